@@ -1,0 +1,1 @@
+"""Application edge: configuration and the command line."""

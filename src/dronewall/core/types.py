@@ -1,0 +1,156 @@
+"""Domain types shared by every layer: kinds of sensors, measurements and objects, and the
+columnar ``ReportBatch`` that carries sensor reports through the system.
+
+Reports travel as struct-of-arrays batches (one numpy array per column), never as one Python
+object per detection. A column that does not apply to a report's measurement kind holds NaN
+(floats), 0 (integers) or "" (strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+
+
+class SensorKind(IntEnum):
+    """What kind of sensor produced a report."""
+
+    RADAR = 1
+    RF = 2
+    ACOUSTIC = 3
+    EOIR = 4
+    REMOTE_ID = 5
+    ADSB = 6
+
+
+class MeasurementKind(IntEnum):
+    """The geometry of a measurement; decides which columns of a report are filled."""
+
+    POSITION = 1  # lat, lon, alt with sigma_horizontal_m / sigma_vertical_m (Remote ID, ADS-B)
+    RADAR = 2  # range_m, azimuth_deg, elevation_deg from the sensor, with their sigmas
+    BEARING = 3  # azimuth_deg (and elevation_deg when measured) from the sensor
+
+
+class ObjectClass(IntEnum):
+    """The classes a track or a sensor's declaration can take."""
+
+    UNKNOWN = 0
+    DRONE = 1
+    BIRD = 2
+    AIRCRAFT = 3
+
+
+class ObjectKind(IntEnum):
+    """What a simulated (truth) object really is. Finer than ``ObjectClass``."""
+
+    ONE_WAY_ATTACK = 1  # Shahed/Geran-class loitering munition
+    DECOY = 2  # Gerbera-class decoy
+    QUADCOPTER = 3
+    RECON_FIXED_WING = 4  # Orlan-class reconnaissance drone
+    CIVIL_AIRCRAFT = 5
+    BIRD_FLOCK = 6
+
+    @property
+    def object_class(self) -> ObjectClass:
+        if self is ObjectKind.CIVIL_AIRCRAFT:
+            return ObjectClass.AIRCRAFT
+        if self is ObjectKind.BIRD_FLOCK:
+            return ObjectClass.BIRD
+        return ObjectClass.DRONE
+
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBatch:
+    """A batch of sensor reports, one row per report, as parallel numpy arrays.
+
+    Times are POSIX seconds (UTC). Angles are degrees: azimuth clockwise from true north in
+    [0, 360), elevation above the local horizontal. Heights are metres above the WGS-84
+    ellipsoid. The sensor that made a report is ``sensor_index`` into the run's sensor table.
+    """
+
+    report_id: npt.NDArray[np.int64]
+    sensor_index: npt.NDArray[np.int32]
+    sensor_kind: npt.NDArray[np.uint8]
+    measurement: npt.NDArray[np.uint8]
+    t_measured: FloatArray
+    t_arrival: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    alt_m: FloatArray
+    sigma_horizontal_m: FloatArray
+    sigma_vertical_m: FloatArray
+    range_m: FloatArray
+    azimuth_deg: FloatArray
+    elevation_deg: FloatArray
+    sigma_range_m: FloatArray
+    sigma_azimuth_deg: FloatArray
+    sigma_elevation_deg: FloatArray
+    speed_mps: FloatArray  # ground speed where the sensor reports it (ADS-B, Remote ID)
+    course_deg: FloatArray  # course over ground where reported
+    identity: npt.NDArray[np.str_]  # ICAO 24-bit address (hex) or Remote ID serial, else ""
+    declared_class: npt.NDArray[np.uint8]  # ObjectClass the sensor declares
+    class_confidence: npt.NDArray[np.float32]  # 0..1, 0 when nothing is declared
+
+    def __len__(self) -> int:
+        return int(self.report_id.shape[0])
+
+    @classmethod
+    def column_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def empty(cls) -> Self:
+        return cls.allocate(0)
+
+    @classmethod
+    def allocate(cls, n: int) -> Self:
+        """A batch of ``n`` rows with every optional column at its "not applicable" value."""
+        nan = np.full(n, np.nan)
+        return cls(
+            report_id=np.zeros(n, np.int64),
+            sensor_index=np.zeros(n, np.int32),
+            sensor_kind=np.zeros(n, np.uint8),
+            measurement=np.zeros(n, np.uint8),
+            t_measured=nan.copy(),
+            t_arrival=nan.copy(),
+            lat_deg=nan.copy(),
+            lon_deg=nan.copy(),
+            alt_m=nan.copy(),
+            sigma_horizontal_m=nan.copy(),
+            sigma_vertical_m=nan.copy(),
+            range_m=nan.copy(),
+            azimuth_deg=nan.copy(),
+            elevation_deg=nan.copy(),
+            sigma_range_m=nan.copy(),
+            sigma_azimuth_deg=nan.copy(),
+            sigma_elevation_deg=nan.copy(),
+            speed_mps=nan.copy(),
+            course_deg=nan.copy(),
+            identity=np.full(n, "", dtype="<U16"),
+            declared_class=np.zeros(n, np.uint8),
+            class_confidence=np.zeros(n, np.float32),
+        )
+
+    @classmethod
+    def concat(cls, batches: list[Self]) -> Self:
+        if not batches:
+            return cls.empty()
+        return cls(
+            **{
+                name: np.concatenate([getattr(b, name) for b in batches])
+                for name in cls.column_names()
+            }
+        )
+
+    def take(self, index: npt.ArrayLike) -> Self:
+        """Rows selected by an integer index or a boolean mask, as a new batch."""
+        idx = np.asarray(index)
+        return type(self)(**{name: getattr(self, name)[idx] for name in self.column_names()})

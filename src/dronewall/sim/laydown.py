@@ -1,0 +1,157 @@
+"""The sensor laydown of a scenario: explicit sensors, lines along borders, rings around sites,
+resolved against the real world into one ``SensorArray`` (one row per sensor)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Transformer
+
+from dronewall.core.errors import ConfigError
+from dronewall.core.geodesy import destination, geodetic_to_ecef
+from dronewall.core.types import SensorKind
+from dronewall.sim.catalogue import SENSOR_MODELS, SensorDefaults
+from dronewall.sim.scenario import Scenario, SensorBase
+from dronewall.world import World
+
+FloatArray = npt.NDArray[np.float64]
+_PARAM_NAMES = {f.name for f in dataclasses.fields(SensorDefaults)} - {"kind"}
+_LAEA_EUROPE = "EPSG:3035"  # equal-area metres for spacing sensors along borders
+
+
+@dataclass(frozen=True, slots=True)
+class SensorArray:
+    """Every sensor of a run. ``params[name]`` holds one value per sensor for each field of
+    ``SensorDefaults``; ``phase_s`` staggers sensors so they do not all report at once."""
+
+    ids: list[str]
+    models: list[str]
+    kind: npt.NDArray[np.uint8]
+    lat: FloatArray
+    lon: FloatArray
+    alt: FloatArray  # mast height above the ellipsoid (terrain is not modelled)
+    ecef: FloatArray
+    phase_s: FloatArray
+    params: dict[str, FloatArray]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def param(self, name: str) -> FloatArray:
+        return self.params[name]
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    id: str
+    model: str
+    lat: float
+    lon: float
+    mast_m: float
+    params: dict[str, float]
+
+
+def build_laydown(scenario: Scenario, world: World, rng: np.random.Generator) -> SensorArray:
+    placed: list[_Placed] = []
+    for i, s in enumerate(scenario.sensor):
+        placed.append(_place(s, s.id, s.lat, s.lon, f"sensor[{i}]"))
+    for i, line in enumerate(scenario.sensor_line):
+        where = f"sensor_line[{i}]"
+        for k, (lat, lon) in enumerate(_border_points(world, line.border, line.spacing_km, line.inset_km, where)):
+            placed.append(_place(line, f"{line.id_prefix}-{k:03d}", lat, lon, where))
+    for i, ring in enumerate(scenario.sensor_ring):
+        where = f"sensor_ring[{i}]"
+        for k, (lat, lon) in enumerate(_ring_points(world, ring.around, ring.radius_km, ring.count, where)):
+            placed.append(_place(ring, f"{ring.id_prefix}-{k:03d}", lat, lon, where))
+    ids = [p.id for p in placed]
+    duplicates = sorted({x for x in ids if ids.count(x) > 1})
+    if duplicates:
+        raise ConfigError(f"duplicate sensor ids: {', '.join(duplicates[:5])}", field="sensor")
+    return _pack(placed, rng)
+
+
+def _place(spec: SensorBase, sensor_id: str, lat: float, lon: float, where: str) -> _Placed:
+    unknown = sorted(set(spec.params) - _PARAM_NAMES)
+    if unknown:
+        raise ConfigError(f"unknown sensor parameter(s) {', '.join(unknown)}", field=f"{where}.params")
+    defaults = SENSOR_MODELS[spec.model]
+    mast = spec.mast_m if spec.mast_m is not None else defaults.mast_m
+    return _Placed(sensor_id, spec.model, lat, lon, mast, dict(spec.params))
+
+
+def _border_points(
+    world: World, border: tuple[str, str], spacing_km: float, inset_km: float, where: str
+) -> list[tuple[float, float]]:
+    """Points every ``spacing_km`` along the border of two countries, moved ``inset_km`` into
+    the first one (the defended side)."""
+    try:
+        line = world.border(border[0], border[1])
+        home = world.country(border[0]).geometry
+    except Exception as exc:
+        raise ConfigError(str(exc), field=f"{where}.border") from exc
+    if line.is_empty:
+        raise ConfigError(f"{border[0]} and {border[1]} share no land border", field=f"{where}.border")
+    to_m = Transformer.from_crs("EPSG:4326", _LAEA_EUROPE, always_xy=True)
+    to_deg = Transformer.from_crs(_LAEA_EUROPE, "EPSG:4326", always_xy=True)
+    line_m = shapely.ops.transform(to_m.transform, shapely.line_merge(line))
+    home_m = shapely.ops.transform(to_m.transform, home)
+    inner = home_m.buffer(-inset_km * 1000.0) if inset_km > 0 else home_m
+    parts = list(getattr(line_m, "geoms", [line_m]))
+    points: list[tuple[float, float]] = []
+    for part in parts:
+        count = max(int(part.length // (spacing_km * 1000.0)), 0) + 1
+        for k in range(count):
+            p = part.interpolate(min((k + 0.5) * spacing_km * 1000.0, part.length))
+            if inset_km > 0 and not inner.is_empty:
+                p = inner.boundary.interpolate(inner.boundary.project(p))
+            lon, lat = to_deg.transform(p.x, p.y)
+            points.append((float(lat), float(lon)))
+    return points
+
+
+def _ring_points(
+    world: World, around: str, radius_km: float, count: int, where: str
+) -> list[tuple[float, float]]:
+    try:
+        lat, lon = world.place(around)
+    except Exception as exc:
+        raise ConfigError(str(exc), field=f"{where}.around") from exc
+    if count == 1 or radius_km == 0:
+        return [(float(lat), float(lon))] * count
+    az = np.arange(count) * 360.0 / count
+    rlat, rlon = destination(np.full(count, lat), np.full(count, lon), az, radius_km * 1000.0)
+    return list(zip(rlat.tolist(), rlon.tolist(), strict=True))
+
+
+def _pack(placed: list[_Placed], rng: np.random.Generator) -> SensorArray:
+    n = len(placed)
+    lat = np.array([p.lat for p in placed], float)
+    lon = np.array([p.lon for p in placed], float)
+    alt = np.array([p.mast_m for p in placed], float)
+    params: dict[str, FloatArray] = {}
+    for name in sorted(_PARAM_NAMES):
+        values = [p.params.get(name, getattr(SENSOR_MODELS[p.model], name)) for p in placed]
+        params[name] = np.array(values, float)
+    kinds = np.array([int(SENSOR_MODELS[p.model].kind) for p in placed], np.uint8)
+    period = params["period_s"]
+    if np.any(period < 1.0):
+        raise ConfigError("a sensor's period_s must be at least 1 s", field="params.period_s")
+    return SensorArray(
+        ids=[p.id for p in placed],
+        models=[p.model for p in placed],
+        kind=kinds,
+        lat=lat,
+        lon=lon,
+        alt=alt,
+        ecef=geodetic_to_ecef(lat, lon, alt) if n else np.zeros((0, 3)),
+        phase_s=rng.uniform(0.0, 1.0, n) * period,
+        params=params,
+    )
+
+
+def kinds_present(sensors: SensorArray) -> list[SensorKind]:
+    return [SensorKind(k) for k in sorted(set(sensors.kind.tolist()))]

@@ -1,0 +1,279 @@
+"""Simulated sensors: turn a snapshot of the truth into the reports real sensors would send.
+
+For each kind of sensor, the sensors whose next look falls in the current one-second tick are
+paired with nearby eligible objects through a k-d tree, then each pair passes geometry
+(range, sector, elevation, radar/radio horizon), a detection draw and measurement noise drawn
+from the shared measurement models' covariance. Radars rotate: a target is seen when the beam
+passes its azimuth. Reports get a latency and an exponential jitter, so they arrive late and out
+of order. False alarms come from each sensor's declared rate. Truth (which object caused a
+report) is returned beside the reports, never inside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
+from dronewall.core.types import MeasurementKind, ObjectClass, ObjectKind, ReportBatch, SensorKind
+from dronewall.models.measurement import radar_measure
+from dronewall.models.propagation import (
+    line_of_sight,
+    passive_detection_probability,
+    radar_detection_probability,
+)
+from dronewall.sim.dynamics import Snapshot
+from dronewall.sim.laydown import SensorArray
+from dronewall.sim.population import Population
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_CLASS_OF_KIND = np.array([0] + [int(ObjectKind(k).object_class) for k in range(1, 7)], np.uint8)
+FALSE_ALARM = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Sensed:
+    """Reports of one tick and, aligned with them, the object that caused each (−1: false alarm)."""
+
+    reports: ReportBatch
+    object_row: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    sensor: IntArray  # sensor rows
+    obj: IntArray  # positions in the snapshot
+    t: FloatArray  # measurement time
+    position: FloatArray  # target ECEF at measurement time
+    meas: FloatArray  # noise-free (range, azimuth, elevation)
+
+
+def sense(
+    sensors: SensorArray, pop: Population, snap: Snapshot, rng: np.random.Generator
+) -> list[Sensed]:
+    """All reports made during the tick [snap.t, snap.t + 1)."""
+    out = []
+    for kind in SensorKind:
+        rows = np.flatnonzero(sensors.kind == kind)
+        if rows.size:
+            out.append(_sense_kind(kind, rows, sensors, pop, snap, rng))
+    return out
+
+
+def _look_times(sensors: SensorArray, rows: IntArray, t: float) -> tuple[IntArray, FloatArray]:
+    period, phase = sensors.param("period_s")[rows], sensors.phase_s[rows]
+    nxt = phase + np.ceil((t - phase) / period) * period
+    looking = nxt < t + 1.0
+    return rows[looking], nxt[looking]
+
+
+def _eligible(kind: SensorKind, pop: Population, snap: Snapshot) -> npt.NDArray[np.bool_]:
+    rows = snap.index
+    if kind is SensorKind.RF:
+        return pop.emits_rf[rows] & (pop.rf_range_m[rows] > 0)
+    if kind is SensorKind.ACOUSTIC:
+        return pop.acoustic_range_m[rows] > 0
+    if kind is SensorKind.REMOTE_ID:
+        return pop.remote_id[rows]
+    if kind is SensorKind.ADSB:
+        return pop.adsb[rows]
+    return np.ones(rows.size, bool)
+
+
+def _sense_kind(
+    kind: SensorKind, rows: IntArray, sensors: SensorArray, pop: Population, snap: Snapshot,
+    rng: np.random.Generator,
+) -> Sensed:
+    looking, t_look = _look_times(sensors, rows, snap.t)
+    pairs = _pairs(kind, looking, t_look, sensors, pop, snap)
+    keep = _visible(kind, pairs, sensors, snap) & (rng.uniform(size=pairs.t.size) < _pd(kind, pairs, sensors, pop, snap))
+    batch, obj = _measure(kind, pairs, keep, sensors, pop, snap, rng)
+    clutter = _false_alarms(kind, looking, t_look, sensors, rng)
+    reports = ReportBatch.concat([batch, clutter])
+    _delay(reports, sensors, rng)
+    return Sensed(reports, np.concatenate([obj, np.full(len(clutter), FALSE_ALARM)]))
+
+
+def _pairs(
+    kind: SensorKind, looking: IntArray, t_look: FloatArray, sensors: SensorArray, pop: Population,
+    snap: Snapshot,
+) -> _Pairs:
+    candidates = np.flatnonzero(_eligible(kind, pop, snap))
+    empty = _Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)))
+    if candidates.size == 0 or looking.size == 0:
+        return empty
+    tree = cKDTree(snap.position[candidates])
+    found = tree.query_ball_point(sensors.ecef[looking], r=sensors.param("max_range_m")[looking])
+    counts = np.array([len(f) for f in found], np.int64)
+    if counts.sum() == 0:
+        return empty
+    sensor_pos = np.repeat(np.arange(looking.size), counts)
+    obj = candidates[np.concatenate([np.asarray(f, np.int64) for f in found if f])]
+    s = looking[sensor_pos]
+    t = t_look[sensor_pos]
+    position = snap.position[obj] + snap.velocity[obj] * (t - snap.t)[:, None]
+    meas = radar_measure(position, sensors.ecef[s], sensors.lat[s], sensors.lon[s])
+    if kind is SensorKind.RADAR:  # the beam reaches the target's azimuth later in the scan
+        t = t + sensors.param("period_s")[s] * meas[:, 1] / 360.0
+        position = snap.position[obj] + snap.velocity[obj] * (t - snap.t)[:, None]
+        meas = radar_measure(position, sensors.ecef[s], sensors.lat[s], sensors.lon[s])
+    return _Pairs(s, obj, t, position, meas)
+
+
+def _sector_centre(sensors: SensorArray, s: IntArray, t: FloatArray) -> FloatArray:
+    sweep = sensors.param("sweep_deg")[s]
+    phase = 2.0 * np.pi * t / sensors.param("sweep_period_s")[s]
+    return np.asarray(sensors.param("sector_centre_deg")[s] + sweep * (2.0 / np.pi) * np.arcsin(np.sin(phase)))
+
+
+def _visible(kind: SensorKind, p: _Pairs, sensors: SensorArray, snap: Snapshot) -> npt.NDArray[np.bool_]:
+    s = p.sensor
+    rng_m, az, el = p.meas[:, 0], p.meas[:, 1], p.meas[:, 2]
+    ok = (rng_m >= sensors.param("min_range_m")[s]) & (rng_m <= sensors.param("max_range_m")[s])
+    ok &= (el >= sensors.param("min_elevation_deg")[s]) & (el <= sensors.param("max_elevation_deg")[s])
+    width = sensors.param("sector_width_deg")[s]
+    off = np.abs(np.mod(az - _sector_centre(sensors, s, p.t) + 180.0, 360.0) - 180.0)
+    ok &= (width >= 360.0) | (off <= width / 2.0)
+    if kind is not SensorKind.ACOUSTIC:
+        ground = rng_m * np.cos(np.radians(el))
+        ok &= line_of_sight(ground, sensors.alt[s], snap.alt[p.obj])
+    return np.asarray(ok)
+
+
+def _pd(kind: SensorKind, p: _Pairs, sensors: SensorArray, pop: Population, snap: Snapshot) -> FloatArray:
+    s, rows, rng_m = p.sensor, snap.index[p.obj], p.meas[:, 0]
+    scale = sensors.param("range_scale")[s]
+    if kind is SensorKind.RADAR:
+        return radar_detection_probability(
+            pop.rcs_m2[rows], rng_m, sensors.param("range_pd50_m")[s],
+            sensors.param("reference_rcs_m2")[s], sensors.param("pfa")[s],
+        )
+    if kind is SensorKind.ACOUSTIC:
+        return passive_detection_probability(rng_m, pop.acoustic_range_m[rows] * scale)
+    if kind is SensorKind.RF:
+        return passive_detection_probability(rng_m, pop.rf_range_m[rows] * scale)
+    if kind is SensorKind.EOIR:
+        return passive_detection_probability(rng_m, pop.optical_range_m[rows] * scale)
+    return np.asarray(sensors.param("detection_probability")[s])
+
+
+def _measure(
+    kind: SensorKind, p: _Pairs, keep: npt.NDArray[np.bool_], sensors: SensorArray, pop: Population,
+    snap: Snapshot, rng: np.random.Generator,
+) -> tuple[ReportBatch, IntArray]:
+    s, obj, t, meas = p.sensor[keep], p.obj[keep], p.t[keep], p.meas[keep]
+    n = s.size
+    batch = ReportBatch.allocate(n)
+    batch.sensor_index[:] = s
+    batch.sensor_kind[:] = int(kind)
+    batch.t_measured[:] = t
+    if kind in (SensorKind.REMOTE_ID, SensorKind.ADSB):
+        _position_fix(batch, p.position[keep], snap.velocity[obj], sensors, s, rng)
+        rows = snap.index[obj]
+        batch.identity[:] = pop.identity[rows]
+        batch.declared_class[:] = int(ObjectClass.DRONE if kind is SensorKind.REMOTE_ID else ObjectClass.AIRCRAFT)
+        batch.class_confidence[:] = 0.99
+        return batch, snap.index[obj]
+    sig_az = sensors.param("sigma_azimuth_deg")[s]
+    sig_el = sensors.param("sigma_elevation_deg")[s]
+    batch.azimuth_deg[:] = np.mod(meas[:, 1] + rng.normal(0.0, 1.0, n) * sig_az, 360.0)
+    batch.sigma_azimuth_deg[:] = sig_az
+    has_el = sig_el > 0
+    batch.elevation_deg[:] = np.where(has_el, meas[:, 2] + rng.normal(0.0, 1.0, n) * sig_el, np.nan)
+    batch.sigma_elevation_deg[:] = np.where(has_el, sig_el, np.nan)
+    if kind is SensorKind.RADAR:
+        batch.measurement[:] = int(MeasurementKind.RADAR)
+        sig_r = sensors.param("sigma_range_m")[s]
+        batch.range_m[:] = meas[:, 0] + rng.normal(0.0, 1.0, n) * sig_r
+        batch.sigma_range_m[:] = sig_r
+    else:
+        batch.measurement[:] = int(MeasurementKind.BEARING)
+    if kind is SensorKind.EOIR:
+        _declare_class(batch, pop, snap.index[obj], sensors.param("class_accuracy")[s], rng)
+    return batch, snap.index[obj]
+
+
+def _position_fix(
+    batch: ReportBatch, position: FloatArray, velocity: FloatArray, sensors: SensorArray, s: IntArray,
+    rng: np.random.Generator,
+) -> None:
+    n = s.size
+    sig_h, sig_v = sensors.param("sigma_horizontal_m")[s], sensors.param("sigma_vertical_m")[s]
+    lat, lon, alt = ecef_to_geodetic(position)
+    rotation = ecef_to_enu_rotation(lat, lon)
+    noise_enu = rng.normal(0.0, 1.0, (n, 3)) * np.stack([sig_h, sig_h, sig_v], axis=-1)
+    noisy = position + np.einsum("nji,nj->ni", rotation, noise_enu)
+    batch.lat_deg[:], batch.lon_deg[:], batch.alt_m[:] = ecef_to_geodetic(noisy)
+    batch.sigma_horizontal_m[:] = sig_h
+    batch.sigma_vertical_m[:] = sig_v
+    batch.measurement[:] = int(MeasurementKind.POSITION)
+    v_enu = np.einsum("nij,nj->ni", rotation, velocity)
+    batch.speed_mps[:] = np.hypot(v_enu[:, 0], v_enu[:, 1])
+    batch.course_deg[:] = np.mod(np.degrees(np.arctan2(v_enu[:, 0], v_enu[:, 1])), 360.0)
+
+
+def _declare_class(
+    batch: ReportBatch, pop: Population, rows: IntArray, accuracy: FloatArray, rng: np.random.Generator
+) -> None:
+    """EO/IR classifiers declare the right class with probability ``accuracy``, else a wrong one,
+    with a confidence that is higher on average when right."""
+    true_class = _CLASS_OF_KIND[pop.kind[rows]]
+    right = rng.uniform(size=rows.size) < accuracy
+    wrong = (true_class - 1 + rng.integers(1, 3, rows.size)) % 3 + 1
+    batch.declared_class[:] = np.where(right, true_class, wrong)
+    batch.class_confidence[:] = np.where(
+        right, rng.uniform(0.6, 0.95, rows.size), rng.uniform(0.4, 0.7, rows.size)
+    ).astype(np.float32)
+
+
+def _false_alarms(
+    kind: SensorKind, looking: IntArray, t_look: FloatArray, sensors: SensorArray, rng: np.random.Generator
+) -> ReportBatch:
+    if kind in (SensorKind.REMOTE_ID, SensorKind.ADSB) or looking.size == 0:
+        return ReportBatch.empty()
+    per_look = np.where(
+        kind is SensorKind.RADAR,
+        sensors.param("false_alarms_per_scan")[looking],
+        sensors.param("false_alarms_per_hour")[looking] * sensors.param("period_s")[looking] / 3600.0,
+    )
+    counts = rng.poisson(per_look)
+    s = np.repeat(looking, counts)
+    n = s.size
+    batch = ReportBatch.allocate(n)
+    if n == 0:
+        return batch
+    batch.sensor_index[:] = s
+    batch.sensor_kind[:] = int(kind)
+    width = sensors.param("sector_width_deg")[s]
+    az = sensors.param("sector_centre_deg")[s] + (rng.uniform(size=n) - 0.5) * np.minimum(width, 360.0)
+    batch.azimuth_deg[:] = np.mod(az, 360.0)
+    batch.sigma_azimuth_deg[:] = sensors.param("sigma_azimuth_deg")[s]
+    sig_el = sensors.param("sigma_elevation_deg")[s]
+    elevation = rng.uniform(0.0, 1.0, n) * 10.0
+    batch.elevation_deg[:] = np.where(sig_el > 0, elevation, np.nan)
+    batch.sigma_elevation_deg[:] = np.where(sig_el > 0, sig_el, np.nan)
+    batch.t_measured[:] = np.repeat(t_look, counts) + rng.uniform(size=n) * np.where(
+        kind is SensorKind.RADAR, sensors.param("period_s")[s], 0.0
+    )
+    if kind is SensorKind.RADAR:
+        batch.measurement[:] = int(MeasurementKind.RADAR)
+        low, high = sensors.param("min_range_m")[s], sensors.param("max_range_m")[s]
+        batch.range_m[:] = low + (high - low) * np.sqrt(rng.uniform(size=n))  # uniform in area
+        batch.sigma_range_m[:] = sensors.param("sigma_range_m")[s]
+    else:
+        batch.measurement[:] = int(MeasurementKind.BEARING)
+    if kind is SensorKind.EOIR:
+        batch.declared_class[:] = rng.integers(1, 4, n)
+        batch.class_confidence[:] = rng.uniform(0.4, 0.7, n).astype(np.float32)
+    return batch
+
+
+def _delay(reports: ReportBatch, sensors: SensorArray, rng: np.random.Generator) -> None:
+    s = reports.sensor_index
+    latency = sensors.param("latency_s")[s]
+    jitter = rng.exponential(1.0, s.size) * sensors.param("jitter_s")[s]
+    reports.t_arrival[:] = reports.t_measured + latency + jitter
