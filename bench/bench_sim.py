@@ -45,12 +45,13 @@ def main() -> None:
 
     run_s = t3 - t2
     objects = sum(summary.objects_by_kind.values())
-    print(f"scenario {args.scenario}: {objects} objects, {len(sim.sensors)} sensors, {sim.duration_s:.0f} s")
+    sensors, duration = len(sim.sensors), sim.duration_s
+    print(f"scenario {args.scenario}: {objects} objects, {sensors} sensors, {duration:.0f} s")
     print(f"world load {t1 - t0:.1f} s, set-up {t2 - t1:.1f} s, run {run_s:.1f} s")
     print(
-        f"| {dt.date.today().isoformat()} | {args.scenario} | {sim.duration_s:.0f} | {objects} | "  # noqa: DTZ011
-        f"{len(sim.sensors)} | {summary.reports:,} | {run_s:.1f} | {summary.reports / run_s:,.0f} | "
-        f"{sim.duration_s / run_s:.0f}× | {platform.processor() or platform.machine()} |"
+        f"| {dt.datetime.now(dt.UTC).date().isoformat()} | {args.scenario} | {duration:.0f} | "
+        f"{objects} | {sensors} | {summary.reports:,} | {run_s:.1f} | "
+        f"{summary.reports / run_s:,.0f} | {duration / run_s:.0f}× | {platform.machine()} |"
     )
 
 

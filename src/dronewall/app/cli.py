@@ -15,7 +15,11 @@ from dronewall.core.errors import DronewallError
 from dronewall.sim import RunSummary, Simulation, bundled_names, load_scenario, run_to_directory
 from dronewall.world import load_world
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="dronewall: Europe's fused counter-drone picture.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="dronewall: Europe's fused counter-drone picture.",
+)
 console = Console()
 DEFAULT_SCENARIO = "poland-2025-09"
 
@@ -26,7 +30,9 @@ def scenarios() -> None:
     table = Table("name", "title", "duration", "seed")
     for name in bundled_names():
         s = load_scenario(name)
-        table.add_row(name, s.scenario.title, f"{s.scenario.duration_s / 3600:.1f} h", str(s.scenario.seed))
+        table.add_row(
+            name, s.scenario.title, f"{s.scenario.duration_s / 3600:.1f} h", str(s.scenario.seed)
+        )
     console.print(table)
 
 
@@ -53,19 +59,25 @@ def demo(
     _print_summary(summary, wall, out)
 
 
-def _simulate(scenario: str, out: Path, seed: int | None, duration: float | None) -> tuple[RunSummary, float]:
+def _simulate(
+    scenario: str, out: Path, seed: int | None, duration: float | None
+) -> tuple[RunSummary, float]:
     try:
         spec = load_scenario(scenario)
         with console.status("loading world and drawing the scenario…"):
             sim = Simulation(spec, load_world(), seed=seed, duration_s=duration)
         started = time.perf_counter()
         with Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f} s simulated"), TimeElapsedColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} s simulated"),
+            TimeElapsedColumn(),
             console=console,
         ) as bar:
             task = bar.add_task(spec.name, total=sim.duration_s)
-            summary = run_to_directory(sim, out, lambda done, _total: bar.update(task, completed=done))
+            summary = run_to_directory(
+                sim, out, lambda done, _total: bar.update(task, completed=done)
+            )
         return summary, time.perf_counter() - started
     except DronewallError as exc:
         console.print(f"[red]error:[/] {exc}")
@@ -78,11 +90,24 @@ def _print_summary(summary: RunSummary, wall_s: float, out: Path) -> None:
         fates = ", ".join(f"{f.lower()} {c}" for f, c in summary.fates_by_kind[kind].items())
         flew.add_row(kind.lower(), str(n), fates)
     console.print(flew)
-    seen = Table("sensor kind", "sensors", "reports", "false alarms", "objects seen", title="What each kind of sensor saw")
+    seen = Table(
+        "sensor kind",
+        "sensors",
+        "reports",
+        "false alarms",
+        "objects seen",
+        title="What each kind of sensor saw",
+    )
     for kind, n in summary.sensors_by_kind.items():
-        objects = ", ".join(f"{k.lower()} {c}" for k, c in summary.objects_seen[kind].items()) or "—"
+        objects = (
+            ", ".join(f"{k.lower()} {c}" for k, c in summary.objects_seen[kind].items()) or "—"
+        )
         seen.add_row(
-            kind.lower(), str(n), f"{summary.reports_by_kind[kind]:,}", f"{summary.false_alarms_by_kind[kind]:,}", objects
+            kind.lower(),
+            str(n),
+            f"{summary.reports_by_kind[kind]:,}",
+            f"{summary.false_alarms_by_kind[kind]:,}",
+            objects,
         )
     console.print(seen)
     speed = summary.duration_s / wall_s if wall_s > 0 else float("inf")

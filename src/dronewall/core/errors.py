@@ -1,5 +1,7 @@
 """The dronewall error tree. Every error carries the data that caused it.
 
+The tree::
+
     DronewallError
      ├── ConfigError            bad configuration or scenario file (names the field and line)
      ├── DataError              packaged or user data that cannot be loaded

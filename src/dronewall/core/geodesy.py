@@ -46,7 +46,9 @@ def wgs84_geod() -> Geod:
     return Geod(ellps="WGS84")
 
 
-def geodetic_to_ecef(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, height_m: npt.ArrayLike) -> FloatArray:
+def geodetic_to_ecef(
+    lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, height_m: npt.ArrayLike
+) -> FloatArray:
     """Geodetic coordinates → ECEF metres, shape (..., 3)."""
     lat, lon, h = np.broadcast_arrays(
         np.asarray(lat_deg, float), np.asarray(lon_deg, float), np.asarray(height_m, float)
@@ -85,20 +87,27 @@ def up_vector(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike) -> FloatArray:
 
 
 def ecef_to_enu(
-    ecef: npt.ArrayLike, ref_lat_deg: npt.ArrayLike, ref_lon_deg: npt.ArrayLike, ref_ecef: npt.ArrayLike
+    ecef: npt.ArrayLike,
+    ref_lat_deg: npt.ArrayLike,
+    ref_lon_deg: npt.ArrayLike,
+    ref_ecef: npt.ArrayLike,
 ) -> FloatArray:
     """Points in ECEF → ENU metres relative to a reference point (per row or shared)."""
     rotation = ecef_to_enu_rotation(ref_lat_deg, ref_lon_deg)
     delta = np.asarray(ecef, float) - np.asarray(ref_ecef, float)
-    return np.einsum("...ij,...j->...i", rotation, delta)
+    return np.asarray(np.einsum("...ij,...j->...i", rotation, delta), float)
 
 
 def enu_to_ecef(
-    enu: npt.ArrayLike, ref_lat_deg: npt.ArrayLike, ref_lon_deg: npt.ArrayLike, ref_ecef: npt.ArrayLike
+    enu: npt.ArrayLike,
+    ref_lat_deg: npt.ArrayLike,
+    ref_lon_deg: npt.ArrayLike,
+    ref_ecef: npt.ArrayLike,
 ) -> FloatArray:
     """ENU metres relative to a reference point → ECEF."""
     rotation = ecef_to_enu_rotation(ref_lat_deg, ref_lon_deg)
-    return np.einsum("...ji,...j->...i", rotation, np.asarray(enu, float)) + np.asarray(ref_ecef, float)
+    offset = np.einsum("...ji,...j->...i", rotation, np.asarray(enu, float))
+    return np.asarray(offset + np.asarray(ref_ecef, float), float)
 
 
 def geodetic_to_enu(
@@ -127,7 +136,10 @@ def surface_distance_m(
 ) -> FloatArray:
     """Geodesic distance on the WGS-84 ellipsoid (m), vectorised."""
     a, b, c, d = np.broadcast_arrays(
-        np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float), np.asarray(lat2, float)
+        np.asarray(lon1, float),
+        np.asarray(lat1, float),
+        np.asarray(lon2, float),
+        np.asarray(lat2, float),
     )
     _, _, dist = wgs84_geod().inv(a, b, c, d)
     return np.asarray(dist, float)
@@ -136,20 +148,29 @@ def surface_distance_m(
 def initial_bearing_deg(
     lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
 ) -> FloatArray:
-    """Geodesic initial azimuth from point 1 to point 2, degrees clockwise from north in [0, 360)."""
+    """Geodesic initial azimuth from point 1 to point 2: degrees clockwise from north, [0, 360)."""
     a, b, c, d = np.broadcast_arrays(
-        np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float), np.asarray(lat2, float)
+        np.asarray(lon1, float),
+        np.asarray(lat1, float),
+        np.asarray(lon2, float),
+        np.asarray(lat2, float),
     )
     az, _, _ = wgs84_geod().inv(a, b, c, d)
-    return np.mod(np.asarray(az, float), 360.0)
+    bearing: FloatArray = np.mod(np.asarray(az, float), 360.0)  # a np.float64 for scalars
+    return bearing
 
 
 def destination(
-    lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, azimuth_deg: npt.ArrayLike, distance_m: npt.ArrayLike
+    lat_deg: npt.ArrayLike,
+    lon_deg: npt.ArrayLike,
+    azimuth_deg: npt.ArrayLike,
+    distance_m: npt.ArrayLike,
 ) -> tuple[FloatArray, FloatArray]:
     """The point reached by following a geodesic from a start azimuth for a distance."""
     a, b, c, d = np.broadcast_arrays(
-        np.asarray(lon_deg, float), np.asarray(lat_deg, float), np.asarray(azimuth_deg, float),
+        np.asarray(lon_deg, float),
+        np.asarray(lat_deg, float),
+        np.asarray(azimuth_deg, float),
         np.asarray(distance_m, float),
     )
     lon, lat, _ = wgs84_geod().fwd(a, b, c, d)

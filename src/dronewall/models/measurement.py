@@ -24,9 +24,12 @@ from dronewall.core.geodesy import ecef_to_enu_rotation
 FloatArray = npt.NDArray[np.float64]
 
 
-def _local(target_ecef: FloatArray, sensor_ecef: FloatArray, lat: FloatArray, lon: FloatArray) -> FloatArray:
+def _local(
+    target_ecef: FloatArray, sensor_ecef: FloatArray, lat: FloatArray, lon: FloatArray
+) -> FloatArray:
     rotation = ecef_to_enu_rotation(lat, lon)
-    return np.einsum("nij,nj->ni", rotation, np.asarray(target_ecef) - np.asarray(sensor_ecef))
+    delta = np.asarray(target_ecef) - np.asarray(sensor_ecef)
+    return np.asarray(np.einsum("nij,nj->ni", rotation, delta), float)
 
 
 def radar_measure(
@@ -49,10 +52,11 @@ def radar_to_ecef(
     rng, az, el = (np.asarray(measurement)[:, i] for i in range(3))
     az_r, el_r = np.radians(az), np.radians(el)
     enu = np.stack(
-        [rng * np.cos(el_r) * np.sin(az_r), rng * np.cos(el_r) * np.cos(az_r), rng * np.sin(el_r)], axis=-1
+        [rng * np.cos(el_r) * np.sin(az_r), rng * np.cos(el_r) * np.cos(az_r), rng * np.sin(el_r)],
+        axis=-1,
     )
     rotation = ecef_to_enu_rotation(sensor_lat, sensor_lon)
-    return np.einsum("nji,nj->ni", rotation, enu) + np.asarray(sensor_ecef)
+    return np.asarray(np.einsum("nji,nj->ni", rotation, enu), float) + np.asarray(sensor_ecef)
 
 
 def bearing_measure(
@@ -78,7 +82,7 @@ def radar_jacobian(
     d_az = np.stack([n / h2, -e / h2, np.zeros_like(e)], axis=-1) * deg
     d_el = np.stack([-e * u / (r2 * h), -n * u / (r2 * h), h / r2], axis=-1) * deg
     d_enu = np.stack([d_range, d_az, d_el], axis=-2)
-    return np.einsum("nij,njk->nik", d_enu, rotation)
+    return np.asarray(np.einsum("nij,njk->nik", d_enu, rotation), float)
 
 
 def bearing_jacobian(
@@ -105,10 +109,10 @@ def position_covariance_ecef(
     enu_cov[:, 1, 1] = sh2
     enu_cov[:, 2, 2] = sv2
     rotation = ecef_to_enu_rotation(lat, lon)
-    return np.einsum("nji,njk,nkl->nil", rotation, enu_cov, rotation)
+    return np.asarray(np.einsum("nji,njk,nkl->nil", rotation, enu_cov, rotation), float)
 
 
 def diagonal_covariance(*sigmas: npt.ArrayLike) -> FloatArray:
     """Diagonal covariance (N, k, k) from k per-row standard deviations (e.g. range, az, el)."""
     stacked = np.stack([np.asarray(s, float) for s in sigmas], axis=-1)
-    return np.einsum("ni,ij->nij", stacked**2, np.eye(stacked.shape[-1]))
+    return np.asarray(np.einsum("ni,ij->nij", stacked**2, np.eye(stacked.shape[-1])), float)

@@ -56,7 +56,11 @@ def constant_velocity_propagate(
 
 
 def coordinated_turn_propagate(
-    position: FloatArray, velocity: FloatArray, omega: npt.ArrayLike, dt: npt.ArrayLike, up: FloatArray
+    position: FloatArray,
+    velocity: FloatArray,
+    omega: npt.ArrayLike,
+    dt: npt.ArrayLike,
+    up: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Noise-free coordinated-turn step in the horizontal plane normal to ``up`` (unit vectors).
 
@@ -75,7 +79,9 @@ def coordinated_turn_propagate(
     # (1 − cos θ)/ω written as 2 sin²(θ/2)/ω, which does not cancel to 0 for small θ.
     b = np.where(small, 0.5 * w_rate * d * d, 2.0 * np.sin(0.5 * angle) ** 2 / safe)[..., None]
     new_position = position + a * horizontal + b * left + vertical * d[..., None]
-    new_velocity = np.cos(angle)[..., None] * horizontal + np.sin(angle)[..., None] * left + vertical
+    new_velocity = (
+        np.cos(angle)[..., None] * horizontal + np.sin(angle)[..., None] * left + vertical
+    )
     return new_position, new_velocity
 
 
@@ -102,7 +108,9 @@ def coordinated_turn_jacobian(
     left = np.einsum("nij,njk->nik", cross, horizontal)
     out = np.zeros((n, 6, 6))
     out[:, :3, :3] = eye
-    out[:, :3, 3:] = a[:, None, None] * horizontal + b[:, None, None] * left + d[:, None, None] * projector
+    out[:, :3, 3:] = (
+        a[:, None, None] * horizontal + b[:, None, None] * left + d[:, None, None] * projector
+    )
     out[:, 3:, 3:] = (
         np.cos(angle)[:, None, None] * horizontal + np.sin(angle)[:, None, None] * left + projector
     )

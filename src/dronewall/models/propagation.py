@@ -64,7 +64,9 @@ def radar_detection_probability(
     return np.asarray(np.asarray(pfa, float) ** (1.0 / (1.0 + snr)), float)
 
 
-def passive_detection_probability(range_m: npt.ArrayLike, range_pd50_m: npt.ArrayLike) -> FloatArray:
+def passive_detection_probability(
+    range_m: npt.ArrayLike, range_pd50_m: npt.ArrayLike
+) -> FloatArray:
     """Detection probability of a passive sensor, ½ at ``range_pd50_m`` (0 where that is 0)."""
     r50 = np.asarray(range_pd50_m, float)
     ratio = np.asarray(range_m, float) / np.where(r50 > 0, r50, 1.0)

@@ -21,7 +21,6 @@ from dronewall.core.geodesy import (
     ecef_to_geodetic,
     geodetic_to_ecef,
     initial_bearing_deg,
-    wgs84_geod,
 )
 from dronewall.models.motion import coordinated_turn_propagate
 from dronewall.sim.population import Behaviour, Population
@@ -131,12 +130,10 @@ def step(pop: Population, state: FlightState, snap: Snapshot, dt: float) -> None
     _advance_waypoints(pop, state, snap)
     _end_flights(pop, state, snap)
     live = state.alive[idx]
-    idx, lat, lon, alt, rotation = idx[live], snap.lat[live], snap.lon[live], snap.alt[live], snap.rotation[live]
+    idx, alt, rotation = idx[live], snap.alt[live], snap.rotation[live]
     if idx.size == 0:
         return
-    wp = np.minimum(state.waypoint[idx], pop.n_waypoints[idx] - 1)
-    target_lat, target_lon = pop.waypoints[idx, wp, 0], pop.waypoints[idx, wp, 1]
-    desired = initial_bearing_deg(lat, lon, target_lat, target_lon)
+    desired, _ = _to_waypoint(pop, state, idx, state.position[idx], rotation)
     v_enu = np.einsum("nij,nj->ni", rotation, state.velocity[idx])
     heading = np.degrees(np.arctan2(v_enu[:, 0], v_enu[:, 1]))
     error = np.radians(np.mod(desired - heading + 180.0, 360.0) - 180.0)
@@ -158,12 +155,32 @@ def step(pop: Population, state: FlightState, snap: Snapshot, dt: float) -> None
 def _advance_waypoints(pop: Population, state: FlightState, snap: Snapshot) -> None:
     idx = snap.index
     wp = np.minimum(state.waypoint[idx], pop.n_waypoints[idx] - 1)
-    _, _, dist = wgs84_geod().inv(snap.lon, snap.lat, pop.waypoints[idx, wp, 1], pop.waypoints[idx, wp, 0])
+    _, dist = _to_waypoint(pop, state, idx, snap.position, snap.rotation)
     capture = np.maximum(150.0, 3.0 * pop.speed_mps[idx])
-    arrived = np.asarray(dist) < capture
+    arrived = dist < capture
     state.waypoint[idx[arrived]] += 1
     reached_loiter = arrived & (pop.loiter_from[idx] >= 0) & (wp == pop.loiter_from[idx])
     state.loiter_start[idx[reached_loiter]] = snap.t
+
+
+def _to_waypoint(
+    pop: Population,
+    state: FlightState,
+    idx: npt.NDArray[np.int64],
+    position: FloatArray,
+    rotation: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Azimuth (°) and horizontal distance (m) to each object's current waypoint.
+
+    The chord to the waypoint projected on the local horizontal plane points along the great
+    circle (exactly on a sphere, to a small fraction of a degree on the ellipsoid), so steering
+    needs no geodesic solve.
+    """
+    wp = np.minimum(state.waypoint[idx], pop.n_waypoints[idx] - 1)
+    chord = pop.waypoints_ecef[idx, wp] - position
+    enu = np.einsum("nij,nj->ni", rotation, chord)
+    azimuth = np.degrees(np.arctan2(enu[:, 0], enu[:, 1]))
+    return azimuth, np.hypot(enu[:, 0], enu[:, 1])
 
 
 def _end_flights(pop: Population, state: FlightState, snap: Snapshot) -> None:
@@ -176,8 +193,11 @@ def _end_flights(pop: Population, state: FlightState, snap: Snapshot) -> None:
         (past_route & (behaviour == Behaviour.STRIKE), Fate.REACHED_TARGET),
         ((past_route | loiter_over) & (behaviour == Behaviour.LOITER), Fate.LANDED),
         (past_route & (behaviour == Behaviour.FLIGHT), Fate.LANDED),
-        ((past_route | (t - pop.t_spawn[idx] > pop.lifetime_s[idx])) & (behaviour == Behaviour.WANDER),
-         Fate.DISPERSED),
+        (
+            (past_route | (t - pop.t_spawn[idx] > pop.lifetime_s[idx]))
+            & (behaviour == Behaviour.WANDER),
+            Fate.DISPERSED,
+        ),
     ]
     for mask, fate in ends:
         hit = idx[mask & state.alive[idx]]
@@ -192,7 +212,9 @@ def _remaining_m(pop: Population, idx: npt.NDArray[np.int64], flown: FloatArray)
 
 def _airliner_height(pop: Population, idx: npt.NDArray[np.int64], flown: FloatArray) -> FloatArray:
     remaining = _remaining_m(pop, idx, flown)
-    return np.minimum(pop.cruise_alt_m[idx], np.minimum(CLIMB_GRADIENT * flown, DESCENT_GRADIENT * remaining))
+    return np.minimum(
+        pop.cruise_alt_m[idx], np.minimum(CLIMB_GRADIENT * flown, DESCENT_GRADIENT * remaining)
+    )
 
 
 def _commanded_speed(pop: Population, idx: npt.NDArray[np.int64], alt: FloatArray) -> FloatArray:
@@ -207,7 +229,9 @@ def _commanded_climb(
     pop: Population, state: FlightState, idx: npt.NDArray[np.int64], alt: FloatArray
 ) -> FloatArray:
     is_flight = pop.behaviour[idx] == Behaviour.FLIGHT
-    target = np.where(is_flight, _airliner_height(pop, idx, state.flown_m[idx]), pop.cruise_alt_m[idx])
+    target = np.where(
+        is_flight, _airliner_height(pop, idx, state.flown_m[idx]), pop.cruise_alt_m[idx]
+    )
     limit = pop.climb_mps[idx]
     climb = np.clip((target - alt) / HEIGHT_TIME_CONSTANT_S, -limit, limit)
     return np.where(state.falling[idx], -GLIDE_SINK_MPS, climb)

@@ -24,6 +24,8 @@ from dronewall.sim.sensing import sense
 from dronewall.world import World
 
 FloatArray = npt.NDArray[np.float64]
+# A batch of reports with the row of the object behind each report (-1 for a false alarm).
+_Reports = tuple[ReportBatch, npt.NDArray[np.int64]]
 TICK_S = 1.0
 
 
@@ -52,24 +54,34 @@ class Chunk:
 class Simulation:
     """A scenario made ready to run: objects drawn, sensors placed."""
 
-    def __init__(self, scenario: Scenario, world: World, *, seed: int | None = None,
-                 duration_s: float | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        world: World,
+        *,
+        seed: int | None = None,
+        duration_s: float | None = None,
+    ):
         self.scenario = scenario
         self.seed = scenario.scenario.seed if seed is None else seed
         self.duration_s = float(scenario.scenario.duration_s if duration_s is None else duration_s)
         self.start = scenario.start_posix
         streams = np.random.SeedSequence(self.seed).spawn(3)
-        self.population: Population = build_population(scenario, world, np.random.default_rng(streams[0]))
-        self.sensors: SensorArray = build_laydown(scenario, world, np.random.default_rng(streams[1]))
+        self.population: Population = build_population(
+            scenario, world, np.random.default_rng(streams[0])
+        )
+        self.sensors: SensorArray = build_laydown(
+            scenario, world, np.random.default_rng(streams[1])
+        )
         self._rng = np.random.default_rng(streams[2])
         self.state = FlightState.empty(len(self.population))
         self._next_report_id = 0
 
     def run(self, flush_every_s: float = 60.0) -> Iterator[Chunk]:
         """Run to the end, yielding a chunk about every ``flush_every_s`` simulated seconds."""
-        pending: list[tuple[ReportBatch, npt.NDArray[np.int64]]] = []
+        pending: list[_Reports] = []
         truth: list[TruthRows] = []
-        interval = self.scenario.scenario.truth_interval_s
+        interval = max(1, round(self.scenario.scenario.truth_interval_s / TICK_S))  # in ticks
         last_flush = 0.0
         ticks = int(np.ceil(self.duration_s / TICK_S))
         for k in range(ticks):
@@ -91,13 +103,15 @@ class Simulation:
     def _truth(self, snap: Snapshot) -> TruthRows:
         v_enu = np.einsum("nij,nj->ni", snap.rotation, snap.velocity)
         return TruthRows(
-            np.full(snap.index.size, self.start + snap.t), snap.index.astype(np.int32),
-            snap.lat, snap.lon, snap.alt, v_enu,
+            np.full(snap.index.size, self.start + snap.t),
+            snap.index.astype(np.int32),
+            snap.lat,
+            snap.lon,
+            snap.alt,
+            v_enu,
         )
 
-    def _release(
-        self, pending: list[tuple[ReportBatch, npt.NDArray[np.int64]]], t: float
-    ) -> tuple[list[tuple[ReportBatch, npt.NDArray[np.int64]]], tuple[ReportBatch, npt.NDArray[np.int64]]]:
+    def _release(self, pending: list[_Reports], t: float) -> tuple[list[_Reports], _Reports]:
         if not pending:
             return [], (ReportBatch.empty(), np.zeros(0, np.int64))
         batch = ReportBatch.concat([p[0] for p in pending])
@@ -108,7 +122,7 @@ class Simulation:
         keep = [(batch.take(rest), objects[rest])] if rest.size else []
         return keep, (batch.take(order), objects[order])
 
-    def _chunk(self, t: float, ready: tuple[ReportBatch, npt.NDArray[np.int64]], truth: list[TruthRows]) -> Chunk:
+    def _chunk(self, t: float, ready: _Reports, truth: list[TruthRows]) -> Chunk:
         reports, objects = ready
         n = len(reports)
         reports.report_id[:] = np.arange(self._next_report_id, self._next_report_id + n)

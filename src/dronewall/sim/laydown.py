@@ -13,7 +13,6 @@ from pyproj import Transformer
 
 from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import destination, geodetic_to_ecef
-from dronewall.core.types import SensorKind
 from dronewall.sim.catalogue import SENSOR_MODELS, SensorDefaults
 from dronewall.sim.scenario import Scenario, SensorBase
 from dronewall.world import World
@@ -61,11 +60,15 @@ def build_laydown(scenario: Scenario, world: World, rng: np.random.Generator) ->
         placed.append(_place(s, s.id, s.lat, s.lon, f"sensor[{i}]"))
     for i, line in enumerate(scenario.sensor_line):
         where = f"sensor_line[{i}]"
-        for k, (lat, lon) in enumerate(_border_points(world, line.border, line.spacing_km, line.inset_km, where)):
+        for k, (lat, lon) in enumerate(
+            _border_points(world, line.border, line.spacing_km, line.inset_km, where)
+        ):
             placed.append(_place(line, f"{line.id_prefix}-{k:03d}", lat, lon, where))
     for i, ring in enumerate(scenario.sensor_ring):
         where = f"sensor_ring[{i}]"
-        for k, (lat, lon) in enumerate(_ring_points(world, ring.around, ring.radius_km, ring.count, where)):
+        for k, (lat, lon) in enumerate(
+            _ring_points(world, ring.around, ring.radius_km, ring.count, where)
+        ):
             placed.append(_place(ring, f"{ring.id_prefix}-{k:03d}", lat, lon, where))
     ids = [p.id for p in placed]
     duplicates = sorted({x for x in ids if ids.count(x) > 1})
@@ -77,7 +80,9 @@ def build_laydown(scenario: Scenario, world: World, rng: np.random.Generator) ->
 def _place(spec: SensorBase, sensor_id: str, lat: float, lon: float, where: str) -> _Placed:
     unknown = sorted(set(spec.params) - _PARAM_NAMES)
     if unknown:
-        raise ConfigError(f"unknown sensor parameter(s) {', '.join(unknown)}", field=f"{where}.params")
+        raise ConfigError(
+            f"unknown sensor parameter(s) {', '.join(unknown)}", field=f"{where}.params"
+        )
     defaults = SENSOR_MODELS[spec.model]
     mast = spec.mast_m if spec.mast_m is not None else defaults.mast_m
     return _Placed(sensor_id, spec.model, lat, lon, mast, dict(spec.params))
@@ -94,11 +99,13 @@ def _border_points(
     except Exception as exc:
         raise ConfigError(str(exc), field=f"{where}.border") from exc
     if line.is_empty:
-        raise ConfigError(f"{border[0]} and {border[1]} share no land border", field=f"{where}.border")
+        raise ConfigError(
+            f"{border[0]} and {border[1]} share no land border", field=f"{where}.border"
+        )
     to_m = Transformer.from_crs("EPSG:4326", _LAEA_EUROPE, always_xy=True)
     to_deg = Transformer.from_crs(_LAEA_EUROPE, "EPSG:4326", always_xy=True)
-    line_m = shapely.ops.transform(to_m.transform, shapely.line_merge(line))
-    home_m = shapely.ops.transform(to_m.transform, home)
+    line_m = _reproject(shapely.line_merge(line), to_m)
+    home_m = _reproject(home, to_m)
     inner = home_m.buffer(-inset_km * 1000.0) if inset_km > 0 else home_m
     parts = list(getattr(line_m, "geoms", [line_m]))
     points: list[tuple[float, float]] = []
@@ -111,6 +118,14 @@ def _border_points(
             lon, lat = to_deg.transform(p.x, p.y)
             points.append((float(lat), float(lon)))
     return points
+
+
+def _reproject(geometry: shapely.Geometry, transformer: Transformer) -> shapely.Geometry:
+    def apply(xy: FloatArray) -> FloatArray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, apply)
 
 
 def _ring_points(
@@ -151,7 +166,3 @@ def _pack(placed: list[_Placed], rng: np.random.Generator) -> SensorArray:
         phase_s=rng.uniform(0.0, 1.0, n) * period,
         params=params,
     )
-
-
-def kinds_present(sensors: SensorArray) -> list[SensorKind]:
-    return [SensorKind(k) for k in sorted(set(sensors.kind.tolist()))]

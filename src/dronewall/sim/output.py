@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -40,12 +40,13 @@ class RunSummary:
     sensors_by_kind: dict[str, int] = field(default_factory=dict)
     reports_by_kind: dict[str, int] = field(default_factory=dict)
     false_alarms_by_kind: dict[str, int] = field(default_factory=dict)
-    objects_seen: dict[str, dict[str, int]] = field(default_factory=dict)  # sensor kind → object kind → n
+    # sensor kind → object kind → number of objects seen
+    objects_seen: dict[str, dict[str, int]] = field(default_factory=dict)
     reports: int = 0
     truth_rows: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class _Tally:
@@ -75,7 +76,9 @@ def run_to_directory(sim: Simulation, out: Path, progress: Progress | None = Non
     ):
         for chunk in sim.run():
             reports.write(report_table(chunk.reports))
-            links.write(pa.table({"report_id": chunk.reports.report_id, "object_id": chunk.report_object}))
+            links.write(
+                pa.table({"report_id": chunk.reports.report_id, "object_id": chunk.report_object})
+            )
             truth.write(_truth_table(chunk))
             tally.add(chunk)
             if progress:
@@ -100,7 +103,9 @@ def run_to_directory(sim: Simulation, out: Path, progress: Progress | None = Non
         },
         "summary": summary.as_dict(),
     }
-    (out / "run.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (out / "run.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return summary
 
 
@@ -159,20 +164,23 @@ def object_table(sim: Simulation) -> pa.Table:
 def _summary(sim: Simulation, tally: _Tally, reports: int, truth_rows: int) -> RunSummary:
     p, st = sim.population, sim.state
     spawned = st.spawned
-    summary = RunSummary(sim.scenario.name, sim.seed, sim.duration_s, reports=reports, truth_rows=truth_rows)
+    summary = RunSummary(
+        sim.scenario.name, sim.seed, sim.duration_s, reports=reports, truth_rows=truth_rows
+    )
     for kind in ObjectKind:
         mine = spawned & (p.kind == kind)
         if mine.any():
             summary.objects_by_kind[kind.name] = int(mine.sum())
             fates = Counter(Fate(f).name for f in st.fate[mine])
             summary.fates_by_kind[kind.name] = dict(sorted(fates.items()))
-    for kind in SensorKind:
-        n = int((sim.sensors.kind == kind).sum())
+    for sensor_kind in SensorKind:
+        name = sensor_kind.name
+        n = int((sim.sensors.kind == sensor_kind).sum())
         if n:
-            summary.sensors_by_kind[kind.name] = n
-            summary.reports_by_kind[kind.name] = tally.reports[kind.name]
-            summary.false_alarms_by_kind[kind.name] = tally.false_alarms[kind.name]
-            seen = np.array(sorted(tally.seen[kind.name]), np.int64)
+            summary.sensors_by_kind[name] = n
+            summary.reports_by_kind[name] = tally.reports[name]
+            summary.false_alarms_by_kind[name] = tally.false_alarms[name]
+            seen = np.array(sorted(tally.seen[name]), np.int64)
             by_kind = Counter(ObjectKind(k).name for k in p.kind[seen]) if seen.size else Counter()
-            summary.objects_seen[kind.name] = dict(sorted(by_kind.items()))
+            summary.objects_seen[name] = dict(sorted(by_kind.items()))
     return summary

@@ -13,7 +13,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.core.errors import ConfigError
-from dronewall.core.geodesy import destination, initial_bearing_deg, surface_distance_m
+from dronewall.core.geodesy import (
+    destination,
+    geodetic_to_ecef,
+    initial_bearing_deg,
+    surface_distance_m,
+)
 from dronewall.core.types import ObjectKind
 from dronewall.sim.catalogue import OBJECT_DEFAULTS
 from dronewall.sim.scenario import Area, Birds, CivilTraffic, DroneGroup, Scenario
@@ -84,6 +89,7 @@ class Population:
     lifetime_s: FloatArray
     start_progress_m: FloatArray
     route_length_m: FloatArray = field(default_factory=lambda: np.zeros(0))
+    waypoints_ecef: FloatArray = field(default_factory=lambda: np.zeros((0, 0, 3)))  # at h = 0
 
     def __len__(self) -> int:
         return int(self.kind.shape[0])
@@ -106,7 +112,9 @@ def _uniform(rng: np.random.Generator, span: tuple[float, float]) -> float:
     return float(rng.uniform(span[0], span[1]))
 
 
-def sample_area(area: Area, world: World, rng: np.random.Generator, where: str) -> tuple[float, float]:
+def sample_area(
+    area: Area, world: World, rng: np.random.Generator, where: str
+) -> tuple[float, float]:
     """A random point in a circle that satisfies the area's country or sea condition."""
     for _ in range(500):
         azimuth = rng.uniform(0.0, 360.0)
@@ -115,14 +123,19 @@ def sample_area(area: Area, world: World, rng: np.random.Generator, where: str) 
         plat, plon = float(lat), float(lon)
         if area.at_sea and not bool(world.is_at_sea(np.array([plat]), np.array([plon]))[0]):
             continue
-        if area.country and str(world.countries_at(np.array([plat]), np.array([plon]))[0]) != area.country:
+        if (
+            area.country
+            and str(world.countries_at(np.array([plat]), np.array([plon]))[0]) != area.country
+        ):
             continue
         return plat, plon
     cond = f"country {area.country}" if area.country else "the sea"
     raise ConfigError(f"no point of the area lies in {cond}", field=where)
 
 
-def _drone_group(group: DroneGroup, index: int, world: World, rng: np.random.Generator) -> list[ObjectSpec]:
+def _drone_group(
+    group: DroneGroup, index: int, world: World, rng: np.random.Generator
+) -> list[ObjectSpec]:
     kind = ObjectKind[group.kind.upper()]
     defaults = OBJECT_DEFAULTS[kind]
     where = f"drones[{index}]"
@@ -140,7 +153,11 @@ def _drone_group(group: DroneGroup, index: int, world: World, rng: np.random.Gen
             route += _loiter_points(target, group.loiter_radius_km, loiter_time * speed, rng)
         else:
             route.append(target)
-        serial = f"1596D{kind.value}{index:02d}{k:06d}" if rng.uniform() < group.remote_id_fraction else ""
+        serial = (
+            f"1596D{kind.value}{index:02d}{k:06d}"
+            if rng.uniform() < group.remote_id_fraction
+            else ""
+        )
         specs.append(
             ObjectSpec(
                 kind=kind,
@@ -206,11 +223,11 @@ def _civil_traffic(
     pairs = _route_pairs(lat, lon, rng, max(4 * traffic.airborne, 64))
     if not pairs:
         return []
-    speed = np.mean(traffic.cruise_speed_kmh) / 3.6
+    speed = float(np.mean(traffic.cruise_speed_kmh)) / 3.6
     mean_duration = float(np.mean([length for *_, length in pairs])) / speed + 1200.0
     rate = traffic.airborne / mean_duration  # departures per second keeping `airborne` aloft
     initial = [(0.0, float(rng.uniform(0.05, 0.95))) for _ in range(traffic.airborne)]
-    departures = np.cumsum(rng.exponential(1.0 / rate, int(rate * duration * 1.5) + 1)) if rate > 0 else []
+    departures = _arrival_times(rate, duration, rng)
     flights = initial + [(float(t), 0.0) for t in departures if t < duration]
     specs = []
     for t_spawn, progress in flights:
@@ -236,6 +253,18 @@ def _civil_traffic(
     return specs
 
 
+def _arrival_times(rate: float, duration: float, rng: np.random.Generator) -> FloatArray:
+    """Arrival times (s) of a Poisson process of ``rate`` per second that cover ``duration``;
+    none when the rate is not positive."""
+    if rate <= 0:
+        return np.zeros(0)
+    times = np.cumsum(rng.exponential(1.0 / rate, int(rate * duration * 1.5) + 1))
+    while times[-1] < duration:
+        more = np.cumsum(rng.exponential(1.0 / rate, int(rate * duration * 0.5) + 1))
+        times = np.concatenate([times, times[-1] + more])
+    return times
+
+
 def _airports_in(traffic: CivilTraffic, world: World) -> tuple[FloatArray, FloatArray]:
     if traffic.airports:
         points = [_resolve(world, code, "traffic.airports") for code in traffic.airports]
@@ -244,8 +273,10 @@ def _airports_in(traffic: CivilTraffic, world: World) -> tuple[FloatArray, Float
     box = traffic.region
     mask = (
         (np.asarray(table.iata) != "")
-        & (table.lat >= box.lat_min) & (table.lat <= box.lat_max)
-        & (table.lon >= box.lon_min) & (table.lon <= box.lon_max)
+        & (table.lat >= box.lat_min)
+        & (table.lat <= box.lat_max)
+        & (table.lon >= box.lon_min)
+        & (table.lon <= box.lon_max)
     )
     return np.asarray(table.lat[mask], float), np.asarray(table.lon[mask], float)
 
@@ -257,19 +288,24 @@ def _route_pairs(
     d = rng.integers(0, lat.size, count * 3)
     length = surface_distance_m(lat[o], lon[o], lat[d], lon[d])
     keep = length > _MIN_FLIGHT_KM * 1000.0
-    return [(int(a), int(b), float(c)) for a, b, c in zip(o[keep], d[keep], length[keep], strict=True)][:count]
+    return [
+        (int(a), int(b), float(c)) for a, b, c in zip(o[keep], d[keep], length[keep], strict=True)
+    ][:count]
 
 
 def _birds(birds: Birds, duration: float, rng: np.random.Generator) -> list[ObjectSpec]:
     mean_life = float(np.mean(birds.lifetime_s))
     rate = birds.flocks / mean_life
-    later = np.cumsum(rng.exponential(1.0 / rate, int(rate * duration * 1.5) + 1)) if rate > 0 else []
+    later = _arrival_times(rate, duration, rng)
     spawns = [0.0] * birds.flocks + [float(t) for t in later if t < duration]
     defaults = OBJECT_DEFAULTS[ObjectKind.BIRD_FLOCK]
     box = birds.region
     specs = []
     for t_spawn in spawns:
-        start = (float(rng.uniform(box.lat_min, box.lat_max)), float(rng.uniform(box.lon_min, box.lon_max)))
+        start = (
+            float(rng.uniform(box.lat_min, box.lat_max)),
+            float(rng.uniform(box.lon_min, box.lon_max)),
+        )
         route = [start]
         heading = rng.uniform(0.0, 360.0)
         for _ in range(24):
@@ -305,11 +341,16 @@ def _pack(specs: list[ObjectSpec]) -> Population:
     def attr(name: str) -> FloatArray:
         return np.array([getattr(OBJECT_DEFAULTS[k], name) for k in kinds], float)
 
-    def col(name: str, dtype: type = float) -> npt.NDArray[np.generic]:
-        return np.array([getattr(s, name) for s in specs], dtype=dtype)
+    def col(name: str) -> FloatArray:
+        return np.array([getattr(s, name) for s in specs], float)
 
-    emits = col("emits_rf", bool)
-    quad = np.array([k is ObjectKind.QUADCOPTER or k is ObjectKind.RECON_FIXED_WING for k in kinds], bool)
+    def flag(name: str) -> npt.NDArray[np.bool_]:
+        return np.array([getattr(s, name) for s in specs], bool)
+
+    emits = flag("emits_rf")
+    quad = np.array(
+        [k is ObjectKind.QUADCOPTER or k is ObjectKind.RECON_FIXED_WING for k in kinds], bool
+    )
     return Population(
         kind=np.array([int(k) for k in kinds], np.uint8),
         group=[s.group for s in specs],
@@ -326,8 +367,8 @@ def _pack(specs: list[ObjectSpec]) -> Population:
         rcs_m2=col("rcs_m2"),
         range_m=col("range_m"),
         emits_rf=emits | quad,  # quadcopters and reconnaissance drones always emit their links
-        remote_id=col("remote_id", bool),
-        adsb=col("adsb", bool),
+        remote_id=flag("remote_id"),
+        adsb=flag("adsb"),
         acoustic_range_m=attr("acoustic_range_m"),
         optical_range_m=attr("optical_range_m"),
         rf_range_m=attr("rf_range_m"),
@@ -336,6 +377,9 @@ def _pack(specs: list[ObjectSpec]) -> Population:
         lifetime_s=col("lifetime_s"),
         start_progress_m=col("start_progress_m"),
         route_length_m=np.array([_route_length(s.waypoints) for s in specs], float),
+        waypoints_ecef=geodetic_to_ecef(
+            np.nan_to_num(waypoints[..., 0]), np.nan_to_num(waypoints[..., 1]), 0.0
+        ),
     )
 
 

@@ -8,6 +8,7 @@ bundled name or a path to a file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -21,8 +22,13 @@ from dronewall.core.tomlpos import line_of
 Range = Annotated[tuple[float, float], Field(description="[low, high] for a uniform draw")]
 DroneKind = Literal["one_way_attack", "decoy", "quadcopter", "recon_fixed_wing"]
 SensorModel = Literal[
-    "cuas-radar", "surveillance-radar", "rf-df", "acoustic-node", "eoir-camera",
-    "remote-id-receiver", "adsb-receiver",
+    "cuas-radar",
+    "surveillance-radar",
+    "rf-df",
+    "acoustic-node",
+    "eoir-camera",
+    "remote-id-receiver",
+    "adsb-receiver",
 ]
 
 
@@ -96,7 +102,14 @@ class DroneGroup(_Strict):
 
     @model_validator(mode="after")
     def _ranges(self) -> DroneGroup:
-        for name in ("launch_window_s", "loiter_time_s", "speed_kmh", "altitude_m", "rcs_m2", "range_km"):
+        for name in (
+            "launch_window_s",
+            "loiter_time_s",
+            "speed_kmh",
+            "altitude_m",
+            "rcs_m2",
+            "range_km",
+        ):
             _ordered(getattr(self, name), name)
         return self
 
@@ -169,7 +182,9 @@ class Scenario(_Strict):
 def bundled_names() -> list[str]:
     """Names of the scenarios shipped with the package."""
     folder = resources.files("dronewall.sim") / "scenarios"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def scenario_text(name_or_path: str) -> tuple[str, str]:
@@ -189,7 +204,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         raise ConfigError(f"not valid TOML: {exc}", source=source, line=line) from exc
     try:
         return Scenario.model_validate(raw)
@@ -197,7 +213,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         field = _dotted(loc)
-        raise ConfigError(first["msg"], source=source, field=field, line=line_of(text, loc)) from exc
+        raise ConfigError(
+            first["msg"], source=source, field=field, line=line_of(text, loc)
+        ) from exc
 
 
 def load_scenario(name_or_path: str) -> Scenario:

@@ -31,7 +31,9 @@ from dronewall.sim.population import Population
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-_CLASS_OF_KIND = np.array([0] + [int(ObjectKind(k).object_class) for k in range(1, 7)], np.uint8)
+_CLASS_OF_KIND = np.zeros(max(ObjectKind) + 1, np.uint8)  # ObjectKind value → ObjectClass value
+for _kind in ObjectKind:
+    _CLASS_OF_KIND[_kind] = _kind.object_class
 FALSE_ALARM = -1
 
 
@@ -85,12 +87,18 @@ def _eligible(kind: SensorKind, pop: Population, snap: Snapshot) -> npt.NDArray[
 
 
 def _sense_kind(
-    kind: SensorKind, rows: IntArray, sensors: SensorArray, pop: Population, snap: Snapshot,
+    kind: SensorKind,
+    rows: IntArray,
+    sensors: SensorArray,
+    pop: Population,
+    snap: Snapshot,
     rng: np.random.Generator,
 ) -> Sensed:
     looking, t_look = _look_times(sensors, rows, snap.t)
     pairs = _pairs(kind, looking, t_look, sensors, pop, snap)
-    keep = _visible(kind, pairs, sensors, snap) & (rng.uniform(size=pairs.t.size) < _pd(kind, pairs, sensors, pop, snap))
+    keep = _visible(kind, pairs, sensors, snap) & (
+        rng.uniform(size=pairs.t.size) < _pd(kind, pairs, sensors, pop, snap)
+    )
     batch, obj = _measure(kind, pairs, keep, sensors, pop, snap, rng)
     clutter = _false_alarms(kind, looking, t_look, sensors, rng)
     reports = ReportBatch.concat([batch, clutter])
@@ -99,20 +107,29 @@ def _sense_kind(
 
 
 def _pairs(
-    kind: SensorKind, looking: IntArray, t_look: FloatArray, sensors: SensorArray, pop: Population,
+    kind: SensorKind,
+    looking: IntArray,
+    t_look: FloatArray,
+    sensors: SensorArray,
+    pop: Population,
     snap: Snapshot,
 ) -> _Pairs:
     candidates = np.flatnonzero(_eligible(kind, pop, snap))
-    empty = _Pairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)))
+    empty = _Pairs(
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0),
+        np.zeros((0, 3)),
+        np.zeros((0, 3)),
+    )
     if candidates.size == 0 or looking.size == 0:
         return empty
-    tree = cKDTree(snap.position[candidates])
-    found = tree.query_ball_point(sensors.ecef[looking], r=sensors.param("max_range_m")[looking])
-    counts = np.array([len(f) for f in found], np.int64)
-    if counts.sum() == 0:
+    sensor_pos, obj = _near(
+        snap.position[candidates], sensors.ecef[looking], sensors.param("max_range_m")[looking]
+    )
+    if obj.size == 0:
         return empty
-    sensor_pos = np.repeat(np.arange(looking.size), counts)
-    obj = candidates[np.concatenate([np.asarray(f, np.int64) for f in found if f])]
+    obj = candidates[obj]
     s = looking[sensor_pos]
     t = t_look[sensor_pos]
     position = snap.position[obj] + snap.velocity[obj] * (t - snap.t)[:, None]
@@ -124,17 +141,42 @@ def _pairs(
     return _Pairs(s, obj, t, position, meas)
 
 
+def _near(
+    objects: FloatArray, sensor_points: FloatArray, max_range: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """(sensor position, object position) pairs closer than each sensor's max range, found with
+    one k-d tree query per distinct range (no Python loop over sensors or objects)."""
+    object_tree = cKDTree(objects)
+    sensor_parts, object_parts = [], []
+    for reach in np.unique(max_range):
+        rows = np.flatnonzero(max_range == reach)
+        found = cKDTree(sensor_points[rows]).sparse_distance_matrix(
+            object_tree, float(reach), output_type="ndarray"
+        )
+        sensor_parts.append(rows[found["i"]])
+        object_parts.append(found["j"].astype(np.int64))
+    sensor_pos, obj = np.concatenate(sensor_parts), np.concatenate(object_parts)
+    order = np.lexsort((obj, sensor_pos))  # deterministic order whatever the tree returns
+    return sensor_pos[order], obj[order]
+
+
 def _sector_centre(sensors: SensorArray, s: IntArray, t: FloatArray) -> FloatArray:
     sweep = sensors.param("sweep_deg")[s]
     phase = 2.0 * np.pi * t / sensors.param("sweep_period_s")[s]
-    return np.asarray(sensors.param("sector_centre_deg")[s] + sweep * (2.0 / np.pi) * np.arcsin(np.sin(phase)))
+    return np.asarray(
+        sensors.param("sector_centre_deg")[s] + sweep * (2.0 / np.pi) * np.arcsin(np.sin(phase))
+    )
 
 
-def _visible(kind: SensorKind, p: _Pairs, sensors: SensorArray, snap: Snapshot) -> npt.NDArray[np.bool_]:
+def _visible(
+    kind: SensorKind, p: _Pairs, sensors: SensorArray, snap: Snapshot
+) -> npt.NDArray[np.bool_]:
     s = p.sensor
     rng_m, az, el = p.meas[:, 0], p.meas[:, 1], p.meas[:, 2]
     ok = (rng_m >= sensors.param("min_range_m")[s]) & (rng_m <= sensors.param("max_range_m")[s])
-    ok &= (el >= sensors.param("min_elevation_deg")[s]) & (el <= sensors.param("max_elevation_deg")[s])
+    ok &= (el >= sensors.param("min_elevation_deg")[s]) & (
+        el <= sensors.param("max_elevation_deg")[s]
+    )
     width = sensors.param("sector_width_deg")[s]
     off = np.abs(np.mod(az - _sector_centre(sensors, s, p.t) + 180.0, 360.0) - 180.0)
     ok &= (width >= 360.0) | (off <= width / 2.0)
@@ -144,13 +186,18 @@ def _visible(kind: SensorKind, p: _Pairs, sensors: SensorArray, snap: Snapshot) 
     return np.asarray(ok)
 
 
-def _pd(kind: SensorKind, p: _Pairs, sensors: SensorArray, pop: Population, snap: Snapshot) -> FloatArray:
+def _pd(
+    kind: SensorKind, p: _Pairs, sensors: SensorArray, pop: Population, snap: Snapshot
+) -> FloatArray:
     s, rows, rng_m = p.sensor, snap.index[p.obj], p.meas[:, 0]
     scale = sensors.param("range_scale")[s]
     if kind is SensorKind.RADAR:
         return radar_detection_probability(
-            pop.rcs_m2[rows], rng_m, sensors.param("range_pd50_m")[s],
-            sensors.param("reference_rcs_m2")[s], sensors.param("pfa")[s],
+            pop.rcs_m2[rows],
+            rng_m,
+            sensors.param("range_pd50_m")[s],
+            sensors.param("reference_rcs_m2")[s],
+            sensors.param("pfa")[s],
         )
     if kind is SensorKind.ACOUSTIC:
         return passive_detection_probability(rng_m, pop.acoustic_range_m[rows] * scale)
@@ -162,8 +209,13 @@ def _pd(kind: SensorKind, p: _Pairs, sensors: SensorArray, pop: Population, snap
 
 
 def _measure(
-    kind: SensorKind, p: _Pairs, keep: npt.NDArray[np.bool_], sensors: SensorArray, pop: Population,
-    snap: Snapshot, rng: np.random.Generator,
+    kind: SensorKind,
+    p: _Pairs,
+    keep: npt.NDArray[np.bool_],
+    sensors: SensorArray,
+    pop: Population,
+    snap: Snapshot,
+    rng: np.random.Generator,
 ) -> tuple[ReportBatch, IntArray]:
     s, obj, t, meas = p.sensor[keep], p.obj[keep], p.t[keep], p.meas[keep]
     n = s.size
@@ -175,7 +227,9 @@ def _measure(
         _position_fix(batch, p.position[keep], snap.velocity[obj], sensors, s, rng)
         rows = snap.index[obj]
         batch.identity[:] = pop.identity[rows]
-        batch.declared_class[:] = int(ObjectClass.DRONE if kind is SensorKind.REMOTE_ID else ObjectClass.AIRCRAFT)
+        batch.declared_class[:] = int(
+            ObjectClass.DRONE if kind is SensorKind.REMOTE_ID else ObjectClass.AIRCRAFT
+        )
         batch.class_confidence[:] = 0.99
         return batch, snap.index[obj]
     sig_az = sensors.param("sigma_azimuth_deg")[s]
@@ -198,12 +252,16 @@ def _measure(
 
 
 def _position_fix(
-    batch: ReportBatch, position: FloatArray, velocity: FloatArray, sensors: SensorArray, s: IntArray,
+    batch: ReportBatch,
+    position: FloatArray,
+    velocity: FloatArray,
+    sensors: SensorArray,
+    s: IntArray,
     rng: np.random.Generator,
 ) -> None:
     n = s.size
     sig_h, sig_v = sensors.param("sigma_horizontal_m")[s], sensors.param("sigma_vertical_m")[s]
-    lat, lon, alt = ecef_to_geodetic(position)
+    lat, lon, _ = ecef_to_geodetic(position)
     rotation = ecef_to_enu_rotation(lat, lon)
     noise_enu = rng.normal(0.0, 1.0, (n, 3)) * np.stack([sig_h, sig_h, sig_v], axis=-1)
     noisy = position + np.einsum("nji,nj->ni", rotation, noise_enu)
@@ -217,7 +275,11 @@ def _position_fix(
 
 
 def _declare_class(
-    batch: ReportBatch, pop: Population, rows: IntArray, accuracy: FloatArray, rng: np.random.Generator
+    batch: ReportBatch,
+    pop: Population,
+    rows: IntArray,
+    accuracy: FloatArray,
+    rng: np.random.Generator,
 ) -> None:
     """EO/IR classifiers declare the right class with probability ``accuracy``, else a wrong one,
     with a confidence that is higher on average when right."""
@@ -231,14 +293,20 @@ def _declare_class(
 
 
 def _false_alarms(
-    kind: SensorKind, looking: IntArray, t_look: FloatArray, sensors: SensorArray, rng: np.random.Generator
+    kind: SensorKind,
+    looking: IntArray,
+    t_look: FloatArray,
+    sensors: SensorArray,
+    rng: np.random.Generator,
 ) -> ReportBatch:
     if kind in (SensorKind.REMOTE_ID, SensorKind.ADSB) or looking.size == 0:
         return ReportBatch.empty()
     per_look = np.where(
         kind is SensorKind.RADAR,
         sensors.param("false_alarms_per_scan")[looking],
-        sensors.param("false_alarms_per_hour")[looking] * sensors.param("period_s")[looking] / 3600.0,
+        sensors.param("false_alarms_per_hour")[looking]
+        * sensors.param("period_s")[looking]
+        / 3600.0,
     )
     counts = rng.poisson(per_look)
     s = np.repeat(looking, counts)
@@ -249,7 +317,9 @@ def _false_alarms(
     batch.sensor_index[:] = s
     batch.sensor_kind[:] = int(kind)
     width = sensors.param("sector_width_deg")[s]
-    az = sensors.param("sector_centre_deg")[s] + (rng.uniform(size=n) - 0.5) * np.minimum(width, 360.0)
+    az = sensors.param("sector_centre_deg")[s] + (rng.uniform(size=n) - 0.5) * np.minimum(
+        width, 360.0
+    )
     batch.azimuth_deg[:] = np.mod(az, 360.0)
     batch.sigma_azimuth_deg[:] = sensors.param("sigma_azimuth_deg")[s]
     sig_el = sensors.param("sigma_elevation_deg")[s]
@@ -262,7 +332,9 @@ def _false_alarms(
     if kind is SensorKind.RADAR:
         batch.measurement[:] = int(MeasurementKind.RADAR)
         low, high = sensors.param("min_range_m")[s], sensors.param("max_range_m")[s]
-        batch.range_m[:] = low + (high - low) * np.sqrt(rng.uniform(size=n))  # uniform in area
+        batch.range_m[:] = np.sqrt(
+            low**2 + (high**2 - low**2) * rng.uniform(size=n)
+        )  # uniform in area
         batch.sigma_range_m[:] = sensors.param("sigma_range_m")[s]
     else:
         batch.measurement[:] = int(MeasurementKind.BEARING)
