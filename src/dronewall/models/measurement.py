@@ -109,7 +109,7 @@ def position_covariance_ecef(
     enu_cov[:, 1, 1] = sh2
     enu_cov[:, 2, 2] = sv2
     rotation = ecef_to_enu_rotation(lat, lon)
-    return np.asarray(np.einsum("nji,njk,nkl->nil", rotation, enu_cov, rotation), float)
+    return np.asarray(np.swapaxes(rotation, -1, -2) @ enu_cov @ rotation, float)
 
 
 def diagonal_covariance(*sigmas: npt.ArrayLike) -> FloatArray:

@@ -71,6 +71,7 @@ def read_reports(path: str | Path) -> ReportBatch:
 
 
 def _read(path: str | Path, required: tuple[str, ...]) -> pa.Table:
+    """Read a Parquet file and check it has the required columns (DataError otherwise)."""
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:

@@ -1,0 +1,81 @@
+"""``tracks.parquet``: the tracker's output, one row per confirmed track per output instant
+(format in docs/report-format.md), and the sensor table as the tracker's ``SensorGeometry``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from dronewall.core.errors import DataError
+from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic, geodetic_to_ecef
+from dronewall.core.tracks import SensorGeometry, TrackBatch, TrackStatus
+from dronewall.core.types import SensorKind
+from dronewall.records.parquet import _read, time_array
+
+
+def track_table(batch: TrackBatch) -> pa.Table:
+    """Tracks as an Arrow table: geodetic position, ENU velocity and σ, and the ECEF state."""
+    pos, vel = batch.state[:, :3], batch.state[:, 3:]
+    lat, lon, alt = ecef_to_geodetic(pos)
+    rotation = ecef_to_enu_rotation(lat, lon)
+    v_enu = np.einsum("nij,nj->ni", rotation, vel)
+    cov_enu = rotation @ batch.covariance[:, :3, :3] @ np.swapaxes(rotation, -1, -2)
+    sigma = np.sqrt(np.maximum(np.diagonal(cov_enu, axis1=1, axis2=2), 0.0))
+    return pa.table(
+        {
+            "t": time_array(batch.t),
+            "track_id": batch.track_id,
+            "status": pa.array([TrackStatus(s).name for s in batch.status], pa.string()),
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "alt_m": alt,
+            "vel_east_mps": v_enu[:, 0],
+            "vel_north_mps": v_enu[:, 1],
+            "vel_up_mps": v_enu[:, 2],
+            "sigma_east_m": sigma[:, 0],
+            "sigma_north_m": sigma[:, 1],
+            "sigma_up_m": sigma[:, 2],
+            "x_m": pos[:, 0],
+            "y_m": pos[:, 1],
+            "z_m": pos[:, 2],
+            "vx_mps": vel[:, 0],
+            "vy_mps": vel[:, 1],
+            "vz_mps": vel[:, 2],
+            "t_last_update": time_array(batch.t_last_update),
+            "n_updates": batch.n_updates,
+            "sensor_kinds": batch.sensor_kinds.astype(np.int32),
+            "identity": pa.array(batch.identity.tolist(), pa.string()),
+        }
+    )
+
+
+TRACK_SCHEMA = track_table(TrackBatch.empty()).schema
+
+
+def read_tracks(path: str | Path) -> pa.Table:
+    return _read(path, ("t", "track_id", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps"))
+
+
+def sensor_geometry(table: pa.Table) -> SensorGeometry:
+    """The sensors of a run (``sensors.parquet``) as the tracker needs them."""
+    cols = table.to_pydict()
+    try:
+        kinds = np.array([int(SensorKind[k]) for k in cols["kind"]], np.uint8)
+    except KeyError as exc:
+        raise DataError(f"unknown sensor kind {exc} in sensors table") from exc
+    lat = np.asarray(cols["lat_deg"], float)
+    lon = np.asarray(cols["lon_deg"], float)
+    alt = np.asarray(cols["alt_m"], float)
+    reach = np.asarray(cols.get("max_range_m", [1e6] * lat.size), float)
+    order = np.argsort(np.asarray(cols["sensor_index"]))
+    return SensorGeometry(
+        [cols["sensor_id"][i] for i in order],
+        kinds[order],
+        lat[order],
+        lon[order],
+        alt[order],
+        geodetic_to_ecef(lat[order], lon[order], alt[order]).reshape(-1, 3),
+        reach[order],
+    )

@@ -1,0 +1,40 @@
+"""Tracker settings, with the reason for each default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerConfig:
+    """Every knob of the tracker. Defaults suit drones among airliners and birds."""
+
+    # Motion: an IMM of nearly constant velocity and two coordinated turns (left and right).
+    process_noise: float = 1.0  # m²/s³ per axis for the NCV model (white-noise acceleration)
+    turn_rate_deg_s: float = 4.0  # the turn models' rate; 0 or imm=False gives NCV only
+    turn_process_noise: float = 1.0  # m²/s³ per axis in the turn models
+    imm: bool = True
+    mean_sojourn_s: float = 20.0  # how long a target stays in one motion mode on average
+    # Association: Mahalanobis gate (χ², chance the right detection falls outside ~1e-3).
+    gate_chi2: dict[int, float] | None = None  # by measurement dimension; None → 99.9% quantiles
+    # Initiation
+    initial_speed_sigma: float = 60.0  # m/s per axis: velocity uncertainty of a one-point track
+    default_altitude_m: float = 150.0  # assumed for bearings without elevation
+    triangulation_window_s: float = 1.5  # bearings from different sensors this close in time
+    max_bearing_miss_m: float = 300.0  # a third bearing must pass this close to join a fix
+    # Track management
+    confirm_hits: int = 3  # confirmed at the third update (as Stone Soup's baseline)
+    tentative_timeout_s: float = 2.5  # a tentative track dies after this long without update
+    coast_timeout_s: float = 10.0  # a confirmed track dies after this long without update
+    max_position_sigma_m: float = 5_000.0  # or when its position uncertainty grows beyond this
+    # Time
+    reorder_window_s: float = 2.0  # reports up to this late are put back in time order
+    batch_s: float = 1.0  # reports are associated in time slices of this length, per sensor
+
+    def gate(self, dimension: int) -> float:
+        table = self.gate_chi2 or _CHI2_999
+        return table[dimension]
+
+
+# χ² 99.9% quantiles for 1, 2 and 3 degrees of freedom.
+_CHI2_999 = {1: 10.83, 2: 13.82, 3: 16.27}

@@ -1,0 +1,141 @@
+"""Gating: which (track, report) pairs are worth scoring, then their Mahalanobis distance.
+
+Spatial pre-gating first, through k-d trees, so the work grows with the number of nearby pairs
+rather than tracks × reports: reports with a point estimate (position fixes, radar plots) are
+paired with tracks within a radius set by both uncertainties; bearings with tracks within their
+sensor's range. Then each candidate's innovation is scored against its own covariance and kept
+inside the χ² gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from dronewall.tracking import kalman
+from dronewall.tracking.measurements import Geometry, MeasurementGroup
+from dronewall.tracking.store import TrackStore
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    track: IntArray  # store rows
+    member: IntArray  # rows within the measurement group
+    d2: FloatArray  # Mahalanobis distance squared
+    nll: FloatArray  # negative log-likelihood ½(d² + ln det 2πS): the assignment cost
+
+
+def track_radius(P: FloatArray, gate: float) -> FloatArray:
+    """Gate radius (m) of each track's position uncertainty: √gate × largest position σ."""
+    variances = np.diagonal(P[:, :3, :3], axis1=1, axis2=2)
+    return np.asarray(np.sqrt(gate * variances.max(axis=1)), float)
+
+
+def candidates(
+    group: MeasurementGroup,
+    times: FloatArray,
+    max_range: FloatArray,
+    store: TrackStore,
+    track_rows: IntArray,
+    combined: tuple[FloatArray, FloatArray],
+    gate: float,
+) -> Candidates:
+    """Gated pairs between the group's reports (times and sensor ranges per member) and the
+    given tracks, whose combined estimates ``combined`` are passed in (computed once per
+    round)."""
+    empty = Candidates(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+    if track_rows.size == 0 or group.rows.size == 0:
+        return empty
+    t_ref = float(np.median(times))
+    x_all, P_all = combined
+    t_all = store.t[track_rows]
+    q = float(store.models.q.max())
+    dt_ref = t_ref - t_all
+    pos_ref = x_all[:, :3] + x_all[:, 3:] * dt_ref[:, None]
+    spread = float(np.max(np.abs(times - t_ref)))
+    speed = np.linalg.norm(x_all[:, 3:], axis=1)
+    reach_t = np.sqrt(gate * _position_variance_bound(P_all, dt_ref, q)) + speed * spread
+    tree = cKDTree(pos_ref)
+    if group.geometry in (Geometry.POSITION, Geometry.RADAR):
+        reach_r = _report_radius(group, gate)
+        found = cKDTree(group.point).sparse_distance_matrix(
+            tree, float(reach_r.max() + reach_t.max()), output_type="ndarray"
+        )
+        member, local = found["i"].astype(np.int64), found["j"].astype(np.int64)
+        keep = found["v"] <= reach_r[member] + reach_t[local]
+    else:
+        found = cKDTree(group.sensor_ecef).sparse_distance_matrix(
+            tree, float(max_range.max() + reach_t.max()), output_type="ndarray"
+        )
+        member, local = found["i"].astype(np.int64), found["j"].astype(np.int64)
+        keep = found["v"] <= max_range[member] + reach_t[local]
+    member, local = member[keep], local[keep]
+    if member.size == 0:
+        return empty
+    rows = track_rows[local]
+    pos, Ppp = extrapolate_position(x_all[local], P_all[local], times[member] - t_all[local], q)
+    z_pred, H = group.predict(pos, member)
+    nu = kalman.innovation(group.z[member], z_pred, group.angular)
+    S = kalman.innovation_covariance(Ppp, H[:, :, :3], group.R[member])  # H is 0 on velocity
+    d2 = kalman.mahalanobis2(nu, S)
+    inside = d2 <= gate
+    _, logdet = np.linalg.slogdet(2.0 * np.pi * S[inside])
+    return Candidates(rows[inside], member[inside], d2[inside], 0.5 * (d2[inside] + logdet))
+
+
+def extrapolate(
+    x: FloatArray, P: FloatArray, dt: FloatArray, q: float
+) -> tuple[FloatArray, FloatArray]:
+    """Constant-velocity prediction of combined estimates by per-row dt (may be negative),
+    with the NCV process noise of density q — cheap enough for every candidate pair."""
+    out = x.copy()
+    out[:, :3] += x[:, 3:] * dt[:, None]
+    FP = P.copy()
+    FP[:, :3, :] += dt[:, None, None] * P[:, 3:, :]
+    grown = FP.copy()
+    grown[:, :, :3] += dt[:, None, None] * FP[:, :, 3:]
+    ad = np.abs(dt)
+    for i in range(3):
+        grown[:, i, i] += q * ad**3 / 3.0
+        grown[:, i, i + 3] += q * ad**2 / 2.0
+        grown[:, i + 3, i] += q * ad**2 / 2.0
+        grown[:, i + 3, i + 3] += q * ad
+    return out, grown
+
+
+def extrapolate_position(
+    x: FloatArray, P: FloatArray, dt: FloatArray, q: float
+) -> tuple[FloatArray, FloatArray]:
+    """Position (n, 3) and its covariance block (n, 3, 3) after a constant-velocity step —
+    all that gating needs, since every measurement model depends on position only."""
+    d = dt[:, None, None]
+    Ppv = P[:, :3, 3:]
+    Ppp = P[:, :3, :3] + d * (Ppv + np.swapaxes(Ppv, -1, -2)) + d * d * P[:, 3:, 3:]
+    Ppp = Ppp + (q * np.abs(dt) ** 3 / 3.0)[:, None, None] * np.eye(3)
+    return x[:, :3] + x[:, 3:] * dt[:, None], Ppp
+
+
+def _position_variance_bound(P: FloatArray, dt: FloatArray, q: float) -> FloatArray:
+    """Largest diagonal element of the extrapolated position covariance (a radius bound)."""
+    pp = np.diagonal(P[:, :3, :3], axis1=1, axis2=2)
+    pv = np.diagonal(P[:, :3, 3:], axis1=1, axis2=2)
+    vv = np.diagonal(P[:, 3:, 3:], axis1=1, axis2=2)
+    d = dt[:, None]
+    return np.asarray((pp + 2 * d * pv + d * d * vv).max(axis=1) + q * np.abs(dt) ** 3 / 3.0)
+
+
+def _report_radius(group: MeasurementGroup, gate: float) -> FloatArray:
+    """Gate radius (m) of each report's own position uncertainty."""
+    if group.geometry is Geometry.POSITION:
+        variances = np.diagonal(group.R, axis1=1, axis2=2).max(axis=1)
+        return np.asarray(np.sqrt(gate * variances), float)
+    rng = group.z[:, 0]
+    sigmas = np.sqrt(np.diagonal(group.R, axis1=1, axis2=2))
+    cross = rng * np.radians(np.maximum(sigmas[:, 1], sigmas[:, 2]))
+    return np.asarray(np.sqrt(gate) * np.maximum(sigmas[:, 0], cross), float)

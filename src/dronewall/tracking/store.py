@@ -1,0 +1,124 @@
+"""The tracker's state: every track's IMM estimates and bookkeeping as parallel arrays.
+
+No Python object per track: rows are appended in blocks and deleted by compaction, and every
+filter step works on index arrays into these columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import numpy.typing as npt
+
+from dronewall.core.geodesy import WGS84_A, WGS84_B
+from dronewall.core.tracks import TrackBatch, TrackStatus
+from dronewall.tracking import motion
+from dronewall.tracking.motion import ModelSet
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def up_vectors(position: FloatArray) -> FloatArray:
+    """Ellipsoid normals (n, 3) near ECEF positions — the local vertical for turn models."""
+    n = position / np.array([WGS84_A**2, WGS84_A**2, WGS84_B**2])
+    return np.asarray(n / np.linalg.norm(n, axis=-1, keepdims=True), float)
+
+
+@dataclass(slots=True)
+class TrackStore:
+    """Columns of all live tracks. ``x`` (N, M, 6), ``P`` (N, M, 6, 6), ``mu`` (N, M)."""
+
+    models: ModelSet
+    track_id: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    x: FloatArray = field(default_factory=lambda: np.zeros((0, 1, 6)))
+    P: FloatArray = field(default_factory=lambda: np.zeros((0, 1, 6, 6)))
+    mu: FloatArray = field(default_factory=lambda: np.zeros((0, 1)))
+    t: FloatArray = field(default_factory=lambda: np.zeros(0))
+    t_last_update: FloatArray = field(default_factory=lambda: np.zeros(0))
+    n_updates: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    status: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
+    sensor_kinds: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, np.uint16))
+    identity: npt.NDArray[np.str_] = field(default_factory=lambda: np.zeros(0, "<U16"))
+    next_id: int = 1
+
+    def __post_init__(self) -> None:
+        m = self.models.size
+        self.x = np.zeros((0, m, 6))
+        self.P = np.zeros((0, m, 6, 6))
+        self.mu = np.zeros((0, m))
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    def add(self, state: FloatArray, covariance: FloatArray, t: FloatArray) -> IntArray:
+        """Append tentative tracks with single estimates (n,6), (n,6,6); returns their rows."""
+        n = state.shape[0]
+        m = self.models.size
+        first = len(self)
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        self.track_id = np.concatenate([self.track_id, ids])
+        self.x = np.concatenate([self.x, np.repeat(state[:, None], m, axis=1)])
+        self.P = np.concatenate([self.P, np.repeat(covariance[:, None], m, axis=1)])
+        self.mu = np.concatenate([self.mu, self.models.initial_probabilities(n)])
+        self.t = np.concatenate([self.t, t])
+        self.t_last_update = np.concatenate([self.t_last_update, t])
+        self.n_updates = np.concatenate([self.n_updates, np.ones(n, np.int64)])
+        self.status = np.concatenate([self.status, np.zeros(n, np.uint8)])
+        self.sensor_kinds = np.concatenate([self.sensor_kinds, np.zeros(n, np.uint16)])
+        self.identity = np.concatenate([self.identity, np.full(n, "", "<U16")])
+        return np.arange(first, first + n)
+
+    def keep(self, mask: npt.NDArray[np.bool_]) -> None:
+        """Drop the rows where ``mask`` is False."""
+        for f in fields(self):
+            if f.name in ("models", "next_id"):
+                continue
+            setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def predict(self, rows: IntArray, t: FloatArray) -> None:
+        """Move the given tracks' estimates to times ``t`` (IMM mix and predict), in place."""
+        if rows.size == 0:
+            return
+        dt = t - self.t[rows]
+        up = up_vectors(self.x[rows, 0, :3])
+        self.x[rows], self.P[rows], self.mu[rows] = motion.predict(
+            self.models, self.x[rows], self.P[rows], self.mu[rows], dt, up
+        )
+        self.t[rows] = t
+
+    def combined(self, rows: IntArray | slice) -> tuple[FloatArray, FloatArray]:
+        return motion.combine(self.x[rows], self.P[rows], self.mu[rows])
+
+    def extrapolated(self, rows: IntArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Combined estimate moved to ``t`` by constant velocity, without changing the store."""
+        from dronewall.tracking.gating import extrapolate
+
+        x, P = self.combined(rows)
+        return extrapolate(x, P, t - self.t[rows], float(self.models.q.max()))
+
+    def snapshot(self, t: float | None = None, rows: IntArray | None = None) -> TrackBatch:
+        """The tracks (all, or ``rows``) as a TrackBatch, extrapolated to ``t`` if given."""
+        idx = np.arange(len(self)) if rows is None else rows
+        if t is None:
+            x, P = self.combined(idx)
+            times = self.t[idx]
+        else:
+            times = np.full(idx.size, t)
+            x, P = self.extrapolated(idx, times)
+        return TrackBatch(
+            track_id=self.track_id[idx].copy(),
+            t=times,
+            status=self.status[idx].copy(),
+            state=x,
+            covariance=P,
+            t_last_update=self.t_last_update[idx].copy(),
+            n_updates=self.n_updates[idx].copy(),
+            sensor_kinds=self.sensor_kinds[idx].copy(),
+            identity=self.identity[idx].copy(),
+        )
+
+    def confirmed(self) -> npt.NDArray[np.bool_]:
+        return np.asarray(self.status == TrackStatus.CONFIRMED)

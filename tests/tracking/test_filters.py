@@ -1,0 +1,89 @@
+"""Filters against closed-form results."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dronewall.models.motion import constant_velocity_noise, constant_velocity_transition
+from dronewall.tracking import kalman, motion
+from dronewall.tracking.config import TrackerConfig
+from dronewall.tracking.motion import ModelSet
+
+
+def test_kalman_update_equals_information_form() -> None:
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(6, 6))
+    P = A @ A.T + 6 * np.eye(6)
+    x = rng.normal(size=6)
+    H = np.zeros((3, 6))
+    H[:, :3] = np.eye(3)
+    R = np.diag([4.0, 9.0, 1.0])
+    z = rng.normal(size=3)
+    x_new, P_new, _ = kalman.update(x[None], P[None], (z - H @ x)[None], H[None], R[None])
+    info = np.linalg.inv(P) + H.T @ np.linalg.inv(R) @ H  # closed form: information filter
+    P_ref = np.linalg.inv(info)
+    x_ref = P_ref @ (np.linalg.inv(P) @ x + H.T @ np.linalg.inv(R) @ z)
+    np.testing.assert_allclose(P_new[0], P_ref, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(x_new[0], x_ref, rtol=1e-9, atol=1e-9)
+
+
+def test_static_target_estimate_is_the_weighted_mean() -> None:
+    """n position fixes of a still target from a diffuse prior give the sample mean with
+    covariance σ²/n — the textbook closed form."""
+    rng = np.random.default_rng(2)
+    sigma, n = 10.0, 50
+    truth = np.array([1000.0, -500.0, 200.0])
+    x = np.zeros((1, 6))
+    P = np.eye(6)[None] * 1e12
+    P[0, 3:, 3:] = np.eye(3) * 1e-12  # known to be still
+    H = np.zeros((1, 3, 6))
+    H[0, :, :3] = np.eye(3)
+    R = np.eye(3)[None] * sigma**2
+    zs = truth + rng.normal(0, sigma, (n, 3))
+    for z in zs:
+        nu = z[None] - x[:, :3]
+        x, P, _ = kalman.update(x, P, nu, H, R)
+    np.testing.assert_allclose(x[0, :3], zs.mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(np.diag(P[0])[:3], sigma**2 / n, rtol=1e-6)
+
+
+def test_blockwise_cv_step_equals_matrix_form() -> None:
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(4, 6, 6))
+    P = A @ np.swapaxes(A, -1, -2)
+    x = rng.normal(size=(4, 6))
+    dt = np.array([0.5, 1.0, -0.3, 4.0])
+    x1, P1 = motion.constant_velocity_step(x, P, dt, 2.0)
+    F = constant_velocity_transition(dt)
+    Q = constant_velocity_noise(np.abs(dt), 2.0)
+    np.testing.assert_allclose(x1, np.einsum("nij,nj->ni", F, x), atol=1e-12)
+    np.testing.assert_allclose(P1, F @ P @ np.swapaxes(F, -1, -2) + Q, atol=1e-9)
+
+
+def test_imm_with_one_model_is_a_kalman_filter() -> None:
+    models = ModelSet.from_config(TrackerConfig(imm=False, process_noise=3.0))
+    assert models.size == 1
+    x = np.array([[[1.0, 2.0, 3.0, 10.0, 0.0, -1.0]]])
+    P = np.eye(6)[None, None] * 5.0
+    mu = np.ones((1, 1))
+    up = np.array([[0.0, 0.0, 1.0]])
+    xs, Ps, mu2 = motion.predict(models, x, P, mu, np.array([2.0]), up)
+    F = constant_velocity_transition(2.0)
+    np.testing.assert_allclose(xs[0, 0], F @ x[0, 0])
+    np.testing.assert_allclose(Ps[0, 0], F @ P[0, 0] @ F.T + constant_velocity_noise(2.0, 3.0))
+    np.testing.assert_allclose(mu2, 1.0)
+
+
+def test_imm_mixing_keeps_probabilities_and_mean() -> None:
+    models = ModelSet.from_config(TrackerConfig())
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(5, 3, 6))
+    P = np.repeat(np.eye(6)[None, None], 5, axis=0).repeat(3, axis=1)
+    mu = rng.dirichlet(np.ones(3), size=5)
+    x0, P0, mu_pred = motion.mix(models, x, P, mu, np.full(5, 1.0))
+    np.testing.assert_allclose(mu_pred.sum(axis=1), 1.0)
+    # the mixture mean is unchanged by mixing
+    np.testing.assert_allclose(
+        np.einsum("nm,nmk->nk", mu_pred, x0), np.einsum("nm,nmk->nk", mu, x), atol=1e-12
+    )
+    assert np.all(np.linalg.eigvalsh(P0) > 0)
