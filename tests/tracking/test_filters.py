@@ -87,3 +87,35 @@ def test_imm_mixing_keeps_probabilities_and_mean() -> None:
         np.einsum("nm,nmk->nk", mu_pred, x0), np.einsum("nm,nmk->nk", mu, x), atol=1e-12
     )
     assert np.all(np.linalg.eigvalsh(P0) > 0)
+
+
+def test_turn_models_equal_the_shared_coordinated_turn() -> None:
+    """The tracker's block form of the turn models is the simulator's coordinated turn."""
+    from dronewall.models.motion import coordinated_turn_jacobian, coordinated_turn_propagate
+    from dronewall.tracking.store import up_vectors
+
+    rng = np.random.default_rng(5)
+    models = ModelSet.from_config(TrackerConfig(turn_rate_deg_s=6.0))
+    n = 7
+    pos = np.array([3.6e6, 1.5e6, 5.0e6]) + rng.normal(0, 1e4, (n, 3))
+    vel = rng.normal(0, 50, (n, 3))
+    x = np.repeat(np.concatenate([pos, vel], axis=1)[:, None], 3, axis=1)
+    A = rng.normal(size=(n, 3, 6, 6))
+    P = A @ np.swapaxes(A, -1, -2)
+    mu = np.tile([1 / 3, 1 / 3, 1 / 3], (n, 1))
+    P[:, :] = P[:, :1]  # identical model estimates: mixing leaves them as they are
+    dt = rng.uniform(0.2, 3.0, n)
+    up = up_vectors(pos)
+    xs, Ps, _ = motion.predict(models, x, P, mu, dt, up)
+    for j, omega in enumerate(models.omega):
+        if omega == 0:
+            continue
+        w = np.full(n, omega)
+        p_ref, v_ref = coordinated_turn_propagate(pos, vel, w, dt, up)
+        F = coordinated_turn_jacobian(vel, w, dt, up)
+        np.testing.assert_allclose(xs[:, j, :3], p_ref, rtol=0, atol=1e-6)
+        np.testing.assert_allclose(xs[:, j, 3:], v_ref, rtol=0, atol=1e-9)
+        Q = constant_velocity_noise(dt, models.q[j])
+        np.testing.assert_allclose(
+            Ps[:, j], F @ P[:, 0] @ np.swapaxes(F, -1, -2) + Q, rtol=1e-9, atol=1e-6
+        )

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dronewall.app import track_cli
+from dronewall.app import score_cli, track_cli
 from dronewall.core.errors import DronewallError
 from dronewall.sim import RunSummary, Simulation, bundled_names, load_scenario, run_to_directory
 from dronewall.world import load_world
@@ -26,6 +26,7 @@ DEFAULT_SCENARIO = "poland-2025-09"
 
 
 app.command("track")(track_cli.track)
+app.command("score")(score_cli.score)
 
 
 @app.command()

@@ -71,6 +71,14 @@ def radar_jacobian(
 ) -> FloatArray:
     """Jacobian (N, 3, 3) of (range m, azimuth°, elevation°) with respect to ECEF position."""
     rotation = ecef_to_enu_rotation(sensor_lat, sensor_lon)
+    return radar_with_jacobian(target_ecef, sensor_ecef, rotation)[1]
+
+
+def radar_with_jacobian(
+    target_ecef: FloatArray, sensor_ecef: FloatArray, rotation: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Radar measurement (N, 3) and its Jacobian (N, 3, 3) in one pass, given each sensor's
+    ECEF→ENU rotation (N, 3, 3) — for callers that evaluate many times per sensor."""
     enu = np.einsum("nij,nj->ni", rotation, np.asarray(target_ecef) - np.asarray(sensor_ecef))
     e, n, u = enu[:, 0], enu[:, 1], enu[:, 2]
     h2 = e * e + n * n
@@ -78,11 +86,17 @@ def radar_jacobian(
     r2 = h2 + u * u
     r = np.sqrt(r2)
     deg = np.degrees(1.0)
-    d_range = np.stack([e / r, n / r, u / r], axis=-1)
-    d_az = np.stack([n / h2, -e / h2, np.zeros_like(e)], axis=-1) * deg
-    d_el = np.stack([-e * u / (r2 * h), -n * u / (r2 * h), h / r2], axis=-1) * deg
-    d_enu = np.stack([d_range, d_az, d_el], axis=-2)
-    return np.asarray(np.einsum("nij,njk->nik", d_enu, rotation), float)
+    measurement = np.empty((e.shape[0], 3))
+    measurement[:, 0] = r
+    measurement[:, 1] = np.mod(np.degrees(np.arctan2(e, n)), 360.0)
+    measurement[:, 2] = np.degrees(np.arctan2(u, h))
+    d_enu = np.empty((e.shape[0], 3, 3))
+    d_enu[:, 0, 0], d_enu[:, 0, 1], d_enu[:, 0, 2] = e / r, n / r, u / r
+    d_enu[:, 1, 0], d_enu[:, 1, 1], d_enu[:, 1, 2] = n / h2 * deg, -e / h2 * deg, 0.0
+    d_enu[:, 2, 0] = -e * u / (r2 * h) * deg
+    d_enu[:, 2, 1] = -n * u / (r2 * h) * deg
+    d_enu[:, 2, 2] = h / r2 * deg
+    return measurement, np.asarray(d_enu @ rotation, float)
 
 
 def bearing_jacobian(

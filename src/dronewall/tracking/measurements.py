@@ -15,15 +15,14 @@ from enum import IntEnum
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.core.geodesy import geodetic_to_ecef
+from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
 from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import MeasurementKind, ReportBatch
 from dronewall.models.measurement import (
     diagonal_covariance,
     position_covariance_ecef,
-    radar_jacobian,
-    radar_measure,
     radar_to_ecef,
+    radar_with_jacobian,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,6 +56,7 @@ class MeasurementGroup:
     sensor_lat: FloatArray
     sensor_lon: FloatArray
     point: FloatArray  # (n, 3) ECEF point estimate; NaN for bearings
+    rotation: FloatArray  # (n, 3, 3) ECEF→ENU at each report's sensor
 
     @property
     def angular(self) -> npt.NDArray[np.bool_]:
@@ -77,6 +77,7 @@ class MeasurementGroup:
             self.sensor_lat[members],
             self.sensor_lon[members],
             self.point[members],
+            self.rotation[members],
         )
 
     def position_covariance(self) -> FloatArray:
@@ -84,7 +85,7 @@ class MeasurementGroup:
         if self.geometry is Geometry.POSITION:
             return self.R.copy()
         n = self.rows.shape[0]
-        jac = radar_jacobian(self.point, self.sensor_ecef, self.sensor_lat, self.sensor_lon)
+        _, jac = radar_with_jacobian(self.point, self.sensor_ecef, self.rotation)
         inv = np.linalg.inv(jac.reshape(n, 3, 3))
         return np.asarray(inv @ self.R @ np.swapaxes(inv, -1, -2), float)
 
@@ -96,9 +97,7 @@ class MeasurementGroup:
         if self.geometry is Geometry.POSITION:
             H[:, :, :3] = np.eye(3)
             return position.copy(), H
-        args = (position, self.sensor_ecef[which], self.sensor_lat[which], self.sensor_lon[which])
-        full = radar_measure(*args)
-        jac = radar_jacobian(*args)
+        full, jac = radar_with_jacobian(position, self.sensor_ecef[which], self.rotation[which])
         if self.geometry is Geometry.RADAR:
             H[:, :, :3] = jac
             return full, H
@@ -150,7 +149,8 @@ def build_group(
     else:
         z = batch.azimuth_deg[rows][:, None]
         R = diagonal_covariance(batch.sigma_azimuth_deg[rows])
-    return MeasurementGroup(geometry, rows, z, R, s_ecef, s_lat, s_lon, point)
+    rotation = ecef_to_enu_rotation(s_lat, s_lon)
+    return MeasurementGroup(geometry, rows, z, R, s_ecef, s_lat, s_lon, point, rotation)
 
 
 def valid_rows(batch: ReportBatch, sensors: SensorGeometry) -> npt.NDArray[np.bool_]:

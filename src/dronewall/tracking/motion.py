@@ -16,11 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.models.motion import (
-    constant_velocity_noise,
-    coordinated_turn_jacobian,
-    coordinated_turn_propagate,
-)
+from dronewall.models.motion import constant_velocity_noise
 from dronewall.tracking.config import TrackerConfig
 
 FloatArray = npt.NDArray[np.float64]
@@ -88,21 +84,71 @@ def predict(
     """Mix, then predict every model of every track by its dt (seconds, may be negative for a
     slightly late report: the state is moved back and the uncertainty still grows)."""
     x0, P0, mu_pred = mix(models, x, P, mu, dt)
-    n, m = x0.shape[:2]
+    m = x0.shape[1]
     xs = np.empty_like(x0)
     Ps = np.empty_like(P0)
+    geometry = _TurnGeometry(up) if np.any(models.omega != 0.0) else None
     for j in range(m):
-        omega = models.omega[j]
-        if omega == 0.0:
+        omega = float(models.omega[j])
+        if omega == 0.0 or geometry is None:
             xs[:, j], Ps[:, j] = constant_velocity_step(x0[:, j], P0[:, j], dt, models.q[j])
-            continue
-        w = np.full(n, omega)
-        pos, vel = coordinated_turn_propagate(x0[:, j, :3], x0[:, j, 3:], w, dt, up)
-        xs[:, j, :3], xs[:, j, 3:] = pos, vel
-        F = coordinated_turn_jacobian(x0[:, j, 3:], w, dt, up)
-        Q = constant_velocity_noise(np.abs(dt), models.q[j])
-        Ps[:, j] = F @ P0[:, j] @ np.swapaxes(F, -1, -2) + Q
+        else:
+            A, B = geometry.blocks(omega, dt)
+            xs[:, j], Ps[:, j] = _linear_step(x0[:, j], P0[:, j], A, B)
+            Ps[:, j] += constant_velocity_noise(np.abs(dt), models.q[j])
     return xs, Ps, mu_pred
+
+
+class _TurnGeometry:
+    """The horizontal and vertical projectors at each track, shared by the turn models.
+
+    At a fixed turn rate the coordinated turn of ``models.motion`` is linear in the state:
+    F = [[I, A], [0, B]] with A = a·Πh + b·L + dt·Πv and B = cos(ωdt)·Πh + sin(ωdt)·L + Πv,
+    where Πh and Πv project on the horizontal plane and the vertical, L = [up]× Πh, a =
+    sin(ωdt)/ω and b = (1 − cos ωdt)/ω. So x' = F x exactly and F is also the Jacobian
+    (``models.motion.coordinated_turn_jacobian``; a test checks they agree).
+    """
+
+    def __init__(self, up: FloatArray):
+        n = up.shape[0]
+        self.vertical = np.einsum("ni,nj->nij", up, up)
+        self.horizontal = np.eye(3)[None] - self.vertical
+        cross = np.zeros((n, 3, 3))
+        cross[:, 0, 1], cross[:, 0, 2] = -up[:, 2], up[:, 1]
+        cross[:, 1, 0], cross[:, 1, 2] = up[:, 2], -up[:, 0]
+        cross[:, 2, 0], cross[:, 2, 1] = -up[:, 1], up[:, 0]
+        self.left = cross @ self.horizontal
+
+    def blocks(self, omega: float, dt: FloatArray) -> tuple[FloatArray, FloatArray]:
+        angle = omega * dt
+        a = (np.sin(angle) / omega)[:, None, None]
+        b = (2.0 * np.sin(angle / 2.0) ** 2 / omega)[:, None, None]
+        A = a * self.horizontal + b * self.left + dt[:, None, None] * self.vertical
+        B = (
+            np.cos(angle)[:, None, None] * self.horizontal
+            + np.sin(angle)[:, None, None] * self.left
+            + self.vertical
+        )
+        return A, B
+
+
+def _linear_step(
+    x: FloatArray, P: FloatArray, A: FloatArray, B: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """x' = F x and F P Fᵀ for F = [[I, A], [0, B]], in 3×3 blocks."""
+    p, v = x[:, :3], x[:, 3:]
+    x_new = np.concatenate(
+        [p + np.einsum("nij,nj->ni", A, v), np.einsum("nij,nj->ni", B, v)], axis=1
+    )
+    pp, pv, vv = P[:, :3, :3], P[:, :3, 3:], P[:, 3:, 3:]
+    At, Bt = np.swapaxes(A, -1, -2), np.swapaxes(B, -1, -2)
+    A_vv = A @ vv
+    out = np.empty_like(P)
+    out[:, :3, :3] = pp + A @ np.swapaxes(pv, -1, -2) + pv @ At + A_vv @ At
+    out[:, :3, 3:] = (pv + A_vv) @ Bt
+    out[:, 3:, :3] = np.swapaxes(out[:, :3, 3:], -1, -2)
+    out[:, 3:, 3:] = B @ vv @ Bt
+    return x_new, out
 
 
 def constant_velocity_step(

@@ -175,6 +175,7 @@ class Tracker:
         s.touched.append(track_rows)
         s.used_keys.append(self._keys(track_rows, s.batch.sensor_index[result.report]))
         for track_part, report_part in _in_passes(track_rows, result.report, s.batch.t_measured):
+            self.store.predict(track_part, s.batch.t_measured[report_part])  # one IMM step each
             report_geometry = s.geometry[report_part]
             for g in list(s.pending):
                 taken = report_geometry == g
@@ -182,7 +183,7 @@ class Tracker:
                     continue
                 member = np.searchsorted(s.groups[g].rows, report_part[taken])
                 self._update(s.groups[g], member, track_part[taken], s.batch)
-                s.pending[g] = np.setdiff1d(s.pending[g], member)
+                s.pending[g] = s.pending[g][~np.isin(s.pending[g], member, assume_unique=True)]
         return True
 
     def _open_tracks(self, s: _Slice) -> IntArray:
@@ -237,9 +238,9 @@ class Tracker:
     def _update(
         self, group: MeasurementGroup, member: IntArray, track_rows: IntArray, batch: ReportBatch
     ) -> None:
+        """Measurement update of tracks already predicted to their reports' times."""
         st = self.store
         t = batch.t_measured[group.rows[member]]
-        st.predict(track_rows, t)
         k, m = track_rows.size, st.models.size
         x = st.x[track_rows].reshape(k * m, 6)
         P = st.P[track_rows].reshape(k * m, 6, 6)
