@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+KIND_COLUMNS = 7  # SensorKind values 1..6, indexed directly
+CLASS_COLUMNS = 4  # ObjectClass values 0..3
 
 
 class TrackStatus(IntEnum):
@@ -37,6 +39,9 @@ class TrackBatch:
     n_updates: npt.NDArray[np.int64]
     sensor_kinds: npt.NDArray[np.uint16]  # bit (1 << SensorKind) set for each kind that updated it
     identity: npt.NDArray[np.str_]  # ICAO address or Remote ID serial once seen, else ""
+    t_first: FloatArray  # when the track was started
+    kind_updates: npt.NDArray[np.int32]  # (n, 7) updates by SensorKind value (column 0 unused)
+    class_evidence: FloatArray  # (n, 4) summed log-likelihoods of sensor-declared classes
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -57,6 +62,9 @@ class TrackBatch:
             n_updates=np.zeros(0, np.int64),
             sensor_kinds=np.zeros(0, np.uint16),
             identity=np.zeros(0, "<U16"),
+            t_first=np.zeros(0),
+            kind_updates=np.zeros((0, KIND_COLUMNS), np.int32),
+            class_evidence=np.zeros((0, CLASS_COLUMNS)),
         )
 
     @classmethod
@@ -70,6 +78,28 @@ class TrackBatch:
     def take(self, index: npt.ArrayLike) -> Self:
         idx = np.asarray(index)
         return type(self)(**{n: getattr(self, n)[idx] for n in self.column_names()})
+
+
+@dataclass(frozen=True, slots=True)
+class ClassBatch:
+    """What identify says of each track: class probabilities (columns in ObjectClass order:
+    unknown, drone, bird, aircraft), the drone type where evidence allows, and whether the
+    track is a registered friendly drone (never alerted)."""
+
+    track_id: npt.NDArray[np.int64]
+    t: FloatArray
+    probabilities: FloatArray  # (n, 4), rows sum to 1
+    label: npt.NDArray[np.uint8]  # ObjectClass of the largest probability
+    drone_kind: npt.NDArray[np.uint8]  # ObjectKind value (1..4) or 0 when not known
+    drone_kind_probability: FloatArray
+    friendly: npt.NDArray[np.bool_]
+    reasons: list[str]  # one short explanation per row, for operators
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    def p_drone(self) -> FloatArray:
+        return np.asarray(self.probabilities[:, 1], float)
 
 
 @dataclass(frozen=True, slots=True)

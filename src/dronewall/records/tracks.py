@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from dronewall.core.errors import DataError
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic, geodetic_to_ecef
-from dronewall.core.tracks import SensorGeometry, TrackBatch, TrackStatus
-from dronewall.core.types import SensorKind
+from dronewall.core.tracks import KIND_COLUMNS, SensorGeometry, TrackBatch, TrackStatus
+from dronewall.core.types import ObjectClass, SensorKind
 from dronewall.records.parquet import _read, time_array
 
 
@@ -47,6 +49,15 @@ def track_table(batch: TrackBatch) -> pa.Table:
             "n_updates": batch.n_updates,
             "sensor_kinds": batch.sensor_kinds.astype(np.int32),
             "identity": pa.array(batch.identity.tolist(), pa.string()),
+            "t_first": time_array(batch.t_first),
+            "covariance": pa.FixedSizeListArray.from_arrays(
+                pa.array(batch.covariance.reshape(-1), pa.float64()), 36
+            ),
+            **{
+                f"updates_{k.name.lower()}": batch.kind_updates[:, int(k)].astype(np.int32)
+                for k in SensorKind
+            },
+            **{f"evidence_{c.name.lower()}": batch.class_evidence[:, int(c)] for c in ObjectClass},
         }
     )
 
@@ -56,6 +67,52 @@ TRACK_SCHEMA = track_table(TrackBatch.empty()).schema
 
 def read_tracks(path: str | Path) -> pa.Table:
     return _read(path, ("t", "track_id", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps"))
+
+
+def _seconds(column: pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    return np.asarray(column.cast(pa.int64()).to_numpy(zero_copy_only=False), float) / 1e6
+
+
+def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
+    """A tracks table back as one TrackBatch per output instant, in time order."""
+    t = _seconds(table.column("t"))
+    order = np.argsort(t, kind="stable")
+    table, t = table.take(order), t[order]
+    cols = {name: table.column(name) for name in table.column_names}
+    state = np.column_stack(
+        [
+            np.asarray(cols[c].to_numpy(), float)
+            for c in ("x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps")
+        ]
+    )
+    cov = np.asarray(cols["covariance"].combine_chunks().flatten().to_numpy(), float).reshape(
+        -1, 6, 6
+    )
+    kinds = np.zeros((t.size, KIND_COLUMNS), np.int32)
+    for k in SensorKind:
+        kinds[:, int(k)] = np.asarray(cols[f"updates_{k.name.lower()}"].to_numpy(), np.int32)
+    evidence = np.column_stack(
+        [np.asarray(cols[f"evidence_{c.name.lower()}"].to_numpy(), float) for c in ObjectClass]
+    )
+    status = np.array([int(TrackStatus[v]) for v in cols["status"].to_pylist()], np.uint8)
+    full = TrackBatch(
+        track_id=np.asarray(cols["track_id"].to_numpy(), np.int64),
+        t=t,
+        status=status,
+        state=state,
+        covariance=cov,
+        t_last_update=_seconds(cols["t_last_update"]),
+        n_updates=np.asarray(cols["n_updates"].to_numpy(), np.int64),
+        sensor_kinds=np.asarray(cols["sensor_kinds"].to_numpy(), np.uint16),
+        identity=np.array(cols["identity"].to_pylist(), "<U16"),
+        t_first=_seconds(cols["t_first"]),
+        kind_updates=kinds,
+        class_evidence=evidence,
+    )
+    bounds = np.flatnonzero(np.diff(t)) + 1
+    for rows in np.split(np.arange(t.size), bounds):
+        if rows.size:
+            yield full.take(rows)
 
 
 def sensor_geometry(table: pa.Table) -> SensorGeometry:

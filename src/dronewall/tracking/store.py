@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.core.geodesy import WGS84_A, WGS84_B
-from dronewall.core.tracks import TrackBatch, TrackStatus
+from dronewall.core.tracks import CLASS_COLUMNS, KIND_COLUMNS, TrackBatch, TrackStatus
 from dronewall.tracking import motion
 from dronewall.tracking.motion import ModelSet
 
@@ -41,6 +41,11 @@ class TrackStore:
     status: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
     sensor_kinds: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, np.uint16))
     identity: npt.NDArray[np.str_] = field(default_factory=lambda: np.zeros(0, "<U16"))
+    t_first: FloatArray = field(default_factory=lambda: np.zeros(0))
+    kind_updates: npt.NDArray[np.int32] = field(
+        default_factory=lambda: np.zeros((0, KIND_COLUMNS), np.int32)
+    )
+    class_evidence: FloatArray = field(default_factory=lambda: np.zeros((0, CLASS_COLUMNS)))
     next_id: int = 1
 
     def __post_init__(self) -> None:
@@ -69,6 +74,11 @@ class TrackStore:
         self.status = np.concatenate([self.status, np.zeros(n, np.uint8)])
         self.sensor_kinds = np.concatenate([self.sensor_kinds, np.zeros(n, np.uint16)])
         self.identity = np.concatenate([self.identity, np.full(n, "", "<U16")])
+        self.t_first = np.concatenate([self.t_first, t])
+        self.kind_updates = np.concatenate(
+            [self.kind_updates, np.zeros((n, KIND_COLUMNS), np.int32)]
+        )
+        self.class_evidence = np.concatenate([self.class_evidence, np.zeros((n, CLASS_COLUMNS))])
         return np.arange(first, first + n)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
@@ -118,6 +128,9 @@ class TrackStore:
             n_updates=self.n_updates[idx].copy(),
             sensor_kinds=self.sensor_kinds[idx].copy(),
             identity=self.identity[idx].copy(),
+            t_first=self.t_first[idx].copy(),
+            kind_updates=self.kind_updates[idx].copy(),
+            class_evidence=self.class_evidence[idx].copy(),
         )
 
     def confirmed(self) -> npt.NDArray[np.bool_]:

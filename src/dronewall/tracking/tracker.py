@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
-from dronewall.core.tracks import SensorGeometry, TrackBatch, TrackStatus
+from dronewall.core.tracks import CLASS_COLUMNS, SensorGeometry, TrackBatch, TrackStatus
 from dronewall.core.types import ReportBatch
 from dronewall.tracking import kalman
 from dronewall.tracking.association import assign
@@ -257,12 +257,7 @@ class Tracker:
         rows = group.rows[member]
         st.t_last_update[track_rows] = t
         st.n_updates[track_rows] += 1
-        st.sensor_kinds[track_rows] |= (1 << batch.sensor_kind[rows].astype(np.uint16)).astype(
-            np.uint16
-        )
-        identity = batch.identity[rows]
-        adopt = (identity != "") & (st.identity[track_rows] == "")
-        st.identity[track_rows[adopt]] = identity[adopt]
+        self._evidence(track_rows, batch, rows)
         self.stats.updates += k
 
     # ---- initiation --------------------------------------------------------------------
@@ -356,11 +351,30 @@ class Tracker:
         )
 
     def _stamp(self, new: IntArray, batch: ReportBatch, rows: IntArray) -> None:
-        self.store.sensor_kinds[new] = (1 << batch.sensor_kind[rows].astype(np.uint16)).astype(
-            np.uint16
-        )
-        self.store.identity[new] = batch.identity[rows]
+        self._evidence(new, batch, rows)
         self.stats.tracks_started += new.size
+
+    def _evidence(self, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:
+        """What each report says about its track beyond kinematics: which kind of sensor saw
+        it, its cooperative identity, and any class the sensor declares (as log-likelihoods:
+        log c for the declared class, log((1 − c)/2) for each other class, log ⅓ for
+        "unknown")."""
+        st = self.store
+        kind = batch.sensor_kind[rows]
+        st.sensor_kinds[track_rows] |= (1 << kind.astype(np.uint16)).astype(np.uint16)
+        st.kind_updates[track_rows, kind.astype(np.int64)] += 1
+        identity = batch.identity[rows]
+        adopt = (identity != "") & (st.identity[track_rows] == "")
+        st.identity[track_rows[adopt]] = identity[adopt]
+        declared = batch.declared_class[rows].astype(np.int64)
+        has = (declared > 0) & (batch.class_confidence[rows] > 0)
+        if has.any():
+            c = np.clip(batch.class_confidence[rows][has].astype(float), 1e-3, 1 - 1e-3)
+            evidence = np.zeros((int(has.sum()), CLASS_COLUMNS))
+            evidence[:, 0] = np.log(1.0 / 3.0)  # "unknown" explains any declaration equally
+            evidence[:, 1:] = np.log((1.0 - c) / 2.0)[:, None]
+            evidence[np.arange(c.size), declared[has]] = np.log(c)
+            st.class_evidence[track_rows[has]] += evidence
 
     # ---- management --------------------------------------------------------------------
     def _manage(self, now: float) -> None:

@@ -1,0 +1,126 @@
+"""Drone, bird, manned aircraft or unknown — with a calibrated probability and a reason.
+
+Each update folds the tracks into moving-average kinematic features (``features``), sums the
+class log-likelihoods of every evidence source (``models``) with the log prior, divides by a
+temperature fitted on simulated runs (calibration; ``bench/bench_identify.py`` measures the
+reliability), and normalises. The label is the most probable class, or unknown when no class
+reaches ``min_probability``. Drone type comes from the drone mixture's components, nudged by
+Remote ID (quadcopters) and RF emission (quadcopters and reconnaissance drones).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from dronewall.core.tracks import ClassBatch, TrackBatch
+from dronewall.core.types import ObjectClass, ObjectKind, SensorKind
+from dronewall.identify import models
+from dronewall.identify.features import FeatureHistory, Features
+
+FloatArray = npt.NDArray[np.float64]
+_TYPE_KINDS = np.array([int(k) for k in models.DRONE_TYPES], np.uint8)
+_EMITTING_TYPES = np.array(
+    [k in (ObjectKind.QUADCOPTER, ObjectKind.RECON_FIXED_WING) for k in models.DRONE_TYPES]
+)
+_QUAD = np.array([k is ObjectKind.QUADCOPTER for k in models.DRONE_TYPES])
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyConfig:
+    # Prior class probabilities (unknown, drone, bird, aircraft): most of what flies low and
+    # slow is birds; "unknown" keeps room for what none of the models describes.
+    prior: tuple[float, float, float, float] = (0.02, 0.30, 0.34, 0.34)
+    temperature: float = 1.0  # > 1 softens over-confident naive-Bayes sums
+    min_probability: float = 0.5  # below this the label is unknown
+    feature_time_constant_s: float = 20.0
+    friendly_serials: frozenset[str] = field(default_factory=frozenset)
+
+
+class Classifier:
+    """Keeps per-track feature history; ``classify`` one snapshot of tracks at a time."""
+
+    def __init__(self, config: IdentifyConfig | None = None):
+        self.config = config or IdentifyConfig()
+        self.history = FeatureHistory(self.config.feature_time_constant_s)
+        self._log_prior = np.log(np.asarray(self.config.prior, float))
+
+    def classify(self, tracks: TrackBatch) -> ClassBatch:
+        f = self.history.update(tracks)
+        kinematic, types = models.kinematic_loglik(f.speed, f.speed_sigma, f.height, f.height_sigma)
+        rf = tracks.kind_updates[:, int(SensorKind.RF)]
+        evidence = (
+            kinematic
+            + models.cooperative_loglik(tracks.identity)
+            + models.emission_loglik(rf)
+            + models.declared_loglik(tracks.class_evidence)
+        )
+        logits = (evidence + self._log_prior) / self.config.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        best = p.argmax(axis=1)
+        label = np.where(
+            p.max(axis=1) >= self.config.min_probability, best, int(ObjectClass.UNKNOWN)
+        )
+        kind, kind_p = self._drone_type(types, tracks, rf)
+        friendly = np.array(
+            [i.upper() in self.config.friendly_serials for i in tracks.identity.tolist()], bool
+        )
+        return ClassBatch(
+            track_id=tracks.track_id.copy(),
+            t=tracks.t.copy(),
+            probabilities=p,
+            label=label.astype(np.uint8),
+            drone_kind=np.where(label == int(ObjectClass.DRONE), kind, 0).astype(np.uint8),
+            drone_kind_probability=np.where(label == int(ObjectClass.DRONE), kind_p, 0.0),
+            friendly=friendly,
+            reasons=_reasons(tracks, f, p, label, rf, friendly),
+        )
+
+    def _drone_type(
+        self, types: FloatArray, tracks: TrackBatch, rf: npt.NDArray[np.int32]
+    ) -> tuple[npt.NDArray[np.uint8], FloatArray]:
+        logits = types.copy()
+        logits += np.where(rf[:, None] >= 3, np.where(_EMITTING_TYPES, 0.0, -3.0), 0.0)
+        has_rid = np.array(
+            [bool(i) and not models.ICAO_ADDRESS.match(i) for i in tracks.identity.tolist()]
+        )
+        logits += np.where(has_rid[:, None], np.where(_QUAD, 0.0, -3.0), 0.0)
+        logits -= logits.max(axis=1, keepdims=True)
+        q = np.exp(logits)
+        q /= q.sum(axis=1, keepdims=True)
+        return _TYPE_KINDS[q.argmax(axis=1)], np.asarray(q.max(axis=1), float)
+
+    def forget(self, keep_ids: npt.NDArray[np.int64]) -> None:
+        self.history.forget(keep_ids)
+
+
+def _reasons(
+    tracks: TrackBatch,
+    f: Features,
+    p: FloatArray,
+    label: npt.NDArray[np.int64],
+    rf: npt.NDArray[np.int32],
+    friendly: npt.NDArray[np.bool_],
+) -> list[str]:
+    out = []
+    for k in range(len(tracks)):
+        parts = [f"{ObjectClass(int(label[k])).name.lower()} {p[k].max():.2f}"]
+        parts.append(f"{f.speed[k] * 3.6:.0f} km/h at {f.height[k]:.0f} m")
+        ident = str(tracks.identity[k])
+        if ident:
+            parts.append(("ADS-B " if models.ICAO_ADDRESS.match(ident) else "Remote ID ") + ident)
+        if rf[k] >= 1:
+            parts.append("RF emitter")
+        if tracks.class_evidence[k].any():
+            said = ObjectClass(int(np.argmax(tracks.class_evidence[k, 1:]) + 1)).name.lower()
+            parts.append(f"camera says {said}")
+        if f.hovering[k] > 0.5:
+            parts.append("hovering")
+        if friendly[k]:
+            parts.append("registered friendly")
+        out.append("; ".join(parts))
+    return out

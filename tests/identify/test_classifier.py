@@ -1,0 +1,142 @@
+"""Each evidence source moves the classification the way it should, and the drone type and
+friendly flags follow the evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dronewall.core.errors import ConfigError
+from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
+from dronewall.core.tracks import CLASS_COLUMNS, KIND_COLUMNS, TrackBatch
+from dronewall.core.types import ObjectClass, ObjectKind, SensorKind
+from dronewall.identify import Classifier, IdentifyConfig, load_friendly
+
+LAT, LON = 52.2, 21.0
+
+
+def batch(
+    speed: float,
+    height: float,
+    *,
+    identity: str = "",
+    rf: int = 0,
+    declared: ObjectClass | None = None,
+    declarations: int = 0,
+    sigma_v: float = 2.0,
+    t: float = 100.0,
+    track_id: int = 1,
+) -> TrackBatch:
+    pos = geodetic_to_ecef(LAT, LON, height).reshape(1, 3)
+    rotation = ecef_to_enu_rotation(np.array([LAT]), np.array([LON]))[0]
+    vel = rotation.T @ np.array([speed, 0.0, 0.0])
+    cov = np.eye(6) * 25.0
+    cov[3:, 3:] = np.eye(3) * sigma_v**2
+    kinds = np.zeros((1, KIND_COLUMNS), np.int32)
+    kinds[0, int(SensorKind.RF)] = rf
+    evidence = np.zeros((1, CLASS_COLUMNS))
+    if declared is not None:
+        c = 0.8
+        one = np.array([np.log(1 / 3), np.log(0.1), np.log(0.1), np.log(0.1)])
+        one[int(declared)] = np.log(c)
+        evidence[0] = one * declarations
+    return TrackBatch(
+        track_id=np.array([track_id]),
+        t=np.array([t]),
+        status=np.array([1], np.uint8),
+        state=np.concatenate([pos, vel[None]], axis=1),
+        covariance=cov[None],
+        t_last_update=np.array([t]),
+        n_updates=np.array([20]),
+        sensor_kinds=np.zeros(1, np.uint16),
+        identity=np.array([identity], "<U16"),
+        t_first=np.array([t - 60.0]),
+        kind_updates=kinds,
+        class_evidence=evidence,
+    )
+
+
+def classify(b: TrackBatch, config: IdentifyConfig | None = None) -> tuple[np.ndarray, int, int]:
+    out = Classifier(config).classify(b)
+    return out.probabilities[0], int(out.label[0]), int(out.drone_kind[0])
+
+
+def test_shahed_kinematics_say_one_way_attack_drone() -> None:
+    p, label, kind = classify(batch(50.0, 200.0))
+    assert label == ObjectClass.DRONE and p[ObjectClass.DRONE] > 0.95
+    assert kind == ObjectKind.ONE_WAY_ATTACK
+
+
+def test_slow_low_wanderer_is_a_bird() -> None:
+    p, label, _ = classify(batch(13.0, 350.0))
+    assert label == ObjectClass.BIRD and p[ObjectClass.BIRD] > 0.6
+
+
+def test_fast_and_high_is_an_aircraft() -> None:
+    p, label, _ = classify(batch(230.0, 10_500.0))
+    assert label == ObjectClass.AIRCRAFT and p[ObjectClass.AIRCRAFT] > 0.95
+
+
+def test_icao_address_makes_a_slow_low_object_an_aircraft() -> None:
+    without, _, _ = classify(batch(45.0, 300.0))
+    with_id, label, _ = classify(batch(45.0, 300.0, identity="4B1812"))
+    assert without[ObjectClass.DRONE] > 0.5
+    assert label == ObjectClass.AIRCRAFT and with_id[ObjectClass.AIRCRAFT] > 0.9
+
+
+def test_remote_id_makes_a_bird_like_track_a_quadcopter() -> None:
+    p, label, kind = classify(batch(12.0, 100.0, identity="1596D30100000001"))
+    assert label == ObjectClass.DRONE and p[ObjectClass.DRONE] > 0.99
+    assert kind == ObjectKind.QUADCOPTER
+
+
+def test_rf_emission_turns_bird_like_kinematics_into_a_drone() -> None:
+    silent, _, _ = classify(batch(12.0, 100.0))
+    emitting, label, kind = classify(batch(12.0, 100.0, rf=5))
+    assert emitting[ObjectClass.DRONE] > silent[ObjectClass.DRONE] + 0.3
+    assert label == ObjectClass.DRONE and kind == ObjectKind.QUADCOPTER
+
+
+def test_camera_declarations_move_the_class() -> None:
+    base, _, _ = classify(batch(14.0, 150.0))
+    told, _, _ = classify(batch(14.0, 150.0, declared=ObjectClass.DRONE, declarations=4))
+    assert told[ObjectClass.DRONE] > base[ObjectClass.DRONE] + 0.3
+
+
+def test_uncertain_young_track_is_less_sure_than_a_settled_one() -> None:
+    settled, _, _ = classify(batch(25.0, 250.0, sigma_v=1.0))
+    young, _, _ = classify(batch(25.0, 250.0, sigma_v=40.0))
+    assert young.max() < settled.max()
+
+
+def test_probabilities_are_a_distribution() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p, _, _ = classify(batch(float(rng.uniform(1, 300)), float(rng.uniform(0, 12_000))))
+        assert p.sum() == pytest.approx(1.0) and np.all(p >= 0)
+
+
+def test_registered_friendly_drone_is_flagged() -> None:
+    serials = load_friendly('[[drone]]\nserial = "1596f3abcd0001"\noperator = "Border Guard"\n')
+    out = Classifier(IdentifyConfig(friendly_serials=serials)).classify(
+        batch(12.0, 100.0, identity="1596F3ABCD0001")
+    )
+    assert bool(out.friendly[0]) and "registered friendly" in out.reasons[0]
+    other = Classifier(IdentifyConfig(friendly_serials=serials)).classify(
+        batch(12.0, 100.0, identity="1596F3ABCD0002")
+    )
+    assert not bool(other.friendly[0])
+
+
+def test_friendly_file_errors_name_field_and_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_friendly('[[drone]]\nserial = "A"\n\n[[drone]]\nserial = ""\n', name="f.toml")
+    assert info.value.field == "drone[1].serial" and info.value.line == 5
+
+
+def test_history_averages_speed_over_time() -> None:
+    c = Classifier()
+    for k in range(30):
+        c.classify(batch(50.0 if k < 29 else 5.0, 200.0, t=100.0 + k))
+    f = c.history.update(batch(5.0, 200.0, t=130.0))
+    assert 30.0 < f.speed[0] < 50.0  # one slow sample does not erase 30 s of fast flight
