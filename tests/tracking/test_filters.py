@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dronewall.models.motion import constant_velocity_noise, constant_velocity_transition
 from dronewall.tracking import kalman, motion
@@ -119,3 +120,13 @@ def test_turn_models_equal_the_shared_coordinated_turn() -> None:
         np.testing.assert_allclose(
             Ps[:, j], F @ P[:, 0] @ np.swapaxes(F, -1, -2) + Q, rtol=1e-9, atol=1e-6
         )
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_small_inverse_matches_linalg(m: int) -> None:
+    rng = np.random.default_rng(m)
+    A = rng.normal(size=(50, m, m))
+    S = A @ np.swapaxes(A, -1, -2) + np.eye(m)
+    inv, det = kalman.inverse_and_determinant(S)
+    np.testing.assert_allclose(inv, np.linalg.inv(S), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(det, np.linalg.det(S), rtol=1e-9)

@@ -83,9 +83,10 @@ def candidates(
     z_pred, H = group.predict(pos, member)
     nu = kalman.innovation(group.z[member], z_pred, group.angular)
     S = kalman.innovation_covariance(Ppp, H[:, :, :3], group.R[member])  # H is 0 on velocity
-    d2 = kalman.mahalanobis2(nu, S)
-    inside = d2 <= gate
-    _, logdet = np.linalg.slogdet(2.0 * np.pi * S[inside])
+    S_inv, det = kalman.inverse_and_determinant(0.5 * (S + np.swapaxes(S, -1, -2)))
+    d2 = np.einsum("ki,kij,kj->k", nu, S_inv, nu)
+    inside = (d2 <= gate) & (det > 0)
+    logdet = np.log(det[inside]) + S.shape[-1] * np.log(2.0 * np.pi)
     return Candidates(rows[inside], member[inside], d2[inside], 0.5 * (d2[inside] + logdet))
 
 
