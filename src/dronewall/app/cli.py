@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dronewall.app import score_cli, track_cli
+from dronewall.app import assess_cli, score_cli, track_cli
+from dronewall.app.plan_cli import plan_app
 from dronewall.core.errors import DronewallError
 from dronewall.sim import RunSummary, Simulation, bundled_names, load_scenario, run_to_directory
 from dronewall.world import load_world
@@ -27,6 +28,8 @@ DEFAULT_SCENARIO = "poland-2025-09"
 
 app.command("track")(track_cli.track)
 app.command("score")(score_cli.score)
+app.command("assess")(assess_cli.assess)
+app.add_typer(plan_app, name="plan")
 
 
 @app.command()

@@ -4,7 +4,7 @@ tracker, confirmed tracks out at a fixed interval — what ``dronewall track`` r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -31,27 +31,47 @@ def track_reports(
     progress: Progress | None = None,
     tracker: Tracker | None = None,
 ) -> Iterator[TrackBatch]:
-    """Feed reports to a tracker in arrival-time chunks of ``chunk_s``; after each chunk yield
-    the confirmed tracks at every output instant (whole multiples of ``output_interval_s``)
-    that the tracker has passed. A track at instant T thus reflects the reports processed up
-    to at most ``chunk_s`` later, as a live picture refreshed every ``chunk_s`` would."""
+    """Track a whole recorded run: reports sorted by arrival, then ``track_stream``."""
     tracker = tracker or Tracker(sensors, config)
     if len(reports) == 0:
         return
-    order = np.argsort(reports.t_arrival, kind="stable")
-    reports = reports.take(order)
+    reports = reports.take(np.argsort(reports.t_arrival, kind="stable"))
     start, end = float(reports.t_arrival[0]), float(reports.t_arrival[-1])
-    bounds = np.searchsorted(reports.t_arrival, np.arange(start, end + chunk_s, chunk_s), "right")
-    first = np.ceil(float(reports.t_measured.min()) / output_interval_s) * output_interval_s
-    ticks = _Ticks(first, output_interval_s)
-    lo = 0
-    for hi in bounds:
-        if hi > lo:
-            tracker.process(reports.take(np.arange(lo, hi)))
-            lo = hi
-        yield from ticks.emit(tracker)
-        if progress and hi:
-            progress(float(reports.t_arrival[hi - 1]) - start, end - start)
+
+    def report(done: float) -> None:
+        if progress:
+            progress(done - start, end - start)
+
+    yield from track_stream([reports], tracker, output_interval_s, chunk_s, report)
+
+
+def track_stream(
+    chunks: Iterable[ReportBatch],
+    tracker: Tracker,
+    output_interval_s: float = 1.0,
+    chunk_s: float = 1.0,
+    progress: Callable[[float], None] | None = None,
+) -> Iterator[TrackBatch]:
+    """Feed arrival-ordered report chunks to a tracker in arrival-time slices of ``chunk_s``;
+    after each slice yield the confirmed tracks at every output instant (whole multiples of
+    ``output_interval_s``) the tracker has passed. A track at instant T thus reflects the
+    reports processed up to at most ``chunk_s`` later, as a live picture refreshed every
+    ``chunk_s`` would."""
+    ticks = _Ticks(output_interval_s)
+    for reports in chunks:
+        if len(reports) == 0:
+            continue
+        arrival = reports.t_arrival
+        edges = np.arange(float(arrival[0]), float(arrival[-1]) + chunk_s, chunk_s)
+        bounds = np.searchsorted(arrival, edges, "right")
+        lo = 0
+        for hi in bounds:
+            if hi > lo:
+                tracker.process(reports.take(np.arange(lo, hi)))
+                lo = hi
+                if progress:
+                    progress(float(arrival[hi - 1]))
+            yield from ticks.emit(tracker)
     tracker.flush()
     yield from ticks.emit(tracker)
 
@@ -59,12 +79,16 @@ def track_reports(
 class _Ticks:
     """Output instants, emitted once the tracker has passed them."""
 
-    def __init__(self, first: float, interval: float):
-        self.next = first
+    def __init__(self, interval: float):
+        self.next = np.nan
         self.interval = interval
 
     def emit(self, tracker: Tracker) -> Iterator[TrackBatch]:
-        while np.isfinite(tracker.now) and self.next <= tracker.now:
+        if not np.isfinite(tracker.now):
+            return
+        if np.isnan(self.next):
+            self.next = np.floor(tracker.now / self.interval) * self.interval
+        while self.next <= tracker.now:
             batch = tracker.tracks(self.next)
             self.next += self.interval
             if len(batch):

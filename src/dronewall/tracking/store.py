@@ -42,6 +42,7 @@ class TrackStore:
     sensor_kinds: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, np.uint16))
     identity: npt.NDArray[np.str_] = field(default_factory=lambda: np.zeros(0, "<U16"))
     t_first: FloatArray = field(default_factory=lambda: np.zeros(0))
+    from_bearings: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
     kind_updates: npt.NDArray[np.int32] = field(
         default_factory=lambda: np.zeros((0, KIND_COLUMNS), np.int32)
     )
@@ -75,6 +76,7 @@ class TrackStore:
         self.sensor_kinds = np.concatenate([self.sensor_kinds, np.zeros(n, np.uint16)])
         self.identity = np.concatenate([self.identity, np.full(n, "", "<U16")])
         self.t_first = np.concatenate([self.t_first, t])
+        self.from_bearings = np.concatenate([self.from_bearings, np.zeros(n, bool)])
         self.kind_updates = np.concatenate(
             [self.kind_updates, np.zeros((n, KIND_COLUMNS), np.int32)]
         )

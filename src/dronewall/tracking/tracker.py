@@ -225,6 +225,13 @@ class Tracker:
         track_id = self.store.identity[tracks]
         both = (report_id != "") & (track_id != "")
         ok &= ~both | (report_id == track_id)  # a different cooperative identity never matches
+        # A bearing cannot confirm a track started from a plot: along its ray it fits any
+        # tentative track, so such tracks wait for plots or position fixes.
+        bearing = geoms >= int(Geometry.BEARING_ELEVATION)
+        plot_born = (
+            self.store.status[tracks] == TrackStatus.TENTATIVE
+        ) & ~self.store.from_bearings[tracks]
+        ok &= ~(bearing & plot_born)
         tracks, reports, costs, geoms = tracks[ok], reports[ok], costs[ok], geoms[ok]
         if costs.size:
             costs = costs - costs.min() + 1e-3  # positive, same order: the optimum is unchanged
@@ -329,6 +336,7 @@ class Tracker:
             cov[:3, :3] = fix.covariance
             cov[[3, 4, 5], [3, 4, 5]] = self.config.initial_speed_sigma**2
             new = self.store.add(state[None], cov[None], np.array([fix.t]))
+            self.store.from_bearings[new] = True
             self._stamp(new, pool, fix.members[:1])
             self.store.n_updates[new] = fix.members.size
             used[fix.members] = True

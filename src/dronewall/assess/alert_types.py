@@ -1,0 +1,154 @@
+"""The values the alert manager hands out: alerts, events, operator actions, settings and the
+columnar alert table. All frozen; the manager replaces an alert when it changes.
+
+Lifecycle (``docs/alerts.md``)::
+
+    NEW ──acknowledge──► ACKNOWLEDGED ──engage──► ENGAGED
+     │                        │                      │
+     └────────────── clear (operator) or auto-clear ─┴──► CLEARED
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Self
+
+import numpy as np
+import numpy.typing as npt
+
+from dronewall.core.errors import ConfigError
+
+
+class AlertState(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    ENGAGED = "engaged"
+    CLEARED = "cleared"
+
+
+class EventKind(StrEnum):
+    RAISED = "raised"
+    ESCALATED = "escalated"  # priority rose by at least the escalation step
+    ACKNOWLEDGED = "acknowledged"
+    ENGAGED = "engaged"
+    CLEARED = "cleared"  # by an operator
+    AUTO_CLEARED = "auto-cleared"
+    SITE_CLEAR = "site-clear"  # airspace clear at a site after the quiet time
+
+
+@dataclass(frozen=True, slots=True)
+class AlertConfig:
+    """Thresholds and times of the alert manager (seconds, probabilities)."""
+
+    p_on: float = 0.7  # P(drone) at or above which an alert may be raised
+    p_off: float = 0.5  # P(drone) below which a raised alert's condition is off
+    horizon_s: float = 600.0  # a site is threatened if the track gets in within this
+    min_hold_s: float = 30.0  # an alert lives at least this long
+    clear_after_s: float = 60.0  # condition off (or track gone) this long → auto-clear
+    airspace_clear_s: float = 300.0  # quiet time before a site is declared clear
+    escalation_step: float = 10.0  # priority rise that is announced again
+    keep_cleared_s: float = 3600.0  # cleared alerts stay in the table this long
+    class_memory_s: float = 300.0  # a track's last class is used this long without news
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.p_off <= self.p_on <= 1.0:
+            raise ConfigError("need 0 <= p_off <= p_on <= 1", field="p_off")
+        for name in ("horizon_s", "min_hold_s", "clear_after_s", "airspace_clear_s"):
+            value = getattr(self, name)
+            if not (value >= 0.0 and math.isfinite(value)):
+                raise ConfigError("must be a finite number >= 0", field=name)
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorAction:
+    action: str  # "acknowledge", "engage" or "clear"
+    operator: str
+    t: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert on one object (track). Times are POSIX seconds from the data."""
+
+    alert_id: int
+    track_id: int
+    state: AlertState
+    site_id: str  # the site it threatens most, at the last update
+    sites: tuple[str, ...]  # every site it threatens, at the last update
+    priority: float
+    announced_priority: float  # priority in the last raised/escalated event
+    peak_priority: float
+    p_drone: float
+    time_to_site_s: float  # 0 inside; NaN when no longer threatening
+    reasons: str
+    t_raised: float
+    t_updated: float
+    t_last_seen: float  # time of the track's latest threat row
+    t_condition_off: float  # since when the condition is off; NaN while it holds
+    actions: tuple[OperatorAction, ...] = ()
+    t_cleared: float = math.nan
+    clear_reason: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.state is not AlertState.CLEARED
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """Something that happened to an alert, or a site declared clear (no alert, no track)."""
+
+    kind: EventKind
+    t: float
+    alert_id: int | None
+    track_id: int | None
+    site_id: str
+    priority: float
+    state: AlertState | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTable:
+    """Alerts as columns, highest priority first."""
+
+    alert_id: npt.NDArray[np.int64]
+    track_id: npt.NDArray[np.int64]
+    state: npt.NDArray[np.str_]
+    site_id: npt.NDArray[np.str_]
+    priority: npt.NDArray[np.float64]
+    time_to_site_s: npt.NDArray[np.float64]
+    t_raised: npt.NDArray[np.float64]
+    t_updated: npt.NDArray[np.float64]
+    reasons: list[str]
+
+    def __len__(self) -> int:
+        return int(self.alert_id.shape[0])
+
+    @classmethod
+    def of(cls, alerts: list[Alert]) -> Self:
+        ordered = sorted(alerts, key=lambda a: (-a.priority, a.alert_id))
+        return cls(
+            alert_id=np.array([a.alert_id for a in ordered], np.int64),
+            track_id=np.array([a.track_id for a in ordered], np.int64),
+            state=np.array([str(a.state) for a in ordered], np.str_),
+            site_id=np.array([a.site_id for a in ordered], np.str_),
+            priority=np.array([a.priority for a in ordered], float),
+            time_to_site_s=np.array([a.time_to_site_s for a in ordered], float),
+            t_raised=np.array([a.t_raised for a in ordered], float),
+            t_updated=np.array([a.t_updated for a in ordered], float),
+            reasons=[a.reasons for a in ordered],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SiteState:
+    """A site that has been threatened since the manager started."""
+
+    site_id: str
+    alerts: tuple[int, ...]  # active alerts threatening it now
+    t_last_threat: float  # last time an active alert threatened it
+    clear: bool  # "airspace clear" has been declared since

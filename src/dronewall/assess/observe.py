@@ -1,0 +1,132 @@
+"""What the alert manager sees of each track at an update, computed over whole batches.
+
+``ClassMemory`` keeps the latest class of every track (columns sorted by track id) so that a
+threat row can be judged even when this update brought no class for its track. ``observe``
+joins the latest threat row of each track with that memory and decides, with array
+operations, whether the alert condition is on (may raise) and whether it holds (keeps a raised
+alert alive); only the rows the manager asks for become Python objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dronewall.assess.alert_types import AlertConfig
+from dronewall.assess.columns import latest_rows, lookup
+from dronewall.assess.threat import ThreatBatch
+from dronewall.core.tracks import ClassBatch
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassMemory:
+    """The latest P(drone) and friendly flag of each track, sorted by track id."""
+
+    track_id: IntArray
+    t: FloatArray
+    p_drone: FloatArray
+    friendly: BoolArray
+
+    @classmethod
+    def empty(cls) -> ClassMemory:
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, bool))
+
+    def merged(self, classes: ClassBatch | None, forget_before: float) -> ClassMemory:
+        """This memory with ``classes`` added (newer rows win) and old entries dropped."""
+        track_id, t, p, friendly = self.track_id, self.t, self.p_drone, self.friendly
+        if classes is not None and len(classes):
+            track_id = np.concatenate([track_id, classes.track_id.astype(np.int64)])
+            t = np.concatenate([t, classes.t.astype(float)])
+            p = np.concatenate([p, classes.p_drone()])
+            friendly = np.concatenate([friendly, classes.friendly.astype(bool)])
+        keep = latest_rows(track_id, t)
+        keep = keep[t[keep] >= forget_before]
+        return ClassMemory(track_id[keep], t[keep], p[keep], friendly[keep])
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One track at one update, as the manager needs it."""
+
+    track_id: int
+    t_seen: float
+    p_drone: float
+    friendly: bool
+    on: bool  # may raise: likely hostile drone that threatens a site
+    hold: bool  # keeps a raised alert: same with the lower P(drone) threshold
+    priority: float
+    site_id: str  # the most threatening site within the alert horizon ("" if none)
+    sites: tuple[str, ...]
+    time_to_site_s: float
+    reasons: str
+
+
+def observe(
+    threats: ThreatBatch, memory: ClassMemory, config: AlertConfig, wanted: set[int]
+) -> list[Observation]:
+    """Observations of the tracks whose condition is on, or whose id is in ``wanted``;
+    one per track (its latest threat row), sorted by track id."""
+    if len(threats) == 0:
+        return []
+    rows = latest_rows(threats.track_id, threats.t)
+    position, known = lookup(memory.track_id, threats.track_id[rows])
+    p = np.where(known, memory.p_drone[position] if known.any() else 0.0, 0.0)
+    friendly = known & (memory.friendly[position] if known.any() else False)
+    pairs = _threatening_pairs(threats, config.horizon_s)
+    threatened = np.zeros(len(threats), bool)
+    threatened[threats.approaches.row[pairs]] = True
+    hostile = known & ~friendly & threatened[rows]
+    on = hostile & (p >= config.p_on)
+    hold = hostile & (p >= config.p_off)
+    ids = threats.track_id[rows]
+    pick = np.flatnonzero(on | np.isin(ids, np.fromiter(wanted, np.int64, len(wanted))))
+    pair_rows = threats.approaches.row[pairs]
+    out: list[Observation] = []
+    for k in pick:
+        start, stop = np.searchsorted(pair_rows, [rows[k], rows[k] + 1])
+        flags = _Flags(float(p[k]), bool(friendly[k]), bool(on[k]), bool(hold[k]))
+        out.append(_observation(threats, pairs[start:stop], int(rows[k]), flags))
+    return out
+
+
+def _threatening_pairs(threats: ThreatBatch, horizon: float) -> IntArray:
+    """Indices of pairs inside or entering within ``horizon``, by row then most points."""
+    pairs = threats.approaches
+    soon = pairs.inside | (np.nan_to_num(pairs.time_to_site_s, nan=np.inf) <= horizon)
+    chosen = np.flatnonzero(soon)
+    order = np.lexsort((np.nan_to_num(pairs.time_to_site_s[chosen]), -pairs.points[chosen]))
+    chosen = chosen[order]
+    return np.asarray(chosen[np.argsort(pairs.row[chosen], kind="stable")], np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _Flags:
+    p_drone: float
+    friendly: bool
+    on: bool
+    hold: bool
+
+
+def _observation(threats: ThreatBatch, mine: IntArray, row: int, flags: _Flags) -> Observation:
+    """The observation of one threat row; ``mine`` are its threatening pairs, best first."""
+    approaches = threats.approaches
+    sites = tuple(str(s) for s in approaches.site_id[mine])
+    return Observation(
+        track_id=int(threats.track_id[row]),
+        t_seen=float(threats.t[row]),
+        p_drone=flags.p_drone,
+        friendly=flags.friendly,
+        on=flags.on,
+        hold=flags.hold,
+        priority=float(threats.priority[row]),
+        site_id=sites[0] if sites else "",
+        sites=sites,
+        time_to_site_s=float(approaches.time_to_site_s[mine[0]]) if sites else float("nan"),
+        reasons=threats.reasons[row],
+    )
