@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SCENARIO ?= poland-2025-09
+SCENARIO ?= copenhagen-2025-09
 
 .PHONY: demo test check bench venv clean
 

@@ -23,7 +23,8 @@ app = typer.Typer(
     help="dronewall: Europe's fused counter-drone picture.",
 )
 console = Console()
-DEFAULT_SCENARIO = "poland-2025-09"
+DEFAULT_SCENARIO = "copenhagen-2025-09"
+DEFAULT_DEMO_DURATION_S = 3600.0  # the first hour: the drones arrive and alerts are raised
 
 
 app.command("track")(track_cli.track)
@@ -60,11 +61,19 @@ def simulate(
 def demo(
     scenario: Annotated[str, typer.Argument(help="scenario to run")] = DEFAULT_SCENARIO,
     out: Annotated[Path, typer.Option("--out")] = Path("out/demo"),
+    duration: Annotated[float, typer.Option(help="simulated seconds")] = DEFAULT_DEMO_DURATION_S,
 ) -> None:
-    """Run the default scenario on embedded defaults and summarise what flew and was seen."""
-    console.print(f"[bold]dronewall demo[/] — scenario [cyan]{scenario}[/]")
-    summary, wall = _simulate(scenario, out, None, None)
+    """Simulate a scenario, track it, classify the tracks and raise alerts; print what
+    flew, what each kind of sensor saw, what was tracked and which alerts were raised."""
+    console.print(f"[bold]dronewall demo[/] — scenario [cyan]{scenario}[/], {duration:.0f} s")
+    summary, wall = _simulate(scenario, out, None, duration)
     _print_summary(summary, wall, out)
+    track_cli.track(out, out, track_cli.InputFormat.RUN)
+    assess_cli.assess(out, out)
+    console.print(
+        f"\nEverything is in {out}/ — reports, truth, tracks, classes, threats, alerts. "
+        f"Score the tracker with: dronewall score {out} --truth {out} --cutoff 500"
+    )
 
 
 def _simulate(
