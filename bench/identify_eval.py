@@ -54,8 +54,19 @@ def geometry(sim: Simulation) -> SensorGeometry:
     return SensorGeometry(s.ids, s.kind, s.lat, s.lon, s.alt, s.ecef, s.param("max_range_m"))
 
 
-def run(name: str, world: World, *, seed: int, duration: float, config: IdentifyConfig) -> RunData:
-    sim = Simulation(load_scenario(name), world, seed=seed, duration_s=duration)
+def run(
+    name: str,
+    world: World,
+    *,
+    seed: int,
+    duration: float,
+    config: IdentifyConfig,
+    civil_only: bool = False,
+) -> RunData:
+    scenario = load_scenario(name)
+    if civil_only:  # the same airspace, sensors, traffic and birds, without the drones
+        scenario = scenario.model_copy(update={"drones": []})
+    sim = Simulation(scenario, world, seed=seed, duration_s=duration)
     chunks = list(sim.run())
     reports = ReportBatch.concat([c.reports for c in chunks])
     report_object = np.concatenate([c.report_object for c in chunks]).astype(np.int64)

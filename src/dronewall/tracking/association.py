@@ -35,11 +35,16 @@ class Assignment:
 
 
 def assign(
-    track: IntArray, report: IntArray, cost: FloatArray, unassigned_cost: float
+    track: IntArray,
+    report: IntArray,
+    cost: FloatArray,
+    unassigned_cost: float,
+    *,
+    clusters: bool = True,
 ) -> Assignment:
     """Minimum-cost one-to-one assignment of gated (track, report) pairs; a pair is worth
     taking when its cost is below twice ``unassigned_cost`` (one for the track, one for the
-    report)."""
+    report). ``clusters=False`` skips counting the clusters (a monitoring figure only)."""
     if track.size == 0:
         return Assignment(track, report, 0, 0)
     tracks, t_local = np.unique(track, return_inverse=True)
@@ -64,6 +69,8 @@ def assign(
     graph = csr_array(coo_array((weights, (rows, cols)), shape=(nt + nr, nr + nt)))
     row_ind, col_ind = min_weight_full_bipartite_matching(graph)
     real = (row_ind < nt) & (col_ind < nr)
+    if not clusters:
+        return Assignment(tracks[row_ind[real]], reports[col_ind[real]], 0, 0)
     n_clusters, labels = connected_components(
         csr_array(
             coo_array((np.ones(t_local.size), (t_local, nt + r_local)), shape=(nt + nr,) * 2)
