@@ -14,6 +14,9 @@ from rich.table import Table
 from dronewall.app import assess_cli, score_cli, track_cli
 from dronewall.app.plan_cli import plan_app
 from dronewall.core.errors import DronewallError
+from dronewall.records import read_sensors
+from dronewall.records.tracks import sensor_geometry
+from dronewall.runtime.sapient_replay import replay_over_sapient
 from dronewall.sim import RunSummary, Simulation, bundled_names, load_scenario, run_to_directory
 from dronewall.world import load_world
 
@@ -24,6 +27,7 @@ app = typer.Typer(
 )
 console = Console()
 DEFAULT_SCENARIO = "copenhagen-2025-09"
+SAPIENT_SPEED = 60.0  # replay pace for --via sapient (reports must arrive in time order)
 DEFAULT_DEMO_DURATION_S = 3600.0  # the first hour: the drones arrive and alerts are raised
 
 
@@ -62,17 +66,37 @@ def demo(
     scenario: Annotated[str, typer.Argument(help="scenario to run")] = DEFAULT_SCENARIO,
     out: Annotated[Path, typer.Option("--out")] = Path("out/demo"),
     duration: Annotated[float, typer.Option(help="simulated seconds")] = DEFAULT_DEMO_DURATION_S,
+    via: Annotated[
+        str, typer.Option(help="'memory', or 'sapient': every sensor over SAPIENT/TCP")
+    ] = "memory",
 ) -> None:
     """Simulate a scenario, track it, classify the tracks and raise alerts; print what
     flew, what each kind of sensor saw, what was tracked and which alerts were raised."""
     console.print(f"[bold]dronewall demo[/] — scenario [cyan]{scenario}[/], {duration:.0f} s")
     summary, wall = _simulate(scenario, out, None, duration)
     _print_summary(summary, wall, out)
-    track_cli.track(out, out, track_cli.InputFormat.RUN)
+    if via == "sapient":
+        _track_over_sapient(out)
+    else:
+        track_cli.track(out, out, track_cli.InputFormat.RUN)
     assess_cli.assess(out, out)
     console.print(
         f"\nEverything is in {out}/ — reports, truth, tracks, classes, threats, alerts. "
         f"Score the tracker with: dronewall score {out} --truth {out} --cutoff 500"
+    )
+
+
+def _track_over_sapient(out: Path) -> None:
+    """Replay every simulated sensor as a SAPIENT node over TCP into a local fusion node,
+    then track what it received."""
+    with console.status(f"replaying the sensors over SAPIENT at {SAPIENT_SPEED:.0f}× real time…"):
+        received = replay_over_sapient(out, speed=SAPIENT_SPEED)
+    console.print(
+        f"SAPIENT: {received.stats.nodes} sensor nodes, {len(received.reports):,} detection "
+        f"reports accepted; counters {received.counters}"
+    )
+    track_cli.track_batch(
+        received.reports, sensor_geometry(read_sensors(out / "sensors.parquet")), out
     )
 
 

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dronewall.core.errors import DataError, DronewallError
+from dronewall.core.tracks import SensorGeometry
+from dronewall.core.types import ReportBatch
 from dronewall.records import RecordWriter, read_reports, read_sensors
 from dronewall.records.stonesoup_csv import read_detections, write_tracks_csv
 from dronewall.records.tracks import TRACK_SCHEMA, sensor_geometry, track_table
@@ -70,6 +72,11 @@ def _track_run(source: Path, out: Path) -> None:
         raise DataError(f"no sensors.parquet beside {reports_path}")
     reports = read_reports(reports_path)
     sensors = sensor_geometry(read_sensors(sensors_path))
+    track_batch(reports, sensors, out)
+
+
+def track_batch(reports: ReportBatch, sensors: SensorGeometry, out: Path) -> None:
+    """Track reports already in memory; write tracks.parquet and tracker_stats.json."""
     tracker = Tracker(sensors, TrackerConfig())
     started = time.perf_counter()
     ids: set[int] = set()

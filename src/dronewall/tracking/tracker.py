@@ -99,7 +99,10 @@ class Tracker:
         self.stats.reports_late += int(late.sum())
         self._buffer.append(batch.take(np.flatnonzero(~too_old)))
         self._latest = max(self._latest, float(batch.t_measured.max()))
-        self._release(self._latest - self.config.reorder_window_s)
+        # Release whole slices only, so that how reports happen to be chunked on arrival never
+        # changes which reports are associated together.
+        step = self.config.batch_s
+        self._release(np.floor((self._latest - self.config.reorder_window_s) / step) * step)
 
     def flush(self) -> None:
         """Process everything still buffered (end of a run)."""
@@ -109,7 +112,7 @@ class Tracker:
         if not self._buffer:
             return
         pending = ReportBatch.concat(self._buffer)
-        ready = pending.t_measured <= horizon
+        ready = pending.t_measured < horizon
         self._buffer = [pending.take(np.flatnonzero(~ready))] if (~ready).any() else []
         batch = pending.take(np.flatnonzero(ready))
         if len(batch) == 0:
