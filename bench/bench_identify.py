@@ -32,9 +32,9 @@ from identify_eval import Labelled, concat, run  # noqa: E402
 
 SCENARIOS = {  # name: simulated seconds
     "airport-quadcopter": 5400,
-    "copenhagen-2025-09": 5400,
-    "poland-2025-09": 10800,
-    "mediterranean-maritime": 7200,
+    "copenhagen-2025-09": 3600,
+    "poland-2025-09": 7200,
+    "mediterranean-maritime": 5400,
 }
 TRAIN_SEED, TEST_SEED = 101, 202
 MIN_AGE_S = 10.0

@@ -57,7 +57,9 @@ def batch(
 
 
 def classify(b: TrackBatch, config: IdentifyConfig | None = None) -> tuple[np.ndarray, int, int]:
-    out = Classifier(config).classify(b)
+    """Classify with the raw naive-Bayes sums (temperature 1): these tests check the direction
+    and strength of each evidence source; calibration is measured by bench/bench_identify.py."""
+    out = Classifier(config or IdentifyConfig(temperature=1.0)).classify(b)
     return out.probabilities[0], int(out.label[0]), int(out.drone_kind[0])
 
 
