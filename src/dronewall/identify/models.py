@@ -10,9 +10,9 @@ simulator:
   under 150 m) and reconnaissance fixed-wing (Orlan class, 90–150 km/h, 0.6–2.5 km); birds
   (flocks, 30–70 km/h, below ~600 m at night migration); manned aircraft as airliners at
   cruise (~830 km/h, 9.5–11.5 km) and climbing or descending, plus a small share of light
-  aircraft and helicopters (~200 km/h, a few hundred metres); "unknown" flat over everything that flies. Speed is log-normal,
-  height normal; the track's own uncertainty widens each density, so a young, poorly known
-  track is not called with false confidence.
+  aircraft and helicopters (~200 km/h, a few hundred metres); "unknown" flat over everything
+  that flies. Speed is log-normal, height normal; the track's own uncertainty widens each
+  density, so a young, poorly known track is not called with false confidence.
 * **cooperative identity** — an ICAO 24-bit address (ADS-B) is strong evidence of a manned
   aircraft; a Remote ID serial of a drone.
 * **RF emission** — updates from RF detectors mean the object emits a control or video link.
