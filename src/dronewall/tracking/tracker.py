@@ -135,7 +135,10 @@ class Tracker:
                 groups[g] = build_group(g, rows, batch, self.sensors)
         members = {g: np.arange(grp.rows.size) for g, grp in groups.items()}
         state = _Slice(batch, groups, members, geometry)
-        for _ in range(MAX_ROUNDS):
+        # A track takes one report per sensor per slice: with a single sensor in the slice a
+        # second round could never assign anything.
+        rounds = 1 if np.unique(batch.sensor_index).size == 1 else MAX_ROUNDS
+        for _ in range(rounds):
             if not self._round(state):
                 break
         self._start_from_points(state)
