@@ -100,9 +100,13 @@ class Tracker:
         self._buffer.append(batch.take(np.flatnonzero(~too_old)))
         self._latest = max(self._latest, float(batch.t_measured.max()))
         # Release whole slices only, so that how reports happen to be chunked on arrival never
-        # changes which reports are associated together.
-        step = self.config.batch_s
-        self._release(np.floor((self._latest - self.config.reorder_window_s) / step) * step)
+        # changes which reports are associated together. Without a reorder window nothing
+        # older is expected, so everything up to now goes (scan-by-scan input).
+        step, window = self.config.batch_s, self.config.reorder_window_s
+        if window <= 0:
+            self._release(np.nextafter(self._latest, np.inf))
+        else:
+            self._release(np.floor((self._latest - window) / step) * step)
 
     def flush(self) -> None:
         """Process everything still buffered (end of a run)."""
