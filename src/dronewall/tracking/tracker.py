@@ -90,14 +90,14 @@ class Tracker:
         self.stats.reports_in += len(batch)
         ok = valid_rows(batch, self.sensors)
         self.stats.reports_rejected += int((~ok).sum())
-        batch = batch.take(np.flatnonzero(ok))
+        batch = _select(batch, ok)
         if len(batch) == 0:
             return
         too_old = batch.t_measured < self.now - self.config.reorder_window_s
         self.stats.reports_too_late += int(too_old.sum())
         late = ~too_old & (batch.t_measured < self.now)
         self.stats.reports_late += int(late.sum())
-        self._buffer.append(batch.take(np.flatnonzero(~too_old)))
+        self._buffer.append(_select(batch, ~too_old))
         self._latest = max(self._latest, float(batch.t_measured.max()))
         # Release whole slices only, so that how reports happen to be chunked on arrival never
         # changes which reports are associated together. Without a reorder window nothing
@@ -115,16 +115,21 @@ class Tracker:
     def _release(self, horizon: float) -> None:
         if not self._buffer:
             return
-        pending = ReportBatch.concat(self._buffer)
+        pending = self._buffer[0] if len(self._buffer) == 1 else ReportBatch.concat(self._buffer)
         ready = pending.t_measured < horizon
-        self._buffer = [pending.take(np.flatnonzero(~ready))] if (~ready).any() else []
-        batch = pending.take(np.flatnonzero(ready))
+        self._buffer = [_select(pending, ~ready)] if (~ready).any() else []
+        batch = _select(pending, ready)
         if len(batch) == 0:
             return
-        batch = batch.take(np.argsort(batch.t_measured, kind="stable"))
+        order = np.argsort(batch.t_measured, kind="stable")
+        if np.any(order != np.arange(order.size)):
+            batch = batch.take(order)
         step = self.config.batch_s
         slot = np.floor(batch.t_measured / step)
         bounds = np.flatnonzero(np.diff(slot)) + 1
+        if bounds.size == 0:
+            self._slice(batch)
+            return
         for rows in np.split(np.arange(len(batch)), bounds):
             self._slice(batch.take(rows))
 
@@ -432,3 +437,8 @@ def _in_passes(
     start = np.maximum.accumulate(np.where(first, np.arange(tr.size), 0))
     rank = np.arange(tr.size) - start
     return [(tr[rank == k], rp[rank == k]) for k in range(int(rank.max()) + 1 if tr.size else 0)]
+
+
+def _select(batch: ReportBatch, mask: npt.NDArray[np.bool_]) -> ReportBatch:
+    """Rows where ``mask`` holds — the batch itself when that is all of them (no copy)."""
+    return batch if bool(mask.all()) else batch.take(np.flatnonzero(mask))
