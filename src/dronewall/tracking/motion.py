@@ -163,7 +163,13 @@ def constant_velocity_step(
     out[:, :3, 3:] = pv + d * vv
     out[:, 3:, :3] = vp + d * vv
     out[:, 3:, 3:] = vv
-    out += constant_velocity_noise(np.abs(dt), q)
+    ad = np.abs(dt)
+    q_pp, q_pv, q_vv = q * ad**3 / 3.0, q * ad**2 / 2.0, q * ad
+    for i in range(3):  # the white-noise acceleration Q, added on its non-zero diagonals
+        out[:, i, i] += q_pp
+        out[:, i, i + 3] += q_pv
+        out[:, i + 3, i] += q_pv
+        out[:, i + 3, i + 3] += q_vv
     x_new = x.copy()
     x_new[:, :3] += x[:, 3:] * dt[:, None]
     return x_new, out
