@@ -57,7 +57,7 @@ class Classifier:
         evidence = (
             kinematic
             + models.cooperative_loglik(tracks.identity)
-            + models.emission_loglik(rf)
+            + models.emission_loglik(rf, tracks.n_updates)
             + models.declared_loglik(tracks.class_evidence)
         )
         logits = (evidence + self._log_prior) / self.config.temperature

@@ -140,8 +140,19 @@ def cooperative_loglik(identity: npt.NDArray[np.str_]) -> FloatArray:
     return out
 
 
-def emission_loglik(rf_updates: npt.NDArray[np.int32]) -> FloatArray:
-    weight = np.minimum(rf_updates.astype(float), RF_SATURATION) / RF_SATURATION
+RF_SHARE_FULL = 0.2  # an emitter is heard on a good share of its track's updates
+
+
+def emission_loglik(
+    rf_updates: npt.NDArray[np.int32], updates: npt.NDArray[np.int64]
+) -> FloatArray:
+    """RF evidence grows with the number of RF updates (saturating at 3) and with their share
+    of all the track's updates: a bird that now and then takes a bearing meant for a drone
+    along the same ray is not an emitter (bench/bench_identify.py: such stray bearings made
+    most of the birds called drones)."""
+    count = np.minimum(rf_updates.astype(float), RF_SATURATION) / RF_SATURATION
+    share = rf_updates / np.maximum(updates.astype(float), 1.0)
+    weight = count * np.clip(share / RF_SHARE_FULL, 0.0, 1.0)
     return np.asarray(weight[:, None] * RF_EMITTER_EVIDENCE[None, :], float)
 
 
