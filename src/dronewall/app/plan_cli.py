@@ -326,7 +326,8 @@ def prove(
         )
         (out / "prove.html").write_text(prove_html(result, lay.name, raid), encoding="utf-8")
         console.print(
-            f"detected {result.share('detected'):.1%}, tracked (stand-in) "
+            f"detected {result.share('detected'):.1%}, tracked "
+            f"({'stand-in' if result.stand_in else 'real tracker'}) "
             f"{result.share('tracked'):.1%} before {depth_km:g} km inside; report → "
             f"{out}/prove.html"
         )

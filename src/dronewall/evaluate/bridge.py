@@ -4,7 +4,9 @@ Each planning sensor type names the simulator model that stands for it (``sim_mo
 catalogue); its range parameters are passed as the model's parameter overrides, so the
 simulator flies the raid against exactly the ranges planning assumed. The raid's own
 sensors are replaced by the laydown; civil traffic and birds are dropped unless asked for —
-they cost time and do not change what is scored (detection of hostile drones, from truth).
+they cost time. Dropping them does not change "detected", but it spares the tracker the
+confusion they would add, so "tracked" is measured against the drones alone (optimistic
+where birds or light aircraft are common).
 """
 
 from __future__ import annotations
