@@ -35,8 +35,8 @@ class IdentifyConfig:
     # wandering false tracks that clutter can make.
     prior: tuple[float, float, float, float] = (0.10, 0.28, 0.31, 0.31)
     # > 1 softens over-confident naive-Bayes sums, < 1 sharpens timid ones; fitted by maximum
-    # likelihood on a training seed in bench/bench_identify.py (0.946 on 2026-11-27).
-    temperature: float = 0.95
+    # likelihood on a training seed in bench/bench_identify.py (0.817 on 2026-11-27).
+    temperature: float = 0.82
     min_probability: float = 0.5  # below this the label is unknown
     feature_time_constant_s: float = 20.0
     friendly_serials: frozenset[str] = field(default_factory=frozenset)
