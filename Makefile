@@ -27,8 +27,11 @@ check: $(STAMP)
 test: check
 	$(BIN)/pytest
 
+# The quick benchmarks; the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,
+# bench_siting.py, bench_sapient.py) are run by hand — commands in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
+	$(BIN)/python bench/bench_stonesoup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out
