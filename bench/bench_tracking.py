@@ -110,7 +110,7 @@ def _simulate(text: str, world: World) -> tuple[Simulation, ReportBatch, Traject
 
 def _geometry(sim: Simulation) -> SensorGeometry:
     s = sim.sensors
-    return SensorGeometry(s.ids, s.kind, s.lat, s.lon, s.alt, s.ecef, s.param("max_range_m"))
+    return s.geometry()
 
 
 def _in_zone(world: World, positions: np.ndarray, zone_km: float) -> np.ndarray:

@@ -51,7 +51,7 @@ class RunData:
 
 def geometry(sim: Simulation) -> SensorGeometry:
     s = sim.sensors
-    return SensorGeometry(s.ids, s.kind, s.lat, s.lon, s.alt, s.ecef, s.param("max_range_m"))
+    return s.geometry()
 
 
 def run(

@@ -40,7 +40,7 @@ def simulate(text: str, world: World) -> Run:
     reports = ReportBatch.concat([c.reports for c in chunks])
     obj = np.concatenate([c.report_object for c in chunks])
     s = sim.sensors
-    sensors = SensorGeometry(s.ids, s.kind, s.lat, s.lon, s.alt, s.ecef, s.param("max_range_m"))
+    sensors = s.geometry()
     t = np.concatenate([c.truth.t for c in chunks])
     ids = np.concatenate([c.truth.object_id for c in chunks])
     lat = np.concatenate([c.truth.lat for c in chunks])

@@ -45,15 +45,7 @@ FEED_SLICE_S = 1.0  # reports reach the tracker in 1-s slices of arrival time, a
 
 def sensor_geometry(sensors: SensorArray) -> SensorGeometry:
     """The tracker's view of the simulator's sensors."""
-    return SensorGeometry(
-        sensors.ids,
-        sensors.kind,
-        sensors.lat,
-        sensors.lon,
-        sensors.alt,
-        sensors.ecef,
-        sensors.param("max_range_m"),
-    )
+    return sensors.geometry()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from pyproj import Transformer
 
 from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import destination, geodetic_to_ecef
+from dronewall.core.tracks import SensorGeometry
 from dronewall.sim.catalogue import SENSOR_MODELS, SensorDefaults
 from dronewall.sim.scenario import Scenario, SensorBase
 from dronewall.world import World
@@ -42,6 +43,12 @@ class SensorArray:
 
     def param(self, name: str) -> FloatArray:
         return self.params[name]
+
+    def geometry(self) -> SensorGeometry:
+        """The tracker's view of these sensors: where they stand and how far they see."""
+        return SensorGeometry(
+            self.ids, self.kind, self.lat, self.lon, self.alt, self.ecef, self.param("max_range_m")
+        )
 
 
 @dataclass(frozen=True, slots=True)
