@@ -35,7 +35,8 @@ def _to_time(seconds: npt.NDArray[np.float64]) -> pa.Array:
     return pa.array(np.round(seconds * 1e6).astype(np.int64), type=pa.int64()).cast(_TIME)
 
 
-def _from_time(column: pa.ChunkedArray) -> npt.NDArray[np.float64]:
+def time_seconds(column: pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    """A ``timestamp[us, UTC]`` column as POSIX seconds."""
     micros = column.cast(pa.int64()).to_numpy(zero_copy_only=False)
     return np.asarray(micros, np.float64) / 1e6
 
@@ -62,7 +63,7 @@ def read_reports(path: str | Path) -> ReportBatch:
     for name in ReportBatch.column_names():
         column = table.column(name)
         if name in _TIME_COLUMNS:
-            values[name] = _from_time(column)
+            values[name] = time_seconds(column)
         elif name == "identity":
             values[name] = np.array(column.to_pylist(), dtype="<U16")
         else:

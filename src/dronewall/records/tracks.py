@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 
 from dronewall.core.errors import DataError
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic, geodetic_to_ecef
 from dronewall.core.tracks import KIND_COLUMNS, SensorGeometry, TrackBatch, TrackStatus
 from dronewall.core.types import ObjectClass, SensorKind
-from dronewall.records.parquet import _read, time_array
+from dronewall.records.parquet import _read, time_array, time_seconds
 
 
 def track_table(batch: TrackBatch) -> pa.Table:
@@ -69,13 +68,9 @@ def read_tracks(path: str | Path) -> pa.Table:
     return _read(path, ("t", "track_id", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps"))
 
 
-def _seconds(column: pa.ChunkedArray) -> npt.NDArray[np.float64]:
-    return np.asarray(column.cast(pa.int64()).to_numpy(zero_copy_only=False), float) / 1e6
-
-
 def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
     """A tracks table back as one TrackBatch per output instant, in time order."""
-    t = _seconds(table.column("t"))
+    t = time_seconds(table.column("t"))
     order = np.argsort(t, kind="stable")
     table, t = table.take(order), t[order]
     cols = {name: table.column(name) for name in table.column_names}
@@ -101,11 +96,11 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
         status=status,
         state=state,
         covariance=cov,
-        t_last_update=_seconds(cols["t_last_update"]),
+        t_last_update=time_seconds(cols["t_last_update"]),
         n_updates=np.asarray(cols["n_updates"].to_numpy(), np.int64),
         sensor_kinds=np.asarray(cols["sensor_kinds"].to_numpy(), np.uint16),
         identity=np.array(cols["identity"].to_pylist(), "<U16"),
-        t_first=_seconds(cols["t_first"]),
+        t_first=time_seconds(cols["t_first"]),
         kind_updates=kinds,
         class_evidence=evidence,
     )

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
 from dronewall.metrics import Trajectories, associate_tracks_to_truth, gospa_run, siap_metrics
+from dronewall.records.parquet import time_seconds
 
 FloatArray = npt.NDArray[np.float64]
 TIME_TOLERANCE_S = 1e-3  # track and truth instants are whole seconds in our runs
@@ -42,10 +43,6 @@ class Score:
         return asdict(self)
 
 
-def _seconds(column: pa.ChunkedArray) -> FloatArray:
-    return np.asarray(column.cast(pa.int64()).to_numpy(zero_copy_only=False), float) / 1e6
-
-
 def truth_trajectories(truth: pa.Table, object_ids: npt.ArrayLike | None = None) -> Trajectories:
     """Truth rows (optionally of some objects only) as ECEF trajectories."""
     cols = {c: truth.column(c) for c in truth.column_names}
@@ -63,7 +60,7 @@ def truth_trajectories(truth: pa.Table, object_ids: npt.ArrayLike | None = None)
     rotation = ecef_to_enu_rotation(lat, lon)
     velocity = np.einsum("nji,nj->ni", rotation, enu)
     return Trajectories(
-        _seconds(cols["t"])[keep],
+        time_seconds(cols["t"])[keep],
         ids[keep],
         geodetic_to_ecef(lat, lon, alt).reshape(-1, 3),
         velocity,
@@ -78,7 +75,7 @@ def track_trajectories(tracks: pa.Table) -> Trajectories:
         [tracks.column(c).to_numpy() for c in ("vx_mps", "vy_mps", "vz_mps")]
     ).astype(float)
     return Trajectories(
-        _seconds(tracks.column("t")),
+        time_seconds(tracks.column("t")),
         np.asarray(tracks.column("track_id").to_numpy(), np.int64),
         pos,
         vel,

@@ -90,26 +90,6 @@ def candidates(
     return Candidates(rows[inside], member[inside], d2[inside], 0.5 * (d2[inside] + logdet))
 
 
-def extrapolate(
-    x: FloatArray, P: FloatArray, dt: FloatArray, q: float
-) -> tuple[FloatArray, FloatArray]:
-    """Constant-velocity prediction of combined estimates by per-row dt (may be negative),
-    with the NCV process noise of density q — cheap enough for every candidate pair."""
-    out = x.copy()
-    out[:, :3] += x[:, 3:] * dt[:, None]
-    FP = P.copy()
-    FP[:, :3, :] += dt[:, None, None] * P[:, 3:, :]
-    grown = FP.copy()
-    grown[:, :, :3] += dt[:, None, None] * FP[:, :, 3:]
-    ad = np.abs(dt)
-    for i in range(3):
-        grown[:, i, i] += q * ad**3 / 3.0
-        grown[:, i, i + 3] += q * ad**2 / 2.0
-        grown[:, i + 3, i] += q * ad**2 / 2.0
-        grown[:, i + 3, i + 3] += q * ad
-    return out, grown
-
-
 def extrapolate_position(
     x: FloatArray, P: FloatArray, dt: FloatArray, q: float
 ) -> tuple[FloatArray, FloatArray]:

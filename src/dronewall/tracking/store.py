@@ -106,10 +106,8 @@ class TrackStore:
 
     def extrapolated(self, rows: IntArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Combined estimate moved to ``t`` by constant velocity, without changing the store."""
-        from dronewall.tracking.gating import extrapolate
-
         x, P = self.combined(rows)
-        return extrapolate(x, P, t - self.t[rows], float(self.models.q.max()))
+        return motion.constant_velocity_step(x, P, t - self.t[rows], float(self.models.q.max()))
 
     def snapshot(self, t: float | None = None, rows: IntArray | None = None) -> TrackBatch:
         """The tracks (all, or ``rows``) as a TrackBatch, extrapolated to ``t`` if given."""
