@@ -6,6 +6,7 @@ The tree::
      ├── ConfigError            bad configuration or scenario file (names the field and line)
      ├── DataError              packaged or user data that cannot be loaded
      │    └── UnknownPlaceError an airport, site or country code that does not exist
+     ├── NotFoundError          a run, track or alert asked for by id does not exist
      └── DecodeError            a malformed message or record from outside (keeps the bad value)
 """
 
@@ -54,3 +55,12 @@ class DecodeError(DronewallError):
     def __init__(self, message: str, value: object = None):
         self.value = value
         super().__init__(message)
+
+
+class NotFoundError(DronewallError):
+    """A run, track or alert asked for by id does not exist."""
+
+    def __init__(self, kind: str, key: object):
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no {kind} {key!r}")
