@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dronewall.app import assess_cli, score_cli, track_cli
+from dronewall.app import assess_cli, score_cli, serve_cli, track_cli
 from dronewall.app.plan_cli import plan_app
 from dronewall.core.errors import DronewallError
 from dronewall.records import read_sensors
@@ -34,6 +34,7 @@ DEFAULT_DEMO_DURATION_S = 3600.0  # the first hour: the drones arrive and alerts
 app.command("track")(track_cli.track)
 app.command("score")(score_cli.score)
 app.command("assess")(assess_cli.assess)
+app.command("serve")(serve_cli.serve)
 app.add_typer(plan_app, name="plan")
 
 

@@ -44,8 +44,10 @@ class Picture:
         self.assessor = ThreatAssessor(zones)
         self.alerts = alerts or AlertManager()
 
-    def step(self, tracks: TrackBatch) -> PictureStep:
-        t = float(tracks.t[0]) if len(tracks) else 0.0
+    def step(self, tracks: TrackBatch, t: float | None = None) -> PictureStep:
+        """One instant; ``t`` defaults to the tracks' time (give it when there are none)."""
+        if t is None:
+            t = float(tracks.t[0]) if len(tracks) else 0.0
         classes = self.classifier.classify(tracks)
         threats = self.assessor.assess(tracks, classes)
         events = self.alerts.update(t, classes, threats)

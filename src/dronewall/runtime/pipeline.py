@@ -1,0 +1,382 @@
+"""The live pipeline: source → tracker → identify → assess → alert → publish → store, in one
+process, three threads and two bounded queues.
+
+    source thread ──ingest queue──► process thread ──store queue──► store thread
+                                         │
+                                         └──► listeners (the server's broadcaster)
+
+Backpressure: a blocking source (simulation, replay) waits when the ingest queue is full, and
+the whole chain slows down to the slowest stage. A live source cannot wait: its overflow is
+shed and counted, and a store that falls behind sheds recorded picture frames first (each
+one is a snapshot the next one supersedes); reports that got in, alert events and operator
+actions are never shed. Frames to map clients are conflated by the server. Everything shed is counted in ``/metrics`` (``dronewall_shed``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dronewall.assess import Alert, AlertEvent, ProtectedZones
+from dronewall.core.tracks import TrackBatch
+from dronewall.core.types import ObjectClass, ReportBatch, SensorKind
+from dronewall.identify import Classifier
+from dronewall.runtime.metrics import PipelineMetrics
+from dronewall.runtime.picture import Picture
+from dronewall.runtime.sensor_table import sensors_to_json
+from dronewall.runtime.sources import Pacer, Source
+from dronewall.store import ActionRecord, PictureFrame, RunInfo, Store
+from dronewall.tracking import Tracker, TrackerConfig
+
+log = logging.getLogger(__name__)
+
+FrameListener = Callable[[PictureFrame, float, int], None]  # frame, wall_ingest, seq
+EventListener = Callable[[list[AlertEvent]], None]
+_STOP = object()
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSettings:
+    speed: float = 30.0  # data seconds per wall second; 0 or inf: as fast as possible
+    output_interval_s: float = 1.0  # a picture frame every this many data seconds
+    ingest_capacity: int = 32  # chunks (about a second of data each)
+    store_capacity: int = 64  # items (report chunks, frames, events)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+
+
+@dataclass(slots=True)
+class Summary:
+    """The running summary the CLI prints and ``/api/summary`` serves."""
+
+    run_id: str
+    source: str
+    state: str  # "starting", "running", "finished", "failed", "stopped"
+    t: float  # data time of the latest frame
+    t_start: float
+    reports: int
+    tracks: int
+    tracks_by_class: dict[str, int]
+    alerts_active: int
+    alerts_raised: int
+    frames: int
+    shed: int
+    speed: float  # recent data seconds per wall second
+    error: str = ""
+
+
+class Pipeline:
+    """Runs one source through the picture into a store and to listeners."""
+
+    def __init__(
+        self,
+        source: Source,
+        zones: ProtectedZones,
+        store: Store,
+        settings: PipelineSettings | None = None,
+        *,
+        classifier: Classifier | None = None,
+        run_id: str | None = None,
+    ):
+        self.settings = settings or PipelineSettings()
+        self.source = source
+        self.sensors = source.sensors
+        self.zones = zones
+        self.store = store
+        self.metrics = PipelineMetrics()
+        self.run_id = run_id or time.strftime("run-%Y%m%dT%H%M%SZ", time.gmtime())
+        self.tracker = Tracker(self.sensors, self.settings.tracker)
+        self.picture = Picture(zones, classifier)
+        self._ingest: queue.Queue[Any] = queue.Queue(self.settings.ingest_capacity)
+        self._store_q: queue.Queue[Any] = queue.Queue(self.settings.store_capacity)
+        self._frame_listeners: list[FrameListener] = []
+        self._event_listeners: list[EventListener] = []
+        self._lock = threading.RLock()  # guards the alert manager and the latest frame
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._next_tick = math.nan
+        self._oldest_ingest = math.nan
+        self._seq = 0
+        self._speed_window: list[tuple[float, float]] = []
+        self.latest: PictureFrame = PictureFrame.empty(math.nan)
+        self.summary = Summary(
+            self.run_id, source.name, "starting", math.nan, math.nan, 0, 0, {}, 0, 0, 0, 0, 0.0
+        )
+        for name, q in (("ingest", self._ingest), ("store", self._store_q)):
+            self.metrics.queue_capacity.labels(name).set(q.maxsize)
+
+    # ---- wiring ------------------------------------------------------------------------
+    def on_frame(self, listener: FrameListener) -> None:
+        self._frame_listeners.append(listener)
+
+    def on_events(self, listener: EventListener) -> None:
+        self._event_listeners.append(listener)
+
+    # ---- life --------------------------------------------------------------------------
+    def start(self) -> None:
+        self.store.start_run(
+            RunInfo(
+                self.run_id,
+                self.source.name,
+                math.nan,
+                math.nan,
+                time.time(),
+                {
+                    "speed": self.settings.speed,
+                    "interval_s": self.settings.output_interval_s,
+                    "sensors": sensors_to_json(self.sensors),
+                },
+            )
+        )
+        self.summary.state = "running"
+        for name, target in (
+            ("source", self._source_loop),
+            ("process", self._process_loop),
+            ("store", self._store_loop),
+        ):
+            thread = threading.Thread(target=target, name=f"dronewall-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop early: the source stops, what is queued is processed and stored."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the run to finish; True when every stage has ended."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            thread.join(left)
+        return not any(t.is_alive() for t in self._threads)
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    # ---- operator actions --------------------------------------------------------------
+    def act(self, alert_id: int, action: str, operator: str, note: str = "") -> Alert:
+        """Acknowledge, engage or clear an alert at the current data time; recorded and
+        announced like any alert event. Raises UnknownAlertError, IllegalTransitionError or
+        AlertError (no operator named)."""
+        manager = self.picture.alerts
+        actions = {"acknowledge": manager.acknowledge, "engage": manager.engage}
+        actions["clear"] = manager.clear
+        if action not in actions:
+            raise ValueError(f"unknown action {action!r}")
+        with self._lock:
+            t = self.summary.t if math.isfinite(self.summary.t) else 0.0
+            event = actions[action](alert_id, operator, t, note)
+            alert = manager.alert(alert_id)
+            self.metrics.actions.labels(action).inc()
+            self._store_put(
+                ("action", ActionRecord(t, alert_id, action, operator, note, time.time()))
+            )
+            self._store_put(("events", [event]))
+            self._count_alerts()
+        self._announce([event])
+        return alert
+
+    def alerts(self, *, include_cleared: bool = False) -> tuple[Alert, ...]:
+        with self._lock:
+            return self.picture.alerts.alerts(include_cleared=include_cleared)
+
+    # ---- the stages --------------------------------------------------------------------
+    def _source_loop(self) -> None:
+        pacer = Pacer(self.settings.speed)
+        try:
+            for batch in self.source.chunks():
+                if self._stop.is_set():
+                    break
+                pacer.wait(float(batch.t_arrival[-1]))
+                self._offer(batch)
+        except Exception as exc:  # a broken source ends the run, loudly
+            log.exception("source failed")
+            self.summary.error = f"source failed: {exc}"
+        finally:
+            self._ingest.put(_STOP)
+
+    def _offer(self, batch: ReportBatch) -> None:
+        item = (batch, time.time())
+        if self.source.blocking:
+            try:
+                self._ingest.put_nowait(item)
+            except queue.Full:
+                waited = time.monotonic()
+                self._ingest.put(item)
+                self.metrics.backpressure.inc(time.monotonic() - waited)
+        else:
+            try:
+                self._ingest.put_nowait(item)
+            except queue.Full:
+                self.metrics.shed.labels("reports").inc(len(batch))
+        self.metrics.queue_depth.labels("ingest").set(self._ingest.qsize())
+
+    def _process_loop(self) -> None:
+        try:
+            while True:
+                item = self._ingest.get()
+                self.metrics.queue_depth.labels("ingest").set(self._ingest.qsize())
+                if item is _STOP:
+                    break
+                batch, wall_ingest = item
+                self._process(batch, wall_ingest)
+            self.tracker.flush()
+            self._emit()
+            self.summary.state = "failed" if self.summary.error else "finished"
+            if self._stop.is_set() and not self.summary.error:
+                self.summary.state = "stopped"
+        except Exception as exc:
+            log.exception("process stage failed")
+            self.summary.error = f"process stage failed: {exc}"
+            self.summary.state = "failed"
+        finally:
+            self._store_q.put(_STOP)
+
+    def _process(self, batch: ReportBatch, wall_ingest: float) -> None:
+        started = time.perf_counter()
+        kinds, counts = np.unique(batch.sensor_kind, return_counts=True)
+        for k, c in zip(kinds, counts, strict=True):
+            self.metrics.reports_in.labels(_kind_name(int(k))).inc(int(c))
+        self.summary.reports += len(batch)
+        rejected = self.tracker.stats.reports_rejected
+        self.tracker.process(batch)
+        self.metrics.reports_rejected.inc(self.tracker.stats.reports_rejected - rejected)
+        self.metrics.stage_latency.labels("track").observe(time.perf_counter() - started)
+        if math.isnan(self._oldest_ingest):
+            self._oldest_ingest = wall_ingest
+        self._store_put(("reports", batch))
+        self._emit()
+
+    def _emit(self) -> None:
+        """Publish a frame at every output instant the tracker has passed."""
+        now = self.tracker.now
+        if not np.isfinite(now):
+            return
+        step = self.settings.output_interval_s
+        if math.isnan(self._next_tick):
+            self._next_tick = math.floor(now / step) * step
+            self.summary.t_start = self._next_tick
+        while self._next_tick <= now:
+            self._frame(self._next_tick, self.tracker.tracks(self._next_tick))
+            self._next_tick += step
+
+    def _frame(self, t: float, tracks: TrackBatch) -> None:
+        started = time.perf_counter()
+        with self._lock:
+            step = self.picture.step(tracks, t)
+            events = step.events
+            alert_of = {a.track_id: a.alert_id for a in self.picture.alerts.alerts()}
+            frame = PictureFrame.build(t, tracks, step.classes, step.threats, alert_of)
+            self.latest = frame
+            self._count(frame, events)
+        self.metrics.stage_latency.labels("picture").observe(time.perf_counter() - started)
+        wall_ingest = self._oldest_ingest if not math.isnan(self._oldest_ingest) else time.time()
+        self._oldest_ingest = math.nan
+        self._seq += 1
+        published = time.perf_counter()
+        for listener in self._frame_listeners:
+            listener(frame, wall_ingest, self._seq)
+        if events:
+            self._announce(events)
+        self.metrics.stage_latency.labels("publish").observe(time.perf_counter() - published)
+        self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
+        self._store_put(("frame", frame), sheddable=True)
+        if events:
+            self._store_put(("events", events))
+
+    def _announce(self, events: list[AlertEvent]) -> None:
+        for listener in self._event_listeners:
+            listener(events)
+
+    def _count(self, frame: PictureFrame, events: list[AlertEvent]) -> None:
+        s, m = self.summary, self.metrics
+        s.t = frame.t
+        s.frames += 1
+        s.tracks = len(frame)
+        labels, counts = np.unique(frame.label, return_counts=True)
+        s.tracks_by_class = {
+            ObjectClass(int(k)).name: int(c) for k, c in zip(labels, counts, strict=True)
+        }
+        for cls in ObjectClass:
+            m.tracks_by_class.labels(cls.name).set(s.tracks_by_class.get(cls.name, 0))
+        m.tracks.set(len(frame))
+        m.frames.inc()
+        m.data_time.set(frame.t)
+        for e in events:
+            m.alert_events.labels(e.kind.value).inc()
+            if e.kind.value == "raised":
+                s.alerts_raised += 1
+        self._count_alerts()
+        self._speed_window.append((frame.t, time.monotonic()))
+        del self._speed_window[:-10]
+        (t0, w0), (t1, w1) = self._speed_window[0], self._speed_window[-1]
+        s.speed = (t1 - t0) / (w1 - w0) if w1 > w0 else 0.0
+        m.speed.set(s.speed)
+
+    def _count_alerts(self) -> None:
+        active = len(self.picture.alerts.alerts())
+        self.summary.alerts_active = active
+        self.metrics.alerts_active.set(active)
+
+    def _store_put(self, item: tuple[str, Any], *, sheddable: bool = False) -> None:
+        if not self._store_thread_alive():  # after the run (an operator acting late)
+            self._write(item)
+            return
+        if sheddable and not self.source.blocking:
+            try:
+                self._store_q.put_nowait(item)
+            except queue.Full:
+                self.metrics.shed.labels("stored_frames").inc()
+                self.summary.shed += 1
+        else:
+            self._store_q.put(item)
+        self.metrics.queue_depth.labels("store").set(self._store_q.qsize())
+
+    def _store_thread_alive(self) -> bool:
+        return len(self._threads) == 3 and self._threads[2].is_alive()
+
+    def _store_loop(self) -> None:
+        while True:
+            item = self._store_q.get()
+            self.metrics.queue_depth.labels("store").set(self._store_q.qsize())
+            if item is _STOP:
+                break
+            self._write(item)
+        t_end = self.summary.t if math.isfinite(self.summary.t) else math.nan
+        try:
+            self.store.end_run(self.run_id, t_end)
+        except Exception:
+            log.exception("store failed to end the run")
+
+    def _write(self, item: tuple[str, Any]) -> None:
+        kind, value = item
+        store, run = self.store, self.run_id
+        started = time.perf_counter()
+        try:
+            if kind == "reports":
+                store.add_reports(run, value)
+            elif kind == "frame":
+                store.add_frame(run, value)
+            elif kind == "events":
+                store.add_events(run, value)
+            else:
+                store.add_action(run, value)
+        except Exception:  # a failed write is logged and counted; the picture goes on
+            log.exception("store failed to write %s", kind)
+            self.metrics.errors.labels("store").inc()
+        self.metrics.stage_latency.labels(f"store_{kind}").observe(time.perf_counter() - started)
+
+
+def _kind_name(kind: int) -> str:
+    try:
+        return SensorKind(kind).name
+    except ValueError:
+        return "OTHER"

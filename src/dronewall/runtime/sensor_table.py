@@ -1,0 +1,39 @@
+"""A run's sensors as plain JSON values, kept with the run in the store so that a recorded run
+can be replayed (and drawn) without the scenario that made it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dronewall.core.errors import DataError
+from dronewall.core.geodesy import geodetic_to_ecef
+from dronewall.core.tracks import SensorGeometry
+
+
+def sensors_to_json(s: SensorGeometry) -> dict[str, Any]:
+    return {
+        "sensor_id": list(s.sensor_id),
+        "kind": s.kind.astype(int).tolist(),
+        "lat_deg": s.lat_deg.tolist(),
+        "lon_deg": s.lon_deg.tolist(),
+        "alt_m": s.alt_m.tolist(),
+        "max_range_m": [float(x) if np.isfinite(x) else None for x in s.max_range_m],
+    }
+
+
+def sensors_from_json(d: dict[str, Any]) -> SensorGeometry:
+    try:
+        lat = np.asarray(d["lat_deg"], float)
+        lon = np.asarray(d["lon_deg"], float)
+        alt = np.asarray(d["alt_m"], float)
+        ranges = np.array([np.inf if x is None else x for x in d["max_range_m"]], float)
+        ids = [str(x) for x in d["sensor_id"]]
+        kind = np.asarray(d["kind"], np.uint8)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"recorded sensor table is malformed: {exc}") from exc
+    if not len(ids) == lat.size == lon.size == alt.size == ranges.size == kind.size:
+        raise DataError("recorded sensor table has columns of different lengths")
+    ecef = np.asarray(geodetic_to_ecef(lat, lon, alt), float).reshape(-1, 3)
+    return SensorGeometry(ids, kind, lat, lon, alt, ecef, ranges)

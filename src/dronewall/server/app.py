@@ -1,0 +1,312 @@
+"""The FastAPI application: REST for the picture, alerts, sites, sensors, runs and history;
+a WebSocket that pushes changes; Prometheus metrics; the web map. ``docs/live-api.md``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import numpy as np
+import orjson
+from fastapi import Body, FastAPI, HTTPException, Query, Request, WebSocket
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+
+from dronewall.assess import (
+    AlertError,
+    IllegalTransitionError,
+    ProtectedZones,
+    UnknownAlertError,
+    protected_zones,
+)
+from dronewall.core.errors import DronewallError, NotFoundError
+from dronewall.runtime.live import simulation_pipeline
+from dronewall.runtime.player import FramePlayer
+from dronewall.runtime.sensor_table import sensors_from_json
+from dronewall.server import geo
+from dronewall.server.encode import (
+    alert_dict,
+    event_dict,
+    frame_message,
+    history,
+    run_dict,
+    track_detail,
+)
+from dronewall.server.feed import Feed, alerts_message, connect
+from dronewall.server.hub import Hub
+from dronewall.server.settings import ServerSettings
+from dronewall.store import Store, open_store
+from dronewall.world import load_world
+
+ACTIONS = ("acknowledge", "engage", "clear")
+
+
+class ActionBody(BaseModel):
+    operator: str = Field(min_length=1, max_length=100, description="who acts")
+    note: str = Field(default="", max_length=1000)
+
+
+class Health(BaseModel):
+    status: str
+    mode: str  # "live", "replay" or "idle"
+    run_id: str | None
+    state: str
+    t: float | None
+    clients: int
+
+
+@dataclass
+class Live:
+    """Everything the routes read, built in the app's lifespan."""
+
+    settings: ServerSettings
+    hub: Hub = field(default_factory=Hub)
+    store: Store | None = None
+    feed: Feed | None = None
+    zones: ProtectedZones | None = None
+    mode: str = "idle"
+
+    def need_store(self) -> Store:
+        if self.store is None:
+            raise HTTPException(503, "the store is not open yet")
+        return self.store
+
+
+def create_app(
+    settings: ServerSettings | None = None,
+    *,
+    store: Store | None = None,
+    feed: Feed | None = None,
+    zones: ProtectedZones | None = None,
+) -> FastAPI:
+    """The app; ``store``, ``feed`` and ``zones`` may be given (tests, the CLI), else they are
+    built from ``settings`` when the app starts."""
+    live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned_store = live.store is None
+        live.store = live.store or open_store(live.settings.store_url)
+        live.zones = live.zones or protected_zones(load_world())
+        if live.feed is None:
+            live.feed = _build_feed(live.settings, live.store)
+        if live.feed is not None:
+            live.mode = "replay" if isinstance(live.feed, FramePlayer) else "live"
+            connect(live.feed, live.hub, asyncio.get_running_loop())
+            if not live.feed.running:
+                live.feed.start()
+        yield
+        if live.feed is not None:
+            live.feed.stop()
+            await asyncio.to_thread(live.feed.join, 30.0)
+        if owned_store:
+            live.store.close()
+
+    app = FastAPI(
+        title="dronewall",
+        version="0.1.0",
+        summary="The fused counter-drone air picture: tracks, classes, threats and alerts.",
+        lifespan=lifespan,
+    )
+    app.state.live = live
+    _errors(app)
+    _routes(app, live)
+    if live.settings.static_dir.joinpath("index.html").exists():
+        app.mount("/", StaticFiles(directory=live.settings.static_dir, html=True), name="map")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def no_map() -> HTMLResponse:
+            return HTMLResponse(
+                "<h1>dronewall</h1><p>The web map is not built: run <code>make web</code>. "
+                "The API is at <a href='/docs'>/docs</a>.</p>"
+            )
+
+    return app
+
+
+def _build_feed(settings: ServerSettings, store: Store) -> Feed | None:
+    if settings.scenario:
+        return simulation_pipeline(
+            settings.scenario,
+            store,
+            settings.pipeline,
+            duration_s=settings.duration_s,
+            seed=settings.seed,
+        )
+    if settings.replay_run:
+        info = store.run(settings.replay_run)
+        sensors = sensors_from_json(info.settings.get("sensors", {}))
+        return FramePlayer(store, info.run_id, sensors, speed=settings.replay_speed)
+    return None
+
+
+def _errors(app: FastAPI) -> None:
+    def handler(status: int) -> Any:
+        async def handle(_: Request, exc: Exception) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+
+        return handle
+
+    app.add_exception_handler(NotFoundError, handler(404))
+    app.add_exception_handler(UnknownAlertError, handler(404))
+    app.add_exception_handler(IllegalTransitionError, handler(409))
+    app.add_exception_handler(AlertError, handler(409))
+    app.add_exception_handler(DronewallError, handler(400))
+
+
+def _json(value: Any) -> Response:
+    return Response(orjson.dumps(value), media_type="application/json")
+
+
+def _routes(app: FastAPI, live: Live) -> None:
+    def feed() -> Feed:
+        if live.feed is None:
+            raise HTTPException(404, "nothing is live: no pipeline or replay is running")
+        return live.feed
+
+    @app.get("/api/health", response_model=Health, tags=["service"])
+    def health() -> Health:
+        f = live.feed
+        return Health(
+            status="ok",
+            mode=live.mode,
+            run_id=f.run_id if f else None,
+            state=f.summary.state if f else "idle",
+            t=_finite(f.summary.t) if f else None,
+            clients=live.hub.client_count,
+        )
+
+    @app.get("/metrics", tags=["service"], response_class=Response)
+    def metrics() -> Response:
+        """Prometheus text format: pipeline counters, queue depths, latencies, clients."""
+        body = generate_latest(live.hub.metrics.registry)
+        metrics_of = getattr(live.feed, "metrics", None)
+        if metrics_of is not None:
+            body = metrics_of.render() + body
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/summary", tags=["picture"])
+    def summary() -> Response:
+        s = feed().summary
+        return _json({**s.__dict__, "t": _finite(s.t), "t_start": _finite(s.t_start)})
+
+    @app.get("/api/tracks", tags=["picture"])
+    def tracks() -> Response:
+        """The live picture now: every confirmed track, as columns (frame JSON)."""
+        f = feed()
+        return _json(frame_message(f.latest, f.run_id, f.summary.frames, math.nan))
+
+    @app.get("/api/tracks/{track_id}", tags=["picture"])
+    def track(track_id: int) -> Response:
+        """One track now, with class probabilities and the reasons for class and threat."""
+        latest = feed().latest
+        rows = np.flatnonzero(latest.track_id == track_id)
+        if rows.size == 0:
+            raise NotFoundError("track", track_id)
+        return _json(track_detail(latest, int(rows[0])))
+
+    @app.get("/api/tracks/{track_id}/history", tags=["history"])
+    def track_history(
+        track_id: int,
+        run_id: str | None = None,
+        t0: float | None = None,
+        t1: float | None = None,
+    ) -> Response:
+        run = run_id or feed().run_id
+        h = live.need_store().track_history(run, track_id, t0, t1)
+        if len(h.times) == 0:
+            raise NotFoundError("track", track_id)
+        return _json(history(h))
+
+    @app.get("/api/alerts", tags=["alerts"])
+    def alerts(include_cleared: bool = False) -> Response:
+        """Alerts, highest priority first."""
+        items = [alert_dict(a) for a in feed().alerts(include_cleared=include_cleared)]
+        items.sort(key=lambda a: (-a["priority"], a["alert_id"]))
+        return _json(items)
+
+    @app.post("/api/alerts/{alert_id}/{action}", tags=["alerts"])
+    async def act(alert_id: int, action: str, body: Annotated[ActionBody, Body()]) -> Response:
+        """``acknowledge`` (new → acknowledged), ``engage`` (acknowledged → engaged) or
+        ``clear`` (any active state → cleared). 404 unknown alert, 409 not allowed now."""
+        if action not in ACTIONS:
+            raise HTTPException(404, f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
+        f = feed()
+        alert = await asyncio.to_thread(f.act, alert_id, action, body.operator, body.note)
+        return _json(alert_dict(alert))
+
+    @app.get("/api/sites", tags=["world"])
+    def sites() -> Response:
+        """Protected zones as GeoJSON points with their radius."""
+        assert live.zones is not None
+        return _json(geo.sites(live.zones))
+
+    @app.get("/api/sensors", tags=["world"])
+    def sensors() -> Response:
+        """The run's sensors as GeoJSON points with their kind and maximum range."""
+        return _json(geo.sensors(feed().sensors))
+
+    @app.get("/api/basemap", tags=["world"])
+    def basemap() -> Response:
+        """Countries (land and borders) as GeoJSON, from the shipped Natural Earth data."""
+        return _json(geo.basemap())
+
+    @app.get("/api/runs", tags=["history"])
+    def runs() -> Response:
+        store = live.need_store()
+        return _json([run_dict(r) for r in store.runs()])
+
+    @app.get("/api/runs/{run_id}", tags=["history"])
+    def run(run_id: str) -> Response:
+        store = live.need_store()
+        info = store.run(run_id)
+        times = store.frame_times(run_id)
+        out = run_dict(info, len(times))
+        out["t_first_frame"] = times[0] if times else None
+        out["t_last_frame"] = times[-1] if times else None
+        out.pop("settings", None)
+        return _json(out)
+
+    @app.get("/api/runs/{run_id}/frame", tags=["history"])
+    def run_frame(run_id: str, t: Annotated[float, Query(allow_inf_nan=False)]) -> Response:
+        """The recorded picture at data time ``t`` (the latest frame at or before it)."""
+        store = live.need_store()
+        store.run(run_id)
+        frame = store.frame_at(run_id, t)
+        if frame is None:
+            raise NotFoundError("frame at or before", t)
+        return _json(frame_message(frame, run_id, 0, math.nan))
+
+    @app.get("/api/runs/{run_id}/events", tags=["history"])
+    def run_events(run_id: str, t0: float | None = None, t1: float | None = None) -> Response:
+        store = live.need_store()
+        store.run(run_id)
+        return _json([event_dict(e) for e in store.events(run_id, t0, t1)])
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket) -> None:
+        f = live.feed
+        hello = {
+            "type": "hello",
+            "run_id": f.run_id if f else None,
+            "mode": live.mode,
+            "t_start": _finite(f.summary.t_start) if f else None,
+            "t": _finite(f.summary.t) if f else None,
+            "sites_url": "/api/sites",
+            "sensors_url": "/api/sensors",
+        }
+        greeting = [orjson.dumps(hello).decode()]
+        if f is not None:
+            greeting.append(alerts_message(f))
+        await live.hub.serve(websocket, greeting)
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None

@@ -1,0 +1,142 @@
+"""JSON the server sends (``docs/live-api.md``): frames as columns, alerts, events, tracks.
+A frame is encoded once and the same bytes go to every client."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from dronewall.assess import Alert, AlertEvent
+from dronewall.core.types import ObjectClass, ObjectKind
+from dronewall.store import PictureFrame, RunInfo, TrackHistory
+
+_CLASS_NAMES = np.array([c.name for c in ObjectClass])
+_KIND_NAMES = np.array([""] + [k.name for k in ObjectKind])
+
+
+def _r(values: npt.NDArray[np.float64], decimals: int) -> list[float | None]:
+    """Rounded floats, NaN as null (JSON has no NaN)."""
+    out: list[float | None] = np.round(values, decimals).tolist()
+    if not np.isfinite(values).all():
+        bad = np.flatnonzero(~np.isfinite(values))
+        for i in bad:
+            out[int(i)] = None
+    return out
+
+
+def frame_columns(f: PictureFrame) -> dict[str, Any]:
+    p = f.probabilities
+    return {
+        "n": len(f),
+        "id": f.track_id.tolist(),
+        "lat": _r(f.lat_deg, 5),
+        "lon": _r(f.lon_deg, 5),
+        "alt": _r(f.alt_m, 0),
+        "speed": _r(f.speed_mps, 1),
+        "course": _r(f.course_deg, 0),
+        "climb": _r(f.climb_mps, 1),
+        "sigma": _r(f.sigma_m, 0),
+        "cls": _CLASS_NAMES[f.label].tolist(),
+        "p_unknown": _r(p[:, 0], 3),
+        "p_drone": _r(p[:, 1], 3),
+        "p_bird": _r(p[:, 2], 3),
+        "p_aircraft": _r(p[:, 3], 3),
+        "kind": _KIND_NAMES[f.drone_kind].tolist(),
+        "affil": f.affiliation.tolist(),
+        "prio": _r(f.priority, 1),
+        "site": f.site_id.tolist(),
+        "tts": _r(f.time_to_site_s, 0),
+        "ident": f.identity.tolist(),
+        "alert": f.alert_id.tolist(),
+    }
+
+
+def frame_message(f: PictureFrame, run_id: str, seq: int, wall_ingest: float) -> dict[str, Any]:
+    return {
+        "type": "frame",
+        "run_id": run_id,
+        "t": _finite(f.t),
+        "seq": seq,
+        "wall_ingest": wall_ingest,
+        "wall_sent": 0.0,  # set by encode_frame
+        **frame_columns(f),
+    }
+
+
+def encode_frame(message: dict[str, Any], wall_sent: float) -> str:
+    message["wall_sent"] = wall_sent
+    return orjson.dumps(message).decode()
+
+
+def track_detail(f: PictureFrame, row: int) -> dict[str, Any]:
+    """One track with every column and the operator's explanations."""
+    one = f.take([row])
+    cols = frame_columns(one)
+    detail = {k: v[0] for k, v in cols.items() if isinstance(v, list)}
+    detail["t"] = _finite(f.t)
+    detail["p"] = {c.name: round(float(one.probabilities[0, c.value]), 4) for c in ObjectClass}
+    detail["class_reasons"] = one.class_reasons[0]
+    detail["threat_reasons"] = one.threat_reasons[0]
+    detail["sensor_kinds"] = int(one.sensor_kinds[0])
+    return detail
+
+
+def history(h: TrackHistory) -> dict[str, Any]:
+    return {"track_id": h.track_id, "t": _r(h.times, 1), **frame_columns(h.rows)}
+
+
+def alert_dict(a: Alert) -> dict[str, Any]:
+    return {
+        "alert_id": a.alert_id,
+        "track_id": a.track_id,
+        "state": a.state.value,
+        "site_id": a.site_id,
+        "sites": list(a.sites),
+        "priority": round(a.priority, 1),
+        "peak_priority": round(a.peak_priority, 1),
+        "p_drone": round(a.p_drone, 3),
+        "time_to_site_s": _finite(a.time_to_site_s),
+        "t_raised": a.t_raised,
+        "t_updated": a.t_updated,
+        "t_cleared": _finite(a.t_cleared),
+        "reasons": a.reasons,
+        "actions": [
+            {"action": x.action, "operator": x.operator, "t": x.t, "note": x.note}
+            for x in a.actions
+        ],
+    }
+
+
+def event_dict(e: AlertEvent) -> dict[str, Any]:
+    return {
+        "kind": e.kind.value,
+        "t": e.t,
+        "alert_id": e.alert_id,
+        "track_id": e.track_id,
+        "site_id": e.site_id,
+        "priority": _finite(round(e.priority, 1)),
+        "state": e.state.value if e.state else None,
+        "message": e.message,
+    }
+
+
+def run_dict(r: RunInfo, frames: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "run_id": r.run_id,
+        "source": r.source,
+        "t_start": _finite(r.t_start),
+        "t_end": _finite(r.t_end),
+        "wall_started": r.wall_started,
+        "settings": r.settings,
+    }
+    if frames is not None:
+        out["frames"] = frames
+    return out
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None

@@ -1,0 +1,64 @@
+"""What the server shows: a live pipeline or a replayed run — both publish frames and events
+to listeners, keep the latest frame and a summary, and answer for alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol
+
+import orjson
+
+from dronewall.assess import Alert, AlertEvent
+from dronewall.core.tracks import SensorGeometry
+from dronewall.runtime.pipeline import EventListener, FrameListener, Summary
+from dronewall.server.encode import alert_dict, encode_frame, event_dict, frame_message
+from dronewall.server.hub import Hub
+from dronewall.store import PictureFrame
+
+
+class Feed(Protocol):
+    run_id: str
+    summary: Summary
+    latest: PictureFrame
+    sensors: SensorGeometry
+
+    def on_frame(self, listener: FrameListener) -> None: ...
+
+    def on_events(self, listener: EventListener) -> None: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def join(self, timeout: float | None = None) -> bool: ...
+
+    @property
+    def running(self) -> bool: ...
+
+    def alerts(self, *, include_cleared: bool = False) -> tuple[Alert, ...]: ...
+
+    def act(self, alert_id: int, action: str, operator: str, note: str = "") -> Alert: ...
+
+
+def alerts_message(feed: Feed) -> str:
+    alerts = [alert_dict(a) for a in feed.alerts()]
+    alerts.sort(key=lambda a: (-a["priority"], a["alert_id"]))
+    return orjson.dumps({"type": "alerts", "alerts": alerts}).decode()
+
+
+def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
+    """Publish the feed's frames and events on the hub. Frames are encoded once, on the
+    feed's thread; the hub is only touched from its event loop."""
+
+    def frame(f: PictureFrame, wall_ingest: float, seq: int) -> None:
+        data = encode_frame(frame_message(f, feed.run_id, seq, wall_ingest), time.time())
+        loop.call_soon_threadsafe(hub.publish_frame, data)
+
+    def events(batch: list[AlertEvent]) -> None:
+        message = {"type": "events", "events": [event_dict(e) for e in batch]}
+        loop.call_soon_threadsafe(hub.publish_message, orjson.dumps(message).decode())
+        loop.call_soon_threadsafe(hub.publish_message, alerts_message(feed))
+
+    feed.on_frame(frame)
+    feed.on_events(events)

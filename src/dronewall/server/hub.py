@@ -1,0 +1,120 @@
+"""Fan-out of the live picture to WebSocket clients.
+
+Messages are JSON text, encoded once for all clients. Frames are conflated per client: a
+client that is slower than the picture gets the newest frame and skips the ones in between
+(counted), so one slow browser never holds up the others
+or grows memory. Event and alert messages are never skipped; a client that lets
+``MAX_PENDING`` of them pile up is disconnected (counted) and may reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+MAX_PENDING = 1_000
+
+
+class HubMetrics:
+    def __init__(self) -> None:
+        r = self.registry = CollectorRegistry(auto_describe=True)
+        self.clients = Gauge("dronewall_ws_clients", "Connected WebSocket clients", registry=r)
+        self.sent = Counter("dronewall_ws_messages_sent", "Messages sent", ["type"], registry=r)
+        self.conflated = Counter(
+            "dronewall_ws_frames_conflated", "Frames a slow client skipped", registry=r
+        )
+        self.dropped_clients = Counter(
+            "dronewall_ws_clients_dropped", "Clients dropped for falling behind", registry=r
+        )
+
+
+class _Client:
+    __slots__ = ("frame", "messages", "overflow", "wake", "ws")
+
+    def __init__(self, ws: WebSocket):
+        self.ws = ws
+        self.frame: str | None = None
+        self.messages: deque[str] = deque()
+        self.wake = asyncio.Event()
+        self.overflow = False
+
+
+class Hub:
+    """Lives on the server's event loop; ``publish_*`` must be called from that loop."""
+
+    def __init__(self) -> None:
+        self.metrics = HubMetrics()
+        self._clients: set[_Client] = set()
+        self.last_frame: str | None = None
+        self.greeting: list[str] = []  # sent first to every new client (hello, alerts)
+
+    @property
+    def client_count(self) -> int:
+        return len(self._clients)
+
+    def publish_frame(self, data: str) -> None:
+        self.last_frame = data
+        for c in self._clients:
+            if c.frame is not None:
+                self.metrics.conflated.inc()
+            c.frame = data
+            c.wake.set()
+
+    def publish_message(self, data: str) -> None:
+        for c in self._clients:
+            if len(c.messages) >= MAX_PENDING:
+                c.overflow = True
+            else:
+                c.messages.append(data)
+            c.wake.set()
+
+    async def serve(self, ws: WebSocket, greeting: list[str]) -> None:
+        """Run one client until it leaves: greeting, then the latest frame, then changes."""
+        await ws.accept()
+        client = _Client(ws)
+        client.messages.extend(greeting)
+        client.frame = self.last_frame
+        client.wake.set()
+        self._clients.add(client)
+        self.metrics.clients.set(len(self._clients))
+        reader = asyncio.create_task(self._read(client))
+        try:
+            await self._write(client, reader)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+            self._clients.discard(client)
+            self.metrics.clients.set(len(self._clients))
+
+    async def _write(self, c: _Client, reader: asyncio.Task[None]) -> None:
+        while not reader.done():
+            await c.wake.wait()
+            c.wake.clear()
+            if c.overflow:
+                self.metrics.dropped_clients.inc()
+                await c.ws.close(code=1013, reason="too slow: reconnect")
+                return
+            while c.messages:
+                await c.ws.send_text(c.messages.popleft())
+                self.metrics.sent.labels("message").inc()
+            if c.frame is not None:
+                frame, c.frame = c.frame, None
+                await c.ws.send_text(frame)
+                self.metrics.sent.labels("frame").inc()
+
+    async def _read(self, c: _Client) -> None:
+        """Answer pings; notice when the client goes (ends the writer)."""
+        try:
+            while True:
+                text = await c.ws.receive_text()
+                if '"ping"' in text:
+                    c.messages.append('{"type":"pong"}')
+                    c.wake.set()
+        finally:
+            c.wake.set()

@@ -1,0 +1,25 @@
+"""What ``create_app`` is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dronewall.runtime.pipeline import PipelineSettings
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """``scenario``: simulate it live through the pipeline; ``replay_run``: play a recorded
+    run from the store into the map; neither: serve the store's recorded runs only."""
+
+    store_url: str = "sqlite:///out/dronewall.db"
+    scenario: str | None = None
+    replay_run: str | None = None
+    duration_s: float | None = None
+    seed: int | None = None
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    replay_speed: float = 10.0
+    static_dir: Path = STATIC_DIR
