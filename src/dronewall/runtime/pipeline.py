@@ -9,7 +9,8 @@ Backpressure: a blocking source (simulation, replay) waits when the ingest queue
 the whole chain slows down to the slowest stage. A live source cannot wait: its overflow is
 shed and counted, and a store that falls behind sheds recorded picture frames first (each
 one is a snapshot the next one supersedes); reports that got in, alert events and operator
-actions are never shed. Frames to map clients are conflated by the server. Everything shed is counted in ``/metrics`` (``dronewall_shed``).
+actions are never shed. Frames to map clients are conflated by the server. Everything shed
+is counted in ``/metrics`` (``dronewall_shed``).
 """
 
 from __future__ import annotations

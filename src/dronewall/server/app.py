@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from dronewall.runtime.sensor_table import sensors_from_json
 from dronewall.server import geo
 from dronewall.server.encode import (
     alert_dict,
+    encode_frame,
     event_dict,
     frame_message,
     history,
@@ -41,7 +43,7 @@ from dronewall.server.encode import (
 from dronewall.server.feed import Feed, alerts_message, connect
 from dronewall.server.hub import Hub
 from dronewall.server.settings import ServerSettings
-from dronewall.store import Store, open_store
+from dronewall.store import Store, StoreError, open_store
 from dronewall.world import load_world
 
 ACTIONS = ("acknowledge", "engage", "clear")
@@ -99,7 +101,7 @@ def create_app(
         if live.feed is not None:
             live.mode = "replay" if isinstance(live.feed, FramePlayer) else "live"
             connect(live.feed, live.hub, asyncio.get_running_loop())
-            if not live.feed.running:
+            if live.feed.summary.state == "starting":
                 live.feed.start()
         yield
         if live.feed is not None:
@@ -158,6 +160,7 @@ def _errors(app: FastAPI) -> None:
     app.add_exception_handler(UnknownAlertError, handler(404))
     app.add_exception_handler(IllegalTransitionError, handler(409))
     app.add_exception_handler(AlertError, handler(409))
+    app.add_exception_handler(StoreError, handler(503))
     app.add_exception_handler(DronewallError, handler(400))
 
 
@@ -195,7 +198,7 @@ def _routes(app: FastAPI, live: Live) -> None:
     @app.get("/api/summary", tags=["picture"])
     def summary() -> Response:
         s = feed().summary
-        return _json({**s.__dict__, "t": _finite(s.t), "t_start": _finite(s.t_start)})
+        return _json({**asdict(s), "t": _finite(s.t), "t_start": _finite(s.t_start)})
 
     @app.get("/api/tracks", tags=["picture"])
     def tracks() -> Response:
@@ -305,6 +308,9 @@ def _routes(app: FastAPI, live: Live) -> None:
         greeting = [orjson.dumps(hello).decode()]
         if f is not None:
             greeting.append(alerts_message(f))
+            if live.hub.last_frame is None and f.summary.frames:  # run over before we started
+                message = frame_message(f.latest, f.run_id, f.summary.frames, math.nan)
+                live.hub.last_frame = encode_frame(message, time.time())
         await live.hub.serve(websocket, greeting)
 
 

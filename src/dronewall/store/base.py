@@ -84,9 +84,7 @@ class Store(Protocol):
         """Every recorded row of one track with ``t0 <= t <= t1``, in time order."""
         ...
 
-    def reports(
-        self, run_id: str, t0: float | None = None, t1: float | None = None
-    ) -> ReportBatch:
+    def reports(self, run_id: str, t0: float | None = None, t1: float | None = None) -> ReportBatch:
         """Recorded reports with ``t0 <= t_arrival < t1``, in arrival order."""
         ...
 
