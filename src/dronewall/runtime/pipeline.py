@@ -34,6 +34,7 @@ from dronewall.runtime.metrics import PipelineMetrics
 from dronewall.runtime.picture import Picture
 from dronewall.runtime.sensor_table import sensors_to_json
 from dronewall.runtime.sources import Pacer, Source
+from dronewall.runtime.store_process import StoreWriterProcess
 from dronewall.store import ActionRecord, PictureFrame, RunInfo, Store
 from dronewall.tracking import Tracker, TrackerConfig
 
@@ -85,7 +86,10 @@ class Pipeline:
         *,
         classifier: Classifier | None = None,
         run_id: str | None = None,
+        writer_url: str | None = None,
     ):
+        """``writer_url``: write through a child process that opens the store at this URL
+        (the same database as ``store``, which is then used for reading only)."""
         self.settings = settings or PipelineSettings()
         self.source = source
         self.sensors = source.sensors
@@ -102,6 +106,8 @@ class Pipeline:
         self._lock = threading.RLock()  # guards the alert manager and the latest frame
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._writer_url = writer_url
+        self._writer: StoreWriterProcess | None = None
         self._next_tick = math.nan
         self._oldest_ingest = math.nan
         self._seq = 0
@@ -137,6 +143,8 @@ class Pipeline:
             )
         )
         self.summary.state = "running"
+        if self._writer_url:
+            self._writer = StoreWriterProcess(self._writer_url)
         for name, target in (
             ("source", self._source_loop),
             ("process", self._process_loop),
@@ -352,6 +360,12 @@ class Pipeline:
                 break
             self._write(item)
         t_end = self.summary.t if math.isfinite(self.summary.t) else math.nan
+        if self._writer is not None:
+            self._writer.write("end", self.run_id, t_end)
+            self._writer.close()
+            self.metrics.errors.labels("store").inc(self._writer.errors.value)
+            self._writer = None
+            return
         try:
             self.store.end_run(self.run_id, t_end)
         except Exception:
@@ -361,6 +375,12 @@ class Pipeline:
         kind, value = item
         store, run = self.store, self.run_id
         started = time.perf_counter()
+        if self._writer is not None:
+            self._writer.write(kind, run, value)
+            self.metrics.stage_latency.labels(f"store_{kind}").observe(
+                time.perf_counter() - started
+            )
+            return
         try:
             if kind == "reports":
                 store.add_reports(run, value)

@@ -1,0 +1,113 @@
+"""A synthetic live load for the server benchmarks: N objects flying straight lines over
+eastern Poland, each seen once a second by a radar that reports positions (σ 30 m), paced in
+real time, through the real pipeline (tracker, identify, assess, alerts, SQLite store) and
+the real server (uvicorn, WebSocket). Used by bench_live.py and the browser frame-time bench.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import uvicorn
+
+from dronewall.assess import protected_zones
+from dronewall.core.geodesy import geodetic_to_ecef
+from dronewall.core.tracks import SensorGeometry
+from dronewall.core.types import MeasurementKind, ReportBatch, SensorKind
+from dronewall.runtime.pipeline import Pipeline, PipelineSettings
+from dronewall.server import ServerSettings, create_app
+from dronewall.store.sqlite import SQLiteStore
+from dronewall.tracking import TrackerConfig
+from dronewall.world import load_world
+
+CENTRE = (52.2, 22.5)  # eastern Poland
+HALF_BOX_DEG = (2.5, 4.0)
+SIGMA_M = 30.0
+M_PER_DEG = 111_320.0
+EPOCH = 1_780_000_000.0
+
+
+@dataclass
+class CrowdSource:
+    """``n`` objects, one position report each per second of data."""
+
+    n: int
+    seconds: int
+    seed: int = 7
+    name: str = "synthetic crowd"
+    blocking: bool = True
+    sensors: SensorGeometry = field(init=False)
+
+    def __post_init__(self) -> None:
+        lat, lon = np.array([CENTRE[0]]), np.array([CENTRE[1]])
+        ecef = np.asarray(geodetic_to_ecef(lat, lon, np.array([30.0]))).reshape(-1, 3)
+        self.sensors = SensorGeometry(
+            ["radar-1"], np.array([SensorKind.RADAR], np.uint8), lat, lon,
+            np.array([30.0]), ecef, np.array([np.inf]),
+        )  # fmt: skip
+
+    def chunks(self) -> Iterator[ReportBatch]:
+        rng = np.random.default_rng(self.seed)
+        n = self.n
+        lat0 = CENTRE[0] + rng.uniform(-1, 1, n) * HALF_BOX_DEG[0]
+        lon0 = CENTRE[1] + rng.uniform(-1, 1, n) * HALF_BOX_DEG[1]
+        speed = rng.uniform(20, 60, n)
+        heading = rng.uniform(0, 2 * np.pi, n)
+        v_north, v_east = speed * np.cos(heading), speed * np.sin(heading)
+        alt = rng.uniform(100, 3000, n)
+        for k in range(self.seconds):
+            t = EPOCH + k
+            north = v_north * k + rng.normal(0, SIGMA_M, n)
+            east = v_east * k + rng.normal(0, SIGMA_M, n)
+            b = ReportBatch.allocate(n)
+            b.report_id[:] = np.arange(k * n, (k + 1) * n)
+            b.sensor_kind[:] = int(SensorKind.RADAR)
+            b.measurement[:] = int(MeasurementKind.POSITION)
+            b.t_measured[:] = t
+            b.t_arrival[:] = t + 0.05
+            b.lat_deg[:] = lat0 + north / M_PER_DEG
+            b.lon_deg[:] = lon0 + east / (M_PER_DEG * np.cos(np.radians(lat0)))
+            b.alt_m[:] = alt + rng.normal(0, SIGMA_M, n)
+            b.sigma_horizontal_m[:] = SIGMA_M
+            b.sigma_vertical_m[:] = SIGMA_M
+            yield b
+
+
+# Scan-by-scan input (every object reported each second, in order): no reorder window, so a
+# report reaches the picture in the frame of its own second (see docs/live-api.md, latency).
+LIVE_TRACKER = TrackerConfig(reorder_window_s=0.0, coast_timeout_s=5.0)
+
+
+class LoadServer:
+    """The pipeline over a CrowdSource and the server, on 127.0.0.1:``port``, in threads."""
+
+    def __init__(self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0):
+        self.store = SQLiteStore(db)
+        settings = PipelineSettings(speed=speed, tracker=LIVE_TRACKER)
+        self.pipeline = Pipeline(
+            CrowdSource(n, seconds), protected_zones(load_world()), self.store, settings,
+            run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
+        )  # fmt: skip
+        app = create_app(ServerSettings(), store=self.store, feed=self.pipeline)
+        self.port = port
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                ws="websockets-sansio", ws_max_size=64 * 2**20)  # fmt: skip
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LoadServer:
+        self._thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pipeline.stop()
+        self.server.should_exit = True
+        self._thread.join(30)
+        self.store.close()
