@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SCENARIO ?= copenhagen-2025-09
+SCENARIO ?= eastern-flank-raid
+SPEED ?= 20
+PORT ?= 8000
+WEB_OUT := src/dronewall/server/static/index.html
+WEB_SRC := $(wildcard web/src/*) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: demo test check bench venv clean
+.PHONY: demo demo-offline test check bench venv web browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +19,27 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/dronewall demo $(SCENARIO)
+# The web map: TypeScript built with npm (versions locked in web/package-lock.json) into the
+# package's static folder, which the server serves. Works offline once built.
+$(WEB_OUT): $(WEB_SRC)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+web: $(WEB_OUT)
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium; its own
+# browser download cannot work on an air-gapped machine).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+# The live picture: the pipeline on the default scenario in accelerated time, the map at
+# http://127.0.0.1:$(PORT) and a running summary on the terminal. Ctrl-C stops.
+demo: $(STAMP) web
+	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT) --store sqlite:///out/demo.db
+
+# The offline chain writing Parquet tables (simulate → track → identify → assess/alert).
+demo-offline: $(STAMP)
+	$(BIN)/dronewall demo copenhagen-2025-09
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -24,7 +47,7 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: check
+test: check web browser
 	$(BIN)/pytest
 
 # The quick benchmarks; the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,
@@ -34,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_stonesoup.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out web/node_modules src/dronewall/server/static

@@ -34,7 +34,9 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--warmup", type=float, default=20.0)
     p.add_argument("--port", type=int, default=8799)
+    p.add_argument("--switch-ms", type=float, default=5.0, help="sys.setswitchinterval")
     a = p.parse_args()
+    sys.setswitchinterval(a.switch_ms / 1000)
     total = int(a.warmup + a.seconds + 10)
     with (
         tempfile.TemporaryDirectory() as tmp,

@@ -20,11 +20,11 @@ async def client(url: str, until: float, out: list[tuple[int, float, float, floa
             except TimeoutError:
                 break
             now = time.time()
-            if isinstance(text, bytes) or not text.startswith('{"type":"frame"'):
+            if not isinstance(text, bytes) or not text.startswith(b'{"type":"frame"'):
                 continue
             # The header fields come first: parse those only, so that one client's parsing
             # does not delay the next client's receive time.
-            m = json.loads(text[: text.index(',"id":')] + "}")
+            m = json.loads(text[: text.index(b',"id":')] + b"}")
             out.append((m["seq"], m["t"], m["wall_ingest"], now, m["n"]))
 
 

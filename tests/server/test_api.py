@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -163,7 +164,9 @@ def test_websocket_greets_with_hello_alerts_and_the_latest_frame(client: TestCli
         assert hello["type"] == "hello" and hello["mode"] == "live"
         assert ws.receive_json()["type"] == "alerts"
         ws.send_json({"type": "ping"})  # answered after what was already queued
-        frame = ws.receive_json()
+        raw = ws.receive()
+        assert "bytes" in raw  # frames travel as binary messages of UTF-8 JSON
+        frame = json.loads(raw["bytes"])
         assert frame["type"] == "frame" and frame["n"] > 0
         assert ws.receive_json()["type"] == "pong"
 
@@ -178,7 +181,8 @@ def test_websocket_streams_a_live_run(tmp_path: Path) -> None:
         assert ws.receive_json()["type"] == "hello"
         frames = []
         while len(frames) < 5:
-            m = ws.receive_json()
+            raw = ws.receive()
+            m = json.loads(raw.get("bytes") or raw["text"])
             if m["type"] == "frame":
                 frames.append(m)
         seqs = [f["seq"] for f in frames]

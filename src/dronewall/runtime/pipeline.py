@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from dronewall.assess import Alert, AlertEvent, ProtectedZones
-from dronewall.core.tracks import TrackBatch
+from dronewall.assess import Alert, AlertEvent, ProtectedZones, ThreatBatch
+from dronewall.core.tracks import ClassBatch, TrackBatch
 from dronewall.core.types import ObjectClass, ReportBatch, SensorKind
 from dronewall.identify import Classifier
 from dronewall.runtime.metrics import PipelineMetrics
@@ -111,6 +111,9 @@ class Pipeline:
         self._next_tick = math.nan
         self._oldest_ingest = math.nan
         self._seq = 0
+        self._classes: ClassBatch | None = None  # the last assessment, for the next frame
+        self._threats: ThreatBatch | None = None
+        self._alert_of: dict[int, int] = {}
         self._speed_window: list[tuple[float, float]] = []
         self.latest: PictureFrame = PictureFrame.empty(math.nan)
         self.summary = Summary(
@@ -278,25 +281,32 @@ class Pipeline:
             self._next_tick += step
 
     def _frame(self, t: float, tracks: TrackBatch) -> None:
+        """Publish the tracks at once, with each track's class and threat as last assessed
+        (a new track shows as unknown for one interval); then identify, assess and alert,
+        announce what changed, and record the assessed frame. So the latency from a report
+        to the map is the tracker's alone, and alerts follow within the same step."""
+        started = time.perf_counter()
+        with self._lock:
+            fast = PictureFrame.build(t, tracks, self._classes, self._threats, self._alert_of)
+        wall_ingest = self._oldest_ingest if not math.isnan(self._oldest_ingest) else time.time()
+        self._oldest_ingest = math.nan
+        self._seq += 1
+        for listener in self._frame_listeners:
+            listener(fast, wall_ingest, self._seq)
+        self.metrics.stage_latency.labels("publish").observe(time.perf_counter() - started)
+        self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
         started = time.perf_counter()
         with self._lock:
             step = self.picture.step(tracks, t)
             events = step.events
-            alert_of = {a.track_id: a.alert_id for a in self.picture.alerts.alerts()}
-            frame = PictureFrame.build(t, tracks, step.classes, step.threats, alert_of)
+            self._classes, self._threats = step.classes, step.threats
+            self._alert_of = {a.track_id: a.alert_id for a in self.picture.alerts.alerts()}
+            frame = PictureFrame.build(t, tracks, step.classes, step.threats, self._alert_of)
             self.latest = frame
             self._count(frame, events)
         self.metrics.stage_latency.labels("picture").observe(time.perf_counter() - started)
-        wall_ingest = self._oldest_ingest if not math.isnan(self._oldest_ingest) else time.time()
-        self._oldest_ingest = math.nan
-        self._seq += 1
-        published = time.perf_counter()
-        for listener in self._frame_listeners:
-            listener(frame, wall_ingest, self._seq)
         if events:
             self._announce(events)
-        self.metrics.stage_latency.labels("publish").observe(time.perf_counter() - published)
-        self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
         self._store_put(("frame", frame), sheddable=True)
         if events:
             self._store_put(("events", events))

@@ -67,9 +67,9 @@ def frame_message(f: PictureFrame, run_id: str, seq: int, wall_ingest: float) ->
     }
 
 
-def encode_frame(message: dict[str, Any], wall_sent: float) -> str:
+def encode_frame(message: dict[str, Any], wall_sent: float) -> bytes:
     message["wall_sent"] = wall_sent
-    return orjson.dumps(message).decode()
+    return orjson.dumps(message)
 
 
 def track_detail(f: PictureFrame, row: int) -> dict[str, Any]:

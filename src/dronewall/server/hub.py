@@ -1,6 +1,8 @@
 """Fan-out of the live picture to WebSocket clients.
 
-Messages are JSON text, encoded once for all clients. Frames are conflated per client: a
+Messages are JSON, encoded once for all clients: frames as binary WebSocket messages (UTF-8
+JSON bytes: no per-client re-encoding, no UTF-8 validation by the receiver), the rest as
+text. Frames are conflated per client: a
 client that is slower than the picture gets the newest frame and skips the ones in between
 (counted), so one slow browser never holds up the others
 or grows memory. Event and alert messages are never skipped; a client that lets
@@ -36,7 +38,7 @@ class _Client:
 
     def __init__(self, ws: WebSocket):
         self.ws = ws
-        self.frame: str | None = None
+        self.frame: bytes | None = None
         self.messages: deque[str] = deque()
         self.wake = asyncio.Event()
         self.overflow = False
@@ -48,14 +50,14 @@ class Hub:
     def __init__(self) -> None:
         self.metrics = HubMetrics()
         self._clients: set[_Client] = set()
-        self.last_frame: str | None = None
+        self.last_frame: bytes | None = None
         self.greeting: list[str] = []  # sent first to every new client (hello, alerts)
 
     @property
     def client_count(self) -> int:
         return len(self._clients)
 
-    def publish_frame(self, data: str) -> None:
+    def publish_frame(self, data: bytes) -> None:
         self.last_frame = data
         for c in self._clients:
             if c.frame is not None:
@@ -105,7 +107,7 @@ class Hub:
                 self.metrics.sent.labels("message").inc()
             if c.frame is not None:
                 frame, c.frame = c.frame, None
-                await c.ws.send_text(frame)
+                await c.ws.send_bytes(frame)
                 self.metrics.sent.labels("frame").inc()
 
     async def _read(self, c: _Client) -> None:
