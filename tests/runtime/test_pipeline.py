@@ -148,7 +148,7 @@ class _SlowStore(SQLiteStore):
     """A real store whose frame writes are slow, to overload the store stage."""
 
     def add_frame(self, run_id: str, frame: PictureFrame) -> None:
-        time.sleep(0.02)
+        time.sleep(0.2)
         super().add_frame(run_id, frame)
 
 
@@ -160,7 +160,7 @@ def test_overload_sheds_frames_and_live_reports_never_events(
     chunks = [reports.take(np.flatnonzero(np.floor(reports.t_arrival) == s))
               for s in np.unique(np.floor(reports.t_arrival))]  # fmt: skip
     slow = _SlowStore(tmp_path / "slow.db")
-    settings = PipelineSettings(speed=0.0, ingest_capacity=2, store_capacity=4)
+    settings = PipelineSettings(speed=0.0, ingest_capacity=16, store_capacity=4)
     overloaded = Pipeline(
         _Flood(pipeline.sensors, chunks), protected_zones(load_world()), slow, settings,
         run_id="flood",
