@@ -1,0 +1,235 @@
+// The static background — land, borders, sensor coverage — drawn with Canvas 2D on a canvas
+// under deck.gl's (transparent) canvas, and redrawn only when the view changes.
+//
+// Why not deck.gl layers: under software WebGL (SwiftShader, as in headless test browsers) every
+// deck.gl redraw re-renders every layer, and a GeoJsonLayer's border PathLayer alone costs
+// ~800 ms per redraw for Europe's borders (measured), once per data update. Canvas 2D draws the
+// same lines in a few milliseconds and only when the map moves.
+
+import type { FeatureCollection } from './api';
+
+const TILE = 512; // deck.gl's web-mercator world size at zoom 0, in pixels
+const EARTH_CIRCUMFERENCE_M = 40075016.686;
+
+export interface View {
+  longitude: number;
+  latitude: number;
+  zoom: number;
+  width: number;
+  height: number;
+}
+
+/** Web-mercator world coordinates at zoom 0 (0..512), as deck.gl's WebMercatorViewport. */
+export function mercX(lon: number): number {
+  return (TILE * (lon + 180)) / 360;
+}
+export function mercY(lat: number): number {
+  const phi = (Math.max(-85.05113, Math.min(85.05113, lat)) * Math.PI) / 180;
+  return (TILE * (Math.PI - Math.log(Math.tan(Math.PI / 4 + phi / 2)))) / (2 * Math.PI);
+}
+
+interface Ring {
+  xy: Float64Array; // mercator x, y
+  minX: number;
+  minY: number;
+  maxX: number;
+  maxY: number;
+}
+interface Shape {
+  rings: Ring[]; // outer ring(s) and holes of one feature (filled even-odd)
+  filled: boolean;
+}
+
+interface Circle {
+  x: number;
+  y: number;
+  lat: number;
+  radiusM: number;
+  rgb: [number, number, number];
+}
+
+export class BasemapCanvas {
+  private readonly canvas: HTMLCanvasElement;
+  private shapes: Shape[] = [];
+  private circles: Circle[] = [];
+  private showCircles = true;
+  private last = '';
+
+  constructor(parent: HTMLElement) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.id = 'basemap';
+    this.canvas.setAttribute('aria-hidden', 'true');
+    Object.assign(this.canvas.style, {
+      position: 'absolute',
+      left: '0',
+      top: '0',
+      width: '100%',
+      height: '100%',
+      pointerEvents: 'none',
+    });
+    parent.prepend(this.canvas);
+  }
+
+  setGeoJson(geojson: unknown): void {
+    const shapes: Shape[] = [];
+    const ring = (coords: unknown): Ring | null => {
+      if (!Array.isArray(coords) || coords.length < 2) return null;
+      const xy = new Float64Array(coords.length * 2);
+      let minX = Infinity;
+      let minY = Infinity;
+      let maxX = -Infinity;
+      let maxY = -Infinity;
+      let k = 0;
+      for (const c of coords as number[][]) {
+        const x = mercX(c[0]!);
+        const y = mercY(c[1]!);
+        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+        xy[k++] = x;
+        xy[k++] = y;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
+      return k >= 4 ? { xy: xy.subarray(0, k), minX, minY, maxX, maxY } : null;
+    };
+    const add = (geom: { type?: string; coordinates?: unknown; geometries?: unknown[] } | null | undefined): void => {
+      if (!geom) return;
+      const c = geom.coordinates as unknown[];
+      switch (geom.type) {
+        case 'Polygon':
+          shapes.push({ rings: (c ?? []).map(ring).filter((r): r is Ring => !!r), filled: true });
+          break;
+        case 'MultiPolygon':
+          shapes.push({ rings: (c ?? []).flatMap((p) => (p as unknown[]).map(ring)).filter((r): r is Ring => !!r), filled: true });
+          break;
+        case 'LineString':
+          shapes.push({ rings: [ring(c)].filter((r): r is Ring => !!r), filled: false });
+          break;
+        case 'MultiLineString':
+          shapes.push({ rings: (c ?? []).map(ring).filter((r): r is Ring => !!r), filled: false });
+          break;
+        case 'GeometryCollection':
+          for (const g of geom.geometries ?? []) add(g as never);
+          break;
+        default:
+          break;
+      }
+    };
+    const g = geojson as { type?: string; features?: { geometry?: unknown }[]; geometry?: unknown };
+    if (g?.type === 'FeatureCollection') for (const f of g.features ?? []) add(f.geometry as never);
+    else if (g?.type === 'Feature') add(g.geometry as never);
+    else add(g as never);
+    this.shapes = shapes.filter((s) => s.rings.length);
+    this.last = '';
+  }
+
+  setCoverage(fc: FeatureCollection, colour: (kind: unknown) => [number, number, number]): void {
+    this.circles = (fc.features ?? [])
+      .filter((f) => f.geometry?.type === 'Point' && Number(f.properties?.max_range_m) > 0)
+      .map((f) => {
+        const [lon, lat] = f.geometry.coordinates as [number, number];
+        return { x: mercX(lon), y: mercY(lat), lat, radiusM: Number(f.properties.max_range_m), rgb: colour(f.properties.kind) };
+      });
+    this.last = '';
+  }
+
+  setCoverageVisible(on: boolean): void {
+    this.showCircles = on;
+    this.last = '';
+  }
+
+  /** Redraw for this view if anything changed since the last draw. */
+  draw(v: View): void {
+    const dpr = window.devicePixelRatio || 1;
+    const key = `${v.longitude},${v.latitude},${v.zoom},${v.width},${v.height},${dpr}`;
+    if (key === this.last) return;
+    this.last = key;
+    const c = this.canvas;
+    const w = Math.round(v.width * dpr);
+    const h = Math.round(v.height * dpr);
+    if (c.width !== w || c.height !== h) {
+      c.width = w;
+      c.height = h;
+    }
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const scale = 2 ** v.zoom * dpr;
+    const cx = mercX(v.longitude);
+    const cy = mercY(v.latitude);
+    const ox = w / 2 - cx * scale;
+    const oy = h / 2 - cy * scale;
+    // visible box in mercator units, with a margin
+    const x0 = cx - w / 2 / scale - 1 / scale;
+    const x1 = cx + w / 2 / scale + 1 / scale;
+    const y0 = cy - h / 2 / scale - 1 / scale;
+    const y1 = cy + h / 2 / scale + 1 / scale;
+    const minStep = 0.75 * dpr; // skip vertices closer than this (device px) to the last one drawn
+
+    const land = new Path2D();
+    const lines = new Path2D();
+    for (const s of this.shapes) {
+      const target = s.filled ? land : lines;
+      for (const r of s.rings) {
+        if (r.maxX < x0 || r.minX > x1 || r.maxY < y0 || r.minY > y1) continue;
+        if ((r.maxX - r.minX) * scale < minStep && (r.maxY - r.minY) * scale < minStep) continue;
+        const xy = r.xy;
+        let lx = xy[0]! * scale + ox;
+        let ly = xy[1]! * scale + oy;
+        target.moveTo(lx, ly);
+        const n = xy.length;
+        for (let i = 2; i < n; i += 2) {
+          const px = xy[i]! * scale + ox;
+          const py = xy[i + 1]! * scale + oy;
+          if (i < n - 2 && Math.abs(px - lx) < minStep && Math.abs(py - ly) < minStep) continue;
+          target.lineTo(px, py);
+          lx = px;
+          ly = py;
+        }
+        if (s.filled) target.closePath();
+      }
+    }
+    ctx.fillStyle = 'rgb(38,48,58)';
+    ctx.fill(land, 'evenodd');
+    ctx.lineWidth = 0.8 * dpr;
+    ctx.strokeStyle = 'rgb(104,124,142)';
+    ctx.lineJoin = 'round';
+    ctx.stroke(land);
+    ctx.stroke(lines);
+
+    if (this.showCircles) {
+      // Fill the union of each kind's circles once (overlaps do not pile up), then outline each.
+      const mPerPx = EARTH_CIRCUMFERENCE_M / (TILE * 2 ** v.zoom) / dpr;
+      const fills = new Map<string, Path2D>();
+      const outlines = new Map<string, Path2D>();
+      for (const k of this.circles) {
+        const r = k.radiusM / (mPerPx * Math.cos((k.lat * Math.PI) / 180));
+        const x = k.x * scale + ox;
+        const y = k.y * scale + oy;
+        if (x + r < 0 || x - r > w || y + r < 0 || y - r > h || r < 0.5) continue;
+        const key = k.rgb.join(',');
+        let f = fills.get(key);
+        let o = outlines.get(key);
+        if (!f || !o) {
+          f = new Path2D();
+          o = new Path2D();
+          fills.set(key, f);
+          outlines.set(key, o);
+        }
+        f.moveTo(x + r, y);
+        f.arc(x, y, r, 0, Math.PI * 2);
+        o.moveTo(x + r, y);
+        o.arc(x, y, r, 0, Math.PI * 2);
+      }
+      ctx.lineWidth = 1 * dpr;
+      for (const [key, f] of fills) {
+        ctx.fillStyle = `rgba(${key},0.07)`;
+        ctx.fill(f, 'nonzero');
+        ctx.strokeStyle = `rgba(${key},0.38)`;
+        ctx.stroke(outlines.get(key)!);
+      }
+    }
+  }
+}
