@@ -32,6 +32,8 @@ export interface DronewallHook {
   wsState(): WsState;
   alerts(): Alert[];
   select(trackId: number | null): void;
+  /** [lon, lat] of a track in the picture shown, or null when it is not in it. */
+  position(trackId: number): [number, number] | null;
   goLive(): void;
   /** Frames received over the WebSocket, and frames drawn. */
   counters(): { received: number; drawn: number; replayFetched: number };
@@ -468,10 +470,48 @@ function renderAlertsNow(): void {
   $('alert-count').textContent = String(active);
   const box = $('alert-list');
   if (!list.length) {
+    alertRows.clear();
     box.replaceChildren(el('div', { class: 'empty' }, 'No active alerts.'));
     return;
   }
-  box.replaceChildren(...list.map(alertRow));
+  // Keyed update: a row whose content is unchanged keeps its DOM node and place, so a click
+  // on its buttons is never lost to a redraw (alert messages arrive several times a second).
+  const wanted = list.map((a) => {
+    const sig = JSON.stringify([a.state, a.track_id, a.site_id, Boolean(a.reasons), selected === a.track_id]);
+    const old = alertRows.get(a.alert_id);
+    if (old && old.sig === sig) {
+      refreshAlertRow(old.node, a); // priority and time to site change every second
+      return old.node;
+    }
+    const node = alertRow(a);
+    alertRows.set(a.alert_id, { sig, node });
+    return node;
+  });
+  const keep = new Set(wanted);
+  for (const [id, row] of alertRows) if (!keep.has(row.node)) alertRows.delete(id);
+  box.querySelector(':scope > .empty')?.remove();
+  wanted.forEach((node, i) => {
+    if (box.children[i] !== node) box.insertBefore(node, box.children[i] ?? null);
+  });
+  while (box.children.length > wanted.length) box.lastElementChild?.remove();
+}
+
+const alertRows = new Map<number, { sig: string; node: HTMLElement }>();
+
+function refreshAlertRow(row: HTMLElement, a: Alert): void {
+  const prio = row.querySelector<HTMLElement>('.prio');
+  if (prio) {
+    prio.textContent = String(Math.round(a.priority));
+    prio.className = `prio ${prioClass(a.priority)}`;
+  }
+  const meta = row.querySelector<HTMLElement>('.meta');
+  if (meta) meta.textContent = alertMeta(a);
+  const reasons = row.querySelector<HTMLElement>('.reasons');
+  if (reasons) reasons.textContent = a.reasons;
+}
+
+function alertMeta(a: Alert): string {
+  return `alert #${a.alert_id} · track ${a.track_id} · time to site ${duration(a.time_to_site_s)} · raised ${utcTime(a.t_raised)}`;
 }
 
 function alertRow(a: Alert): HTMLElement {
@@ -507,7 +547,7 @@ function alertRow(a: Alert): HTMLElement {
     el(
       'div',
       { class: 'meta' },
-      `alert #${a.alert_id} · track ${a.track_id} · time to site ${duration(a.time_to_site_s)} · raised ${utcTime(a.t_raised)}`,
+      alertMeta(a),
     ),
     a.reasons ? el('div', { class: 'reasons' }, a.reasons) : null,
     actions,
@@ -725,7 +765,7 @@ function buildLegend(): void {
     [null, 'tracks (APP-6 air symbols)'],
     [img('DRONE', 'H'), 'drone (UAV), hostile'],
     [img('DRONE', 'S'), 'drone, suspect'],
-    [img('DRONE', 'F'), 'drone, friend (e.g. Remote ID)'],
+    [img('DRONE', 'F'), 'drone, friend (registered friendly list)'],
     [img('AIRCRAFT', 'N'), 'civil aircraft, neutral'],
     [img('BIRD', 'N'), 'bird (pale, small)'],
     [img('UNKNOWN', 'U'), 'unknown air object'],
@@ -828,6 +868,10 @@ window.dronewall = {
   wsState: () => wsState,
   alerts: () => [...alerts.values()].map((a) => ({ ...a })),
   select: (id) => select(id, true),
+  position: (id) => {
+    const i = shown ? shown.id.indexOf(id) : -1;
+    return shown && i >= 0 ? [shown.lon[i], shown.lat[i]] : null;
+  },
   goLive,
   counters: () => ({ ...counters }),
 };

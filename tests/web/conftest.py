@@ -1,0 +1,103 @@
+"""A real server (uvicorn, live pipeline on a simulated scenario, SQLite store) and Debian's
+headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from dronewall.runtime.live import simulation_pipeline
+from dronewall.runtime.pipeline import Pipeline, PipelineSettings
+from dronewall.server import ServerSettings, create_app
+from dronewall.server.settings import STATIC_DIR
+from dronewall.store.sqlite import SQLiteStore
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (make browser); Playwright cannot download
+# Software WebGL (SwiftShader) for deck.gl; no sandbox as root; no calls home.
+FLAGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, pipeline: Pipeline, store: SQLiteStore):
+        self.pipeline = pipeline
+        self.port = _free_port()
+        app = create_app(ServerSettings(), store=store, feed=pipeline)
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.pipeline.stop()
+        self.server.should_exit = True
+        self.thread.join(30)
+
+
+@pytest.fixture(scope="package")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    assert (STATIC_DIR / "index.html").exists(), "the web map is not built: run make web"
+    store = SQLiteStore(tmp_path_factory.mktemp("web") / "live.db")
+    # Copenhagen, 22 Sep 2025, at 5× real time: the first drone alert comes within a minute of
+    # wall time and lives long enough (about 15 s) for a click.
+    pipeline = simulation_pipeline(
+        "copenhagen-2025-09", store, PipelineSettings(speed=5.0), duration_s=3600.0
+    )
+    server = LiveServer(pipeline, store)
+    server.start()
+    yield server
+    server.stop()
+    store.close()
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run make browser"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url)
+    page.wait_for_function("window.dronewall && window.dronewall.trackCount() > 0", timeout=60_000)
+    yield page
+    assert errors == [], errors  # no uncaught error in the page
+    page.close()
