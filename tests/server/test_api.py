@@ -209,3 +209,36 @@ def test_settings_alone_build_a_live_app(tmp_path: Path) -> None:
         assert c.get("/api/health").json()["state"] == "finished"
         run_id = c.get("/api/health").json()["run_id"]
         assert c.get(f"/api/runs/{run_id}").json()["frames"] > 30
+
+
+def test_replay_a_recorded_run_into_the_map(finished_run: tuple[Pipeline, SQLiteStore]) -> None:
+    pipeline, store = finished_run
+    settings = ServerSettings(replay_run=pipeline.run_id, replay_speed=200.0)
+    with TestClient(create_app(settings, store=store)) as c, c.websocket_connect("/ws") as ws:
+        assert c.get("/api/health").json()["mode"] == "replay"
+        assert ws.receive_json()["type"] == "hello"
+        times = []
+        while len(times) < 3:
+            raw = ws.receive()
+            if "bytes" in raw:
+                times.append(json.loads(raw["bytes"])["t"])
+        assert times == sorted(times) and times[0] >= store.frame_times(pipeline.run_id)[0]
+        alert_id = store.events(pipeline.run_id)[0].alert_id
+        refused = c.post(f"/api/alerts/{alert_id}/acknowledge", json={"operator": "x"})
+        assert refused.status_code == 409  # a replay is read-only
+        assert "replay" in refused.json()["detail"]
+
+
+def test_reprocess_a_recorded_run(finished_run: tuple[Pipeline, SQLiteStore]) -> None:
+    pipeline, store = finished_run
+    settings = ServerSettings(
+        replay_run=pipeline.run_id, reprocess=True, pipeline=PipelineSettings(speed=0.0)
+    )
+    with TestClient(create_app(settings, store=store)) as c:
+        live = c.app.state.live  # type: ignore[attr-defined]
+        assert live.feed.join(300.0)
+        health = c.get("/api/health").json()
+        assert health["mode"] == "live" and health["state"] == "finished"
+        run = c.get(f"/api/runs/{health['run_id']}").json()
+        assert run["source"] == f"replay:{pipeline.run_id}"
+        assert run["frames"] == pipeline.summary.frames

@@ -26,6 +26,9 @@ def serve(
         str | None, typer.Argument(help="scenario to simulate live; omit with --replay")
     ] = None,
     replay: Annotated[str | None, typer.Option(help="play a recorded run id instead")] = None,
+    reprocess: Annotated[
+        bool, typer.Option(help="with --replay: its reports back through the pipeline")
+    ] = False,
     speed: Annotated[float, typer.Option(help="data seconds per wall second")] = 30.0,
     duration: Annotated[float | None, typer.Option(help="simulated seconds")] = None,
     store: Annotated[str, typer.Option(help="sqlite:///file.db or postgresql://…")] = (
@@ -37,7 +40,8 @@ def serve(
         bool, typer.Option(help="stop the server when the run ends (scripts)")
     ] = False,
 ) -> None:
-    """Run the pipeline on a scenario in accelerated time and serve the map and the API."""
+    """Run the pipeline on a scenario in accelerated time and serve the map and the API;
+    or replay a recorded run (``dronewall serve --replay RUN_ID [--reprocess]``)."""
     settings = ServerSettings(
         store_url=store,
         scenario=scenario,
@@ -45,6 +49,7 @@ def serve(
         duration_s=duration,
         pipeline=PipelineSettings(speed=speed),
         replay_speed=speed,
+        reprocess=reprocess,
     )
     run_server(settings, host, port, exit_when_done)
 

@@ -24,7 +24,13 @@ from dronewall.assess.alerts import AlertManager
 from dronewall.assess.errors import AlertError, IllegalTransitionError, UnknownAlertError
 from dronewall.assess.geofence import Geofence, load_geofences, parse_geofences
 from dronewall.assess.path import PredictedPath, predict_path
-from dronewall.assess.threat import Approaches, AssessConfig, ThreatAssessor, ThreatBatch
+from dronewall.assess.threat import (
+    Approaches,
+    AssessConfig,
+    ThreatAssessor,
+    ThreatBatch,
+    TrackMotion,
+)
 from dronewall.assess.zones import (
     KIND_WEIGHT,
     LatLonBox,
@@ -54,6 +60,7 @@ __all__ = [
     "SiteState",
     "ThreatAssessor",
     "ThreatBatch",
+    "TrackMotion",
     "UnknownAlertError",
     "build_zones",
     "load_geofences",

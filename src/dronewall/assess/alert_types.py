@@ -35,6 +35,8 @@ class EventKind(StrEnum):
     ENGAGED = "engaged"
     CLEARED = "cleared"  # by an operator
     AUTO_CLEARED = "auto-cleared"
+    TRACK_CHANGED = "track-changed"  # an active alert follows its object to a new track
+    REOPENED = "reopened"  # an auto-cleared alert's object is back (same or new track)
     SITE_CLEAR = "site-clear"  # airspace clear at a site after the quiet time
 
 
@@ -51,11 +53,28 @@ class AlertConfig:
     escalation_step: float = 10.0  # priority rise that is announced again
     keep_cleared_s: float = 3600.0  # cleared alerts stay in the table this long
     class_memory_s: float = 300.0  # a track's last class is used this long without news
+    # Track breaks (docs/alerts.md): a new track near where an alert's track was last measured
+    # takes the alert over instead of raising another one.
+    handover_window_s: float = 180.0  # gap (old track's last measurement → new track) allowed
+    handover_stale_s: float = 5.0  # an active alert's track unmeasured this long may be replaced
+    handover_floor_m: float = 300.0  # gate at a zero gap: two tracks' errors, a turn's width
+    handover_min_speed_mps: float = 20.0  # the gate grows at least this fast (hover → dash)
+    handover_speed_margin: float = 1.25  # … or this × the faster of the two tracks' speeds
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.p_off <= self.p_on <= 1.0:
             raise ConfigError("need 0 <= p_off <= p_on <= 1", field="p_off")
-        for name in ("horizon_s", "min_hold_s", "clear_after_s", "airspace_clear_s"):
+        for name in (
+            "horizon_s",
+            "min_hold_s",
+            "clear_after_s",
+            "airspace_clear_s",
+            "handover_window_s",
+            "handover_stale_s",
+            "handover_floor_m",
+            "handover_min_speed_mps",
+            "handover_speed_margin",
+        ):
             value = getattr(self, name)
             if not (value >= 0.0 and math.isfinite(value)):
                 raise ConfigError("must be a finite number >= 0", field=name)
@@ -71,10 +90,13 @@ class OperatorAction:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One alert on one object (track). Times are POSIX seconds from the data."""
+    """One alert on one object. ``track_id`` is the track that follows the object now;
+    ``track_ids`` every track that has, oldest first (a track break hands the alert on).
+    Times are POSIX seconds from the data."""
 
     alert_id: int
-    track_id: int
+    track_id: int  # the track following the object now
+    track_ids: tuple[int, ...]  # every track that has followed it, oldest first
     state: AlertState
     site_id: str  # the site it threatens most, at the last update
     sites: tuple[str, ...]  # every site it threatens, at the last update

@@ -1,4 +1,4 @@
-"""Alerts: one per object (track id), with a lifecycle, hysteresis and "airspace clear".
+"""Alerts: one per object, with a lifecycle, hysteresis and "airspace clear".
 
 ``AlertManager.update(t, classes, threats)`` is called once per picture; ``t`` is the data's
 time, never the wall clock, so a replay gives the same events. Rules (``docs/alerts.md``):
@@ -10,6 +10,11 @@ time, never the wall clock, so a replay gives the same events. Rules (``docs/ale
   *off* otherwise; an alert **auto-clears** once it is at least ``min_hold_s`` old and its
   condition has been off, or its track unseen, for ``clear_after_s``. A track identified as
   friendly clears at once.
+* **track breaks**: a track that would raise a new alert is instead handed the alert of an
+  object last measured near it — an active alert whose track has not been measured for
+  ``handover_stale_s`` (``TRACK_CHANGED``), or an auto-cleared one (``REOPENED``) — when the
+  gap since that measurement is at most ``handover_window_s`` and the distance within a gate
+  that grows with the gap. Operator-cleared and friendly-cleared alerts are never re-opened.
 * **escalate** when the priority rises ``escalation_step`` above the last announced value.
 * operators **acknowledge** (NEW), **engage** (ACKNOWLEDGED) and **clear** (any active
   state); anything else raises ``IllegalTransitionError``. A track cleared by an operator is
@@ -34,7 +39,7 @@ from dronewall.assess.alert_types import (
     SiteState,
 )
 from dronewall.assess.errors import AlertError, IllegalTransitionError, UnknownAlertError
-from dronewall.assess.observe import ClassMemory, Observation, observe
+from dronewall.assess.observe import ClassMemory, Fix, Observation, observe
 from dronewall.assess.threat import ThreatBatch
 from dronewall.core.tracks import ClassBatch
 
@@ -45,12 +50,24 @@ _TRANSITIONS: dict[str, tuple[tuple[AlertState, ...], AlertState, EventKind]] = 
     "engage": ((AlertState.ACKNOWLEDGED,), AlertState.ENGAGED, EventKind.ENGAGED),
     "clear": (_ACTIVE, AlertState.CLEARED, EventKind.CLEARED),
 }
+_LOST, _OFF, _FRIENDLY = "track lost", "no longer a threat", "identified as friendly"
 
 
 @dataclass(slots=True)
 class _SiteMemory:
     t_last_threat: float
     announced_clear: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """An alert whose object a track is taken to be."""
+
+    alert_id: int
+    score: float  # distance / gate: 0 for a track the alert has followed before
+    distance_m: float
+    gap_s: float
+    duplicate: bool  # a second track of an object whose alert's track is still measured
 
 
 class AlertManager:
@@ -65,6 +82,8 @@ class AlertManager:
         self._classes = ClassMemory.empty()
         self._t = -math.inf
         self._next_id = 1
+        self._fix: dict[int, Fix] = {}  # alert → its track's last fix (active, re-openable)
+        self._reopenable: set[int] = set()  # auto-cleared alerts a track may still re-open
 
     # -- data ------------------------------------------------------------------------------
 
@@ -95,14 +114,101 @@ class AlertManager:
             return []
         if alert_id is not None:
             return self._refresh(t, self._alerts[alert_id], seen)
-        if seen.on:
+        if not seen.on:
+            return []
+        match = self._match(t, seen)
+        if match is None:
             return [self._raise(t, seen)]
-        return []
+        if match.duplicate:
+            return []
+        return self._take_over(t, self._alerts[match.alert_id], seen, match)
+
+    # -- track breaks ----------------------------------------------------------------------
+
+    def _match(self, t: float, seen: Observation) -> _Match | None:
+        """The alert whose object this track (about to raise a new alert) is, if any: the
+        best-scoring of the alerts it may take over, re-open, or duplicate."""
+        best: _Match | None = None
+        candidates = [a for a in self._active.values() if a in self._fix] + sorted(self._reopenable)
+        for alert_id in candidates:
+            match = self._try(t, self._alerts[alert_id], seen)
+            if match is not None and (best is None or match.score < best.score):
+                best = match
+        return best
+
+    def _try(self, t: float, alert: Alert, seen: Observation) -> _Match | None:
+        """Whether ``seen``'s track may be ``alert``'s object (rules in ``docs/alerts.md``)."""
+        cfg = self.config
+        old, new = self._fix.get(alert.alert_id), seen.fix
+        followed = seen.track_id in alert.track_ids  # a track the alert has followed before
+        t_old = old.t if old is not None else alert.t_last_seen
+        gap = (new.t if new is not None else seen.t_seen) - t_old
+        measured = alert.active and t - t_old < cfg.handover_stale_s  # its track is alive
+        if gap > cfg.handover_window_s or (gap <= 0.0 and not measured):
+            return None  # too long ago, or no newer news of the object than the alert has
+        if old is None or new is None:  # no motion columns: only a track it followed before
+            if not followed or measured:
+                return None
+            return _Match(alert.alert_id, 0.0, math.nan, gap, duplicate=False)
+        distance = new.distance(old)
+        fastest = cfg.handover_speed_margin * max(old.speed, new.speed)
+        gate = cfg.handover_floor_m + max(cfg.handover_min_speed_mps, fastest) * max(gap, 0.0)
+        if followed and not alert.active:  # the object's own track is back: same object
+            return _Match(alert.alert_id, 0.0, distance, gap, duplicate=False)
+        if distance > gate:
+            return None
+        if measured:  # only a track it followed before is a duplicate; another may be a 2nd object
+            return _Match(alert.alert_id, 0.0, distance, gap, duplicate=True) if followed else None
+        return _Match(alert.alert_id, 0.0 if followed else distance / gate, distance, gap, False)
+
+    def _take_over(
+        self, t: float, alert: Alert, seen: Observation, match: _Match
+    ) -> list[AlertEvent]:
+        """Hand ``alert`` to ``seen``'s track (re-opening it if it was auto-cleared)."""
+        previous = alert.track_id
+        reopened = not alert.active
+        track_ids = alert.track_ids
+        if seen.track_id not in track_ids:
+            track_ids = (*track_ids, seen.track_id)
+        moved = replace(alert, track_id=seen.track_id, track_ids=track_ids)
+        if reopened:
+            self._reopenable.discard(alert.alert_id)
+            moved = replace(
+                moved,
+                state=_state_before_clear(alert),
+                t_cleared=math.nan,
+                clear_reason="",
+                t_condition_off=math.nan,
+                t_last_seen=seen.t_seen,
+            )
+        elif self._active.get(previous) == alert.alert_id:
+            del self._active[previous]
+        self._store(moved)
+        events = self._refresh(t, moved, seen)
+        where = (
+            f"{match.distance_m / 1000.0:.1f} km from where track {previous} was last measured "
+            f"{match.gap_s:.0f} s before"
+            if not math.isnan(match.distance_m)
+            else f"track {previous} last measured {match.gap_s:.0f} s before"
+        )
+        refreshed = self._alerts[alert.alert_id]
+        if reopened:
+            kind, words = EventKind.REOPENED, f"alert re-opened on track {seen.track_id}"
+        else:
+            kind, words = EventKind.TRACK_CHANGED, f"track {seen.track_id} takes over"
+        if seen.track_id == previous:
+            message = f"{words}: {seen.reasons}"
+        else:
+            message = f"{words} ({where}): {seen.reasons}"
+        return [_event(kind, t, refreshed, message), *events]
+
+    # -- one alert -------------------------------------------------------------------------
 
     def _raise(self, t: float, seen: Observation) -> AlertEvent:
         alert = Alert(
             alert_id=self._next_id,
             track_id=seen.track_id,
+            track_ids=(seen.track_id,),
             state=AlertState.NEW,
             site_id=seen.site_id,
             sites=seen.sites,
@@ -119,12 +225,14 @@ class AlertManager:
         )
         self._next_id += 1
         self._store(alert)
+        if seen.fix is not None:
+            self._fix[alert.alert_id] = seen.fix
         self._mark_sites(alert.sites, t)
         return _event(EventKind.RAISED, t, alert, f"alert raised: {seen.reasons}")
 
     def _refresh(self, t: float, alert: Alert, seen: Observation) -> list[AlertEvent]:
         if seen.friendly:
-            return [self._close(t, alert, AlertState.CLEARED, "identified as friendly")]
+            return [self._close(t, alert, AlertState.CLEARED, _FRIENDLY)]
         off = alert.t_condition_off if not math.isnan(alert.t_condition_off) else t
         alert = replace(
             alert,
@@ -139,6 +247,8 @@ class AlertManager:
             t_last_seen=max(alert.t_last_seen, seen.t_seen),
             t_condition_off=math.nan if seen.hold else off,
         )
+        if seen.fix is not None:
+            self._fix[alert.alert_id] = seen.fix
         events: list[AlertEvent] = []
         if seen.priority >= alert.announced_priority + self.config.escalation_step:
             alert = replace(alert, announced_priority=seen.priority)
@@ -157,14 +267,18 @@ class AlertManager:
             if t - alert.t_raised < cfg.min_hold_s:
                 continue
             if t - alert.t_last_seen >= cfg.clear_after_s:
-                events.append(self._close(t, alert, AlertState.CLEARED, "track lost"))
+                events.append(self._close(t, alert, AlertState.CLEARED, _LOST))
             elif t - alert.t_condition_off >= cfg.clear_after_s:  # NaN compares false
-                events.append(self._close(t, alert, AlertState.CLEARED, "no longer a threat"))
+                events.append(self._close(t, alert, AlertState.CLEARED, _OFF))
         return events
 
     def _close(self, t: float, alert: Alert, state: AlertState, reason: str) -> AlertEvent:
         closed = replace(alert, state=state, t_cleared=t, clear_reason=reason, t_updated=t)
         self._store(closed)
+        if reason == _FRIENDLY:
+            self._fix.pop(alert.alert_id, None)
+        else:
+            self._reopenable.add(alert.alert_id)
         self._mark_sites(alert.sites, t)
         return _event(EventKind.AUTO_CLEARED, t, closed, f"alert cleared: {reason}")
 
@@ -197,13 +311,21 @@ class AlertManager:
             del self._active[alert.track_id]
 
     def _forget(self, t: float) -> None:
-        keep = self.config.keep_cleared_s
+        cfg = self.config
+        keep = cfg.keep_cleared_s
         old = [a for a, alert in self._alerts.items() if t - alert.t_cleared > keep]
         for alert_id in old:  # t - NaN > keep is false: active alerts stay
             del self._alerts[alert_id]
-        gone = [k for k, seen in self._suppressed.items() if t - seen > self.config.clear_after_s]
+        gone = [k for k, seen in self._suppressed.items() if t - seen > cfg.clear_after_s]
         for track_id in gone:
             del self._suppressed[track_id]
+        for alert_id in sorted(self._reopenable):
+            alert = self._alerts.get(alert_id)
+            fix = self._fix.get(alert_id)
+            t_old = fix.t if fix is not None else (alert.t_last_seen if alert else -math.inf)
+            if alert is None or t - t_old > cfg.handover_window_s:
+                self._reopenable.discard(alert_id)
+                self._fix.pop(alert_id, None)
 
     # -- operators -------------------------------------------------------------------------
 
@@ -231,9 +353,11 @@ class AlertManager:
             raise AlertError(f"{action} alert {alert_id} at {t}: before it was raised")
         record = OperatorAction(action, operator, t, note)
         changed = replace(alert, state=target, actions=(*alert.actions, record))
-        if target is AlertState.CLEARED:
+        if target is AlertState.CLEARED:  # judged by a person: never re-opened
             changed = replace(changed, t_cleared=t, clear_reason=f"cleared by {operator}")
-            self._suppressed[alert.track_id] = alert.t_last_seen
+            for track_id in alert.track_ids:  # every track the object has had
+                self._suppressed[track_id] = alert.t_last_seen
+            self._fix.pop(alert_id, None)
             self._mark_sites(alert.sites, t)
         self._store(changed)
         return _event(kind, t, changed, f"{action} by {operator}" + (f": {note}" if note else ""))
@@ -270,6 +394,14 @@ class AlertManager:
             memory = self._sites[site_id]
             out.append(SiteState(site_id, alerts, memory.t_last_threat, memory.announced_clear))
         return tuple(out)
+
+
+def _state_before_clear(alert: Alert) -> AlertState:
+    """The active state an auto-cleared alert had: operator actions are never undone."""
+    done = {a.action for a in alert.actions}
+    if "engage" in done:
+        return AlertState.ENGAGED
+    return AlertState.ACKNOWLEDGED if "acknowledge" in done else AlertState.NEW
 
 
 def _event(kind: EventKind, t: float, alert: Alert, message: str) -> AlertEvent:

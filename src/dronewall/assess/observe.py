@@ -4,19 +4,21 @@
 threat row can be judged even when this update brought no class for its track. ``observe``
 joins the latest threat row of each track with that memory and decides, with array
 operations, whether the alert condition is on (may raise) and whether it holds (keeps a raised
-alert alive); only the rows the manager asks for become Python objects.
+alert alive); only the rows the manager asks for become Python objects. Each observation
+carries the track's last measured ``Fix`` when the threat batch has the tracks' motion, so that
+an alert can follow its object to a new track.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from dronewall.assess.alert_types import AlertConfig
 from dronewall.assess.columns import latest_rows, lookup
-from dronewall.assess.threat import ThreatBatch
+from dronewall.assess.threat import ThreatBatch, TrackMotion
 from dronewall.core.tracks import ClassBatch
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,6 +53,25 @@ class ClassMemory:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """Where a track was last measured. The row's position is taken back along its velocity
+    to the last measurement, so a coasting track's drifting prediction is not trusted."""
+
+    t: float  # the track's last measurement
+    position: FloatArray  # (3,) ECEF m at ``t``
+    velocity: FloatArray  # (3,) ECEF m/s
+    t_first: float  # when the track was started
+
+    @property
+    def speed(self) -> float:
+        return float(np.linalg.norm(self.velocity))
+
+    def distance(self, other: Fix) -> float:
+        """Straight distance between the two fixes' positions, m."""
+        return float(np.linalg.norm(self.position - other.position))
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One track at one update, as the manager needs it."""
 
@@ -65,6 +86,7 @@ class Observation:
     sites: tuple[str, ...]
     time_to_site_s: float
     reasons: str
+    fix: Fix | None = None  # None when the threat batch has no motion columns
 
 
 def observe(
@@ -91,8 +113,20 @@ def observe(
     for k in pick:
         start, stop = np.searchsorted(pair_rows, [rows[k], rows[k] + 1])
         flags = _Flags(float(p[k]), bool(friendly[k]), bool(on[k]), bool(hold[k]))
-        out.append(_observation(threats, pairs[start:stop], int(rows[k]), flags))
+        seen = _observation(threats, pairs[start:stop], int(rows[k]), flags)
+        if threats.motion is not None:
+            seen = replace(seen, fix=_fix(threats.motion, int(rows[k]), seen.t_seen))
+        out.append(seen)
     return out
+
+
+def _fix(motion: TrackMotion, row: int, t: float) -> Fix:
+    t_update = float(motion.t_last_update[row])
+    if not t_update <= t:  # NaN, or a measurement stamped after the row: use the row's time
+        t_update = t
+    velocity = np.asarray(motion.velocity[row], float)
+    position = np.asarray(motion.position[row], float) - velocity * (t - t_update)
+    return Fix(t_update, position, velocity, float(motion.t_first[row]))
 
 
 def _threatening_pairs(threats: ThreatBatch, horizon: float) -> IntArray:

@@ -69,9 +69,30 @@ class Approaches:
 
 
 @dataclass(frozen=True, slots=True)
+class TrackMotion:
+    """Where each row's track is and since when it is measured, so that the alert manager can
+    follow one object across a track break (``docs/alerts.md``, "Track breaks")."""
+
+    position: FloatArray  # (n, 3) ECEF m, at the row's time
+    velocity: FloatArray  # (n, 3) ECEF m/s
+    t_last_update: FloatArray  # the track's last measurement; earlier than t while it coasts
+    t_first: FloatArray  # when the track was started
+
+    @classmethod
+    def of(cls, tracks: TrackBatch) -> TrackMotion:
+        return cls(
+            position=np.asarray(tracks.state[:, :3], float).copy(),
+            velocity=np.asarray(tracks.state[:, 3:], float).copy(),
+            t_last_update=np.asarray(tracks.t_last_update, float).copy(),
+            t_first=np.asarray(tracks.t_first, float).copy(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ThreatBatch:
     """One row per track row: its most threatening zone (``site_id`` "" when none is in
-    reach) and its priority. ``approaches`` holds every examined pair."""
+    reach) and its priority. ``approaches`` holds every examined pair; ``motion`` the tracks'
+    kinematics (None in a hand-built batch: alerts then stay on their own track ids)."""
 
     track_id: IntArray
     t: FloatArray
@@ -87,6 +108,7 @@ class ThreatBatch:
     p_drone: FloatArray  # the class factor used
     reasons: list[str]
     approaches: Approaches = field(repr=False)
+    motion: TrackMotion | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -191,6 +213,7 @@ class ThreatAssessor:
             p_drone=classes.p_drone,
             reasons=_reasons(top, names, classes, terms),
             approaches=pairs,
+            motion=TrackMotion.of(tracks),
         )
 
 

@@ -20,6 +20,7 @@ import math
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,7 +97,8 @@ class Pipeline:
         self.zones = zones
         self.store = store
         self.metrics = PipelineMetrics()
-        self.run_id = run_id or time.strftime("run-%Y%m%dT%H%M%SZ", time.gmtime())
+        stamp = time.strftime("run-%Y%m%dT%H%M%SZ", time.gmtime())
+        self.run_id = run_id or f"{stamp}-{uuid.uuid4().hex[:6]}"
         self.tracker = Tracker(self.sensors, self.settings.tracker)
         self.picture = Picture(zones, classifier)
         self._ingest: queue.Queue[Any] = queue.Queue(self.settings.ingest_capacity)

@@ -28,8 +28,10 @@ from dronewall.assess import (
 )
 from dronewall.core.errors import DronewallError, NotFoundError
 from dronewall.runtime.live import simulation_pipeline
+from dronewall.runtime.pipeline import Pipeline
 from dronewall.runtime.player import FramePlayer
 from dronewall.runtime.sensor_table import sensors_from_json
+from dronewall.runtime.sources import StoreSource
 from dronewall.server import geo
 from dronewall.server.encode import (
     alert_dict,
@@ -145,6 +147,9 @@ def _build_feed(settings: ServerSettings, store: Store) -> Feed | None:
     if settings.replay_run:
         info = store.run(settings.replay_run)
         sensors = sensors_from_json(info.settings.get("sensors", {}))
+        if settings.reprocess:
+            source = StoreSource(store, info.run_id, sensors)
+            return Pipeline(source, protected_zones(load_world()), store, settings.pipeline)
         return FramePlayer(store, info.run_id, sensors, speed=settings.replay_speed)
     return None
 

@@ -13,7 +13,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     """``scenario``: simulate it live through the pipeline; ``replay_run``: play a recorded
-    run from the store into the map; neither: serve the store's recorded runs only."""
+    run's frames from the store into the map at ``replay_speed`` or, with ``reprocess``, feed
+    its reports back through a fresh pipeline; neither: serve the recorded runs only."""
 
     store_url: str = "sqlite:///out/dronewall.db"
     scenario: str | None = None
@@ -22,4 +23,5 @@ class ServerSettings:
     seed: int | None = None
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     replay_speed: float = 10.0
+    reprocess: bool = False  # replay_run's reports back through a fresh pipeline (a new run)
     static_dir: Path = STATIC_DIR
