@@ -111,6 +111,14 @@ def test_alert_actions_reject_bad_input(client: TestClient) -> None:
     assert client.post(f"{url}/acknowledge", content=b"{not json").status_code == 422
     assert client.post(f"{url}/acknowledge", json={"note": "who?"}).status_code == 422
     assert client.post("/api/alerts/abc/acknowledge", json={"operator": "x"}).status_code == 422
+    # Rejected requests are counted by route.
+    text = client.get("/metrics").text
+    line = next(
+        x for x in text.splitlines()
+        if x.startswith('dronewall_http_responses_total{route="/api/alerts/{alert_id}/{action}"')
+        and 'status="4xx"' in x
+    )  # fmt: skip
+    assert float(line.split()[-1]) >= 6
 
 
 def test_world_layers(client: TestClient, finished_run: tuple[Pipeline, SQLiteStore]) -> None:

@@ -140,7 +140,7 @@ class AlertManager:
         """Whether ``seen``'s track may be ``alert``'s object (rules in ``docs/alerts.md``)."""
         cfg = self.config
         old, new = self._fix.get(alert.alert_id), seen.fix
-        followed = seen.track_id in alert.track_ids  # a track the alert has followed before
+        followed = seen.track_id in alert.track_ids  # a track that has carried the alert
         t_old = old.t if old is not None else alert.t_last_seen
         gap = (new.t if new is not None else seen.t_seen) - t_old
         measured = alert.active and t - t_old < cfg.handover_stale_s  # its track is alive
@@ -151,15 +151,14 @@ class AlertManager:
                 return None
             return _Match(alert.alert_id, 0.0, math.nan, gap, duplicate=False)
         distance = new.distance(old)
-        fastest = cfg.handover_speed_margin * max(old.speed, new.speed)
-        gate = cfg.handover_floor_m + max(cfg.handover_min_speed_mps, fastest) * max(gap, 0.0)
         if followed and not alert.active:  # the object's own track is back: same object
             return _Match(alert.alert_id, 0.0, distance, gap, duplicate=False)
+        speed = max(cfg.handover_min_speed_mps, cfg.handover_speed_margin * old.speed)
+        gate = cfg.handover_floor_m + speed * abs(gap)
         if distance > gate:
             return None
-        if measured:  # only a track it followed before is a duplicate; another may be a 2nd object
-            return _Match(alert.alert_id, 0.0, distance, gap, duplicate=True) if followed else None
-        return _Match(alert.alert_id, 0.0 if followed else distance / gate, distance, gap, False)
+        # a live alert keeps its track: a new track this close is a second track of its object
+        return _Match(alert.alert_id, distance / gate, distance, gap, duplicate=measured)
 
     def _take_over(
         self, t: float, alert: Alert, seen: Observation, match: _Match

@@ -119,6 +119,17 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.live = live
+
+    @app.middleware("http")
+    async def count(request: Request, call_next: Any) -> Response:
+        """Every response counted by route template and status class, so rejected (4xx) and
+        failed (5xx) requests show in /metrics."""
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        live.hub.metrics.http.labels(path, f"{response.status_code // 100}xx").inc()
+        return response
+
     _errors(app)
     _routes(app, live)
     if live.settings.static_dir.joinpath("index.html").exists():

@@ -31,6 +31,12 @@ class HubMetrics:
         self.dropped_clients = Counter(
             "dronewall_ws_clients_dropped", "Clients dropped for falling behind", registry=r
         )
+        self.http = Counter(
+            "dronewall_http_responses",
+            "HTTP responses by route and status class (4xx: rejected requests)",
+            ["route", "status"],
+            registry=r,
+        )
 
 
 class _Client:
