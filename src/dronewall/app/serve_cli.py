@@ -76,7 +76,9 @@ def run_server(settings: ServerSettings, host: str, port: int, exit_when_done: b
             feed = app.state.live.feed
             if feed is None:
                 continue
-            console.print(summary_line(feed.summary, app.state.live.hub.client_count))
+            console.print(
+                summary_line(feed.summary, app.state.live.hub.client_count), soft_wrap=True
+            )
             if exit_when_done and feed.summary.state in ("finished", "failed", "stopped"):
                 server.should_exit = True
         await task
