@@ -21,6 +21,7 @@ from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import MeasurementKind, ReportBatch, SensorKind
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
 from dronewall.server import ServerSettings, create_app
+from dronewall.server.serving import uvicorn_config
 from dronewall.store.sqlite import SQLiteStore
 from dronewall.tracking import TrackerConfig
 from dronewall.world import load_world
@@ -95,14 +96,15 @@ class LoadServer:
         )  # fmt: skip
         app = create_app(ServerSettings(), store=self.store, feed=self.pipeline)
         self.port = port
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                ws="websockets-sansio", ws_max_size=64 * 2**20)  # fmt: skip
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port))
         self._thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LoadServer:
         self._thread.start()
+        deadline = time.monotonic() + 60
         while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start on port {self.port}")
             time.sleep(0.05)
         return self
 

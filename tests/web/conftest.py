@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from dronewall.runtime.live import simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
 from dronewall.server import ServerSettings, create_app
+from dronewall.server.serving import uvicorn_config
 from dronewall.server.settings import STATIC_DIR
 from dronewall.store.sqlite import SQLiteStore
 
@@ -43,10 +44,7 @@ class LiveServer:
         self.pipeline = pipeline
         self.port = _free_port()
         app = create_app(ServerSettings(), store=store, feed=pipeline)
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", ws="websockets-sansio"
-        )
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", self.port))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
