@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dronewall.runtime.live import simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
@@ -250,3 +253,41 @@ def test_reprocess_a_recorded_run(finished_run: tuple[Pipeline, SQLiteStore]) ->
         run = c.get(f"/api/runs/{health['run_id']}").json()
         assert run["source"] == f"replay:{pipeline.run_id}"
         assert run["frames"] == pipeline.summary.frames
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    path=st.sampled_from(
+        [
+            "/api/tracks/{}",
+            "/api/tracks/{}/history",
+            "/api/runs/{}",
+            "/api/runs/{}/frame",
+            "/api/runs/{}/events",
+        ]  # fmt: skip
+    ),
+    key=_TEXT,
+    query=st.dictionaries(st.sampled_from(["t", "t0", "t1", "run_id", "include_cleared"]), _TEXT),
+)
+def test_fuzzed_requests_are_rejected_cleanly(
+    client: TestClient, path: str, key: str, query: dict[str, str]
+) -> None:
+    """Whatever the path parameter and query, the answer is a clear 4xx or a 200, never 5xx."""
+    url = path.format(urllib.parse.quote(key, safe="")) if key else path.format("x")
+    r = client.get(url, params=query)
+    assert r.status_code < 500, (url, query, r.text)
+    if r.status_code >= 400:
+        assert "detail" in r.json()
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=st.one_of(st.binary(max_size=64), _TEXT.map(str.encode)), action=_TEXT)
+def test_fuzzed_alert_actions_are_rejected_cleanly(
+    client: TestClient, body: bytes, action: str
+) -> None:
+    r = client.post(f"/api/alerts/1/{urllib.parse.quote(action, safe='') or 'x'}", content=body,
+                    headers={"content-type": "application/json"})  # fmt: skip
+    assert r.status_code < 500, (action, body, r.text)
