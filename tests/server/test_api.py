@@ -267,7 +267,7 @@ _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
             "/api/runs/{}",
             "/api/runs/{}/frame",
             "/api/runs/{}/events",
-        ]  # fmt: skip
+        ]
     ),
     key=_TEXT,
     query=st.dictionaries(st.sampled_from(["t", "t0", "t1", "run_id", "include_cleared"]), _TEXT),
