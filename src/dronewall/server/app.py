@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import orjson
-from fastapi import Body, FastAPI, HTTPException, Query, Request, WebSocket
+from fastapi import Body, FastAPI, HTTPException, Path, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -49,6 +49,7 @@ from dronewall.store import Store, StoreError, open_store
 from dronewall.world import load_world
 
 ACTIONS = ("acknowledge", "engage", "clear")
+Id = Annotated[int, Path(ge=0, lt=2**63, description="a track or alert number")]  # int64
 
 
 class ActionBody(BaseModel):
@@ -223,7 +224,7 @@ def _routes(app: FastAPI, live: Live) -> None:
         return _json(frame_message(f.latest, f.run_id, f.summary.frames, math.nan))
 
     @app.get("/api/tracks/{track_id}", tags=["picture"])
-    def track(track_id: int) -> Response:
+    def track(track_id: Id) -> Response:
         """One track now, with class probabilities and the reasons for class and threat."""
         latest = feed().latest
         rows = np.flatnonzero(latest.track_id == track_id)
@@ -233,7 +234,7 @@ def _routes(app: FastAPI, live: Live) -> None:
 
     @app.get("/api/tracks/{track_id}/history", tags=["history"])
     def track_history(
-        track_id: int,
+        track_id: Id,
         run_id: str | None = None,
         t0: float | None = None,
         t1: float | None = None,
@@ -252,7 +253,7 @@ def _routes(app: FastAPI, live: Live) -> None:
         return _json(items)
 
     @app.post("/api/alerts/{alert_id}/{action}", tags=["alerts"])
-    async def act(alert_id: int, action: str, body: Annotated[ActionBody, Body()]) -> Response:
+    async def act(alert_id: Id, action: str, body: Annotated[ActionBody, Body()]) -> Response:
         """``acknowledge`` (new → acknowledged), ``engage`` (acknowledged → engaged) or
         ``clear`` (any active state → cleared). 404 unknown alert, 409 not allowed now."""
         if action not in ACTIONS:
