@@ -477,7 +477,7 @@ function renderAlertsNow(): void {
   // Keyed update: a row whose content is unchanged keeps its DOM node and place, so a click
   // on its buttons is never lost to a redraw (alert messages arrive several times a second).
   const wanted = list.map((a) => {
-    const sig = JSON.stringify([a.state, a.track_id, a.site_id, Boolean(a.reasons), selected === a.track_id]);
+    const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), selected === a.track_id]);
     const old = alertRows.get(a.alert_id);
     if (old && old.sig === sig) {
       refreshAlertRow(old.node, a); // priority and time to site change every second
