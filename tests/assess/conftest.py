@@ -42,6 +42,8 @@ class Fly:
     v_up: float = 0.0
     sigma_m: float = 0.0  # position 1-σ per axis
     sigma_mps: float = 0.0  # velocity 1-σ per axis
+    age_s: float = 60.0  # time since the track was started
+    unmeasured_s: float = 0.0  # time since its last measurement (coasting when > 0)
 
 
 def tracks(
@@ -66,11 +68,11 @@ def tracks(
         status=np.full(n, TrackStatus.CONFIRMED, np.uint8),
         state=state,
         covariance=covariance,
-        t_last_update=np.full(n, t),
+        t_last_update=np.array([t - f.unmeasured_s for f in flights], float).reshape(n),
         n_updates=np.full(n, 10, np.int64),
         sensor_kinds=np.zeros(n, np.uint16),
         identity=np.full(n, "", "<U16"),
-        t_first=np.full(n, t - 60.0),
+        t_first=np.array([t - f.age_s for f in flights], float).reshape(n),
         kind_updates=np.zeros((n, KIND_COLUMNS), np.int32),
         class_evidence=np.zeros((n, 4)),
     )

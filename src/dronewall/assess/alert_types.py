@@ -6,6 +6,9 @@ Lifecycle (``docs/alerts.md``)::
     NEW ──acknowledge──► ACKNOWLEDGED ──engage──► ENGAGED
      │                        │                      │
      └────────────── clear (operator) or auto-clear ─┴──► CLEARED
+
+An auto-cleared alert whose object threatens again is re-opened (``REOPENED``); an alert
+cleared by an operator is final.
 """
 
 from __future__ import annotations
@@ -53,13 +56,17 @@ class AlertConfig:
     escalation_step: float = 10.0  # priority rise that is announced again
     keep_cleared_s: float = 3600.0  # cleared alerts stay in the table this long
     class_memory_s: float = 300.0  # a track's last class is used this long without news
-    # Track breaks (docs/alerts.md): a new track near where an alert's track was last measured
-    # takes the alert over instead of raising another one.
-    handover_window_s: float = 180.0  # gap (old track's last measurement → new track) allowed
-    handover_stale_s: float = 5.0  # an active alert's track unmeasured this long may be replaced
-    handover_floor_m: float = 300.0  # gate at a zero gap: two tracks' errors, a turn's width
+    min_track_age_s: float = 5.0  # a new alert waits this long for its track's class to settle
+    # One alert per object, not per track (docs/alerts.md has the reasons for each default):
+    # another track of an alert's object carries that alert instead of raising a new one.
+    handover_window_s: float = 90.0  # object's last measurement → another track: clear_after_s+30
+    handover_stale_s: float = 5.0  # an alert's track unmeasured this long is no longer live
+    handover_birth_s: float = 10.0  # a track this young is matched to an object by position
+    handover_floor_m: float = 300.0  # gate at no gap: duplicates start within ~200 m
     handover_min_speed_mps: float = 20.0  # the gate grows at least this fast (hover → dash)
-    handover_speed_margin: float = 1.25  # … or this × the faster of the two tracks' speeds
+    handover_speed_margin: float = 1.25  # … or this × the alert track's ground speed
+    handover_sigmas: float = 2.0  # … plus this × √(σ_fix² + σ_track²), RMS position errors
+    handover_better_ratio: float = 2.0  # "much more precise": RMS error this many times smaller
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.p_off <= self.p_on <= 1.0:
@@ -69,11 +76,15 @@ class AlertConfig:
             "min_hold_s",
             "clear_after_s",
             "airspace_clear_s",
+            "min_track_age_s",
             "handover_window_s",
+            "handover_birth_s",
             "handover_stale_s",
             "handover_floor_m",
             "handover_min_speed_mps",
             "handover_speed_margin",
+            "handover_sigmas",
+            "handover_better_ratio",
         ):
             value = getattr(self, name)
             if not (value >= 0.0 and math.isfinite(value)):
@@ -90,13 +101,13 @@ class OperatorAction:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One alert on one object. ``track_id`` is the track that follows the object now;
-    ``track_ids`` every track that has, oldest first (a track break hands the alert on).
+    """One alert on one object. ``track_id`` is the track carrying it now; ``track_ids``
+    every track that has, oldest first (a track break or a better track hands it on).
     Times are POSIX seconds from the data."""
 
     alert_id: int
     track_id: int  # the track following the object now
-    track_ids: tuple[int, ...]  # every track that has followed it, oldest first
+    track_ids: tuple[int, ...]  # every track that has carried the alert, oldest first
     state: AlertState
     site_id: str  # the site it threatens most, at the last update
     sites: tuple[str, ...]  # every site it threatens, at the last update

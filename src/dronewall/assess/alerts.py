@@ -10,15 +10,19 @@ time, never the wall clock, so a replay gives the same events. Rules (``docs/ale
   *off* otherwise; an alert **auto-clears** once it is at least ``min_hold_s`` old and its
   condition has been off, or its track unseen, for ``clear_after_s``. A track identified as
   friendly clears at once.
-* **track breaks**: a track that would raise a new alert is instead handed the alert of an
-  object last measured near it — an active alert whose track has not been measured for
-  ``handover_stale_s`` (``TRACK_CHANGED``), or an auto-cleared one (``REOPENED``) — when the
-  gap since that measurement is at most ``handover_window_s`` and the distance within a gate
-  that grows with the gap. Operator-cleared and friendly-cleared alerts are never re-opened.
+* **one alert per object, not per track**: the manager remembers each alert's object (its
+  last measured fix, and the tracks known to be it: those that carried the alert, and those
+  that appeared inside its gate — ``handover``). A threatening track known to be an alert's
+  object takes the alert over (``TRACK_CHANGED``) when the alert's track is no longer
+  measured or much less precise, stays silent beside it otherwise (a second track, or a
+  ghost), and re-opens it (``REOPENED``) if it was auto-cleared. Operator-cleared and
+  friendly-cleared alerts are never re-opened.
+* **young tracks wait**: a new alert waits until its track is ``min_track_age_s`` old, unless
+  the object would get into a site first.
 * **escalate** when the priority rises ``escalation_step`` above the last announced value.
 * operators **acknowledge** (NEW), **engage** (ACKNOWLEDGED) and **clear** (any active
-  state); anything else raises ``IllegalTransitionError``. A track cleared by an operator is
-  not alerted again until its hold condition has dropped once.
+  state); anything else raises ``IllegalTransitionError``. The tracks of an object cleared
+  by an operator are not alerted again until their hold condition has dropped once.
 * a site that an active alert threatened is declared **clear** (``SITE_CLEAR``) after
   ``airspace_clear_s`` with no active alert threatening it.
 """
@@ -39,7 +43,8 @@ from dronewall.assess.alert_types import (
     SiteState,
 )
 from dronewall.assess.errors import AlertError, IllegalTransitionError, UnknownAlertError
-from dronewall.assess.observe import ClassMemory, Fix, Observation, observe
+from dronewall.assess.handover import ObjectMemory
+from dronewall.assess.observe import ClassMemory, Observation, observe, young_fixes
 from dronewall.assess.threat import ThreatBatch
 from dronewall.core.tracks import ClassBatch
 
@@ -59,17 +64,6 @@ class _SiteMemory:
     announced_clear: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Match:
-    """An alert whose object a track is taken to be."""
-
-    alert_id: int
-    score: float  # distance / gate: 0 for a track the alert has followed before
-    distance_m: float
-    gap_s: float
-    duplicate: bool  # a second track of an object whose alert's track is still measured
-
-
 class AlertManager:
     """Keeps the alert table; every change comes back as an ``AlertEvent``."""
 
@@ -82,8 +76,7 @@ class AlertManager:
         self._classes = ClassMemory.empty()
         self._t = -math.inf
         self._next_id = 1
-        self._fix: dict[int, Fix] = {}  # alert → its track's last fix (active, re-openable)
-        self._reopenable: set[int] = set()  # auto-cleared alerts a track may still re-open
+        self._objects = ObjectMemory(self.config)  # which tracks are which alert's object
 
     # -- data ------------------------------------------------------------------------------
 
@@ -100,6 +93,8 @@ class AlertManager:
         events: list[AlertEvent] = []
         for seen in observe(threats, self._classes, cfg, wanted):
             events += self._observe(t, seen)
+        young = young_fixes(threats, t, cfg.handover_birth_s)
+        self._objects.adopt(t, young, self._active.values())
         events += self._auto_clear(t)
         events += self._airspace(t)
         self._forget(t)
@@ -116,65 +111,67 @@ class AlertManager:
             return self._refresh(t, self._alerts[alert_id], seen)
         if not seen.on:
             return []
-        match = self._match(t, seen)
-        if match is None:
-            return [self._raise(t, seen)]
-        if match.duplicate:
-            return []
-        return self._take_over(t, self._alerts[match.alert_id], seen, match)
+        owner = self._objects.owner(seen.track_id)
+        if owner is None and seen.fix is not None and self._objects.young(t, seen.fix):
+            match = self._objects.match(t, seen.track_id, seen.fix, self._active.values())
+            if match is not None:  # it appeared where an alerted object is: it is that object
+                self._objects.bind(seen.track_id, match.alert_id)
+                owner = match.alert_id
+        if owner is not None:
+            events = self._known_track(t, self._alerts[owner], seen)
+            if events is not None:
+                return events
+        return [self._raise(t, seen)] if self._ripe(t, seen) else []
 
-    # -- track breaks ----------------------------------------------------------------------
+    def _ripe(self, t: float, seen: Observation) -> bool:
+        """A new alert waits until its track is ``min_track_age_s`` old, unless the object
+        would get into a site before then: a young track's class is still settling (an
+        airliner's before its ADS-B joins, a bird's before enough of its flight is seen)."""
+        if seen.fix is None:
+            return True
+        wait = self.config.min_track_age_s - (t - seen.fix.t_first)
+        return wait <= 0.0 or 0.0 < seen.time_to_site_s <= wait
 
-    def _match(self, t: float, seen: Observation) -> _Match | None:
-        """The alert whose object this track (about to raise a new alert) is, if any: the
-        best-scoring of the alerts it may take over, re-open, or duplicate."""
-        best: _Match | None = None
-        candidates = [a for a in self._active.values() if a in self._fix] + sorted(self._reopenable)
-        for alert_id in candidates:
-            match = self._try(t, self._alerts[alert_id], seen)
-            if match is not None and (best is None or match.score < best.score):
-                best = match
-        return best
+    # -- one object, several tracks --------------------------------------------------------
 
-    def _try(self, t: float, alert: Alert, seen: Observation) -> _Match | None:
-        """Whether ``seen``'s track may be ``alert``'s object (rules in ``docs/alerts.md``)."""
+    def _known_track(self, t: float, alert: Alert, seen: Observation) -> list[AlertEvent] | None:
+        """A threatening track known to be ``alert``'s object, not carrying it. It re-opens
+        the alert if auto-cleared. Otherwise, inside the gate of the alert's object it is a
+        second track of it: it takes the alert over if the alert's track is no longer
+        measured or much less precise, else stays silent. Outside the gate the much more
+        precise of the two tracks is taken for the object: this one takes the alert over, or
+        stays silent as a ghost. ``None``: apart and about as precise, it is released — it
+        may be another object."""
         cfg = self.config
-        old, new = self._fix.get(alert.alert_id), seen.fix
-        followed = seen.track_id in alert.track_ids  # a track that has carried the alert
-        t_old = old.t if old is not None else alert.t_last_seen
-        gap = (new.t if new is not None else seen.t_seen) - t_old
-        measured = alert.active and t - t_old < cfg.handover_stale_s  # its track is alive
-        if gap > cfg.handover_window_s or (gap <= 0.0 and not measured):
-            return None  # too long ago, or no newer news of the object than the alert has
-        if old is None or new is None:  # no motion columns: only a track it followed before
-            if not followed or measured:
-                return None
-            return _Match(alert.alert_id, 0.0, math.nan, gap, duplicate=False)
-        distance = new.distance(old)
-        if followed and not alert.active:  # the object's own track is back: same object
-            return _Match(alert.alert_id, 0.0, distance, gap, duplicate=False)
-        speed = max(cfg.handover_min_speed_mps, cfg.handover_speed_margin * old.speed)
-        gate = cfg.handover_floor_m + speed * abs(gap)
-        if distance > gate:
-            return None
-        # a live alert keeps its track: a new track this close is a second track of its object
-        return _Match(alert.alert_id, distance / gate, distance, gap, duplicate=measured)
+        if not alert.active:
+            return self._take_over(t, alert, seen)
+        ratio = self._objects.ratio(alert.alert_id, seen.fix)  # NaN compares false
+        better, worse = ratio * cfg.handover_better_ratio < 1.0, ratio > cfg.handover_better_ratio
+        match = self._objects.test(t, alert.alert_id, seen.track_id, seen.fix)
+        if match is not None:
+            return [] if match.duplicate and not better else self._take_over(t, alert, seen)
+        if better:
+            return self._take_over(t, alert, seen)
+        if worse:
+            return []
+        self._objects.release(seen.track_id)
+        return None
 
-    def _take_over(
-        self, t: float, alert: Alert, seen: Observation, match: _Match
-    ) -> list[AlertEvent]:
-        """Hand ``alert`` to ``seen``'s track (re-opening it if it was auto-cleared)."""
+    def _take_over(self, t: float, alert: Alert, seen: Observation) -> list[AlertEvent]:
+        """Hand ``alert`` to ``seen``'s track (re-opening it if it was auto-cleared). The
+        track it leaves stays known to be the object."""
         previous = alert.track_id
+        distance, gap = self._objects.separation(alert.alert_id, seen.fix)
         reopened = not alert.active
         track_ids = alert.track_ids
         if seen.track_id not in track_ids:
             track_ids = (*track_ids, seen.track_id)
         moved = replace(alert, track_id=seen.track_id, track_ids=track_ids)
         if reopened:
-            self._reopenable.discard(alert.alert_id)
+            recent = t - alert.t_cleared <= self.config.handover_window_s
             moved = replace(
                 moved,
-                state=_state_before_clear(alert),
+                state=_state_before_clear(alert) if recent else AlertState.NEW,
                 t_cleared=math.nan,
                 clear_reason="",
                 t_condition_off=math.nan,
@@ -182,24 +179,21 @@ class AlertManager:
             )
         elif self._active.get(previous) == alert.alert_id:
             del self._active[previous]
+        self._objects.bind(previous, alert.alert_id)
         self._store(moved)
         events = self._refresh(t, moved, seen)
-        where = (
-            f"{match.distance_m / 1000.0:.1f} km from where track {previous} was last measured "
-            f"{match.gap_s:.0f} s before"
-            if not math.isnan(match.distance_m)
-            else f"track {previous} last measured {match.gap_s:.0f} s before"
-        )
-        refreshed = self._alerts[alert.alert_id]
         if reopened:
             kind, words = EventKind.REOPENED, f"alert re-opened on track {seen.track_id}"
         else:
             kind, words = EventKind.TRACK_CHANGED, f"track {seen.track_id} takes over"
-        if seen.track_id == previous:
-            message = f"{words}: {seen.reasons}"
-        else:
-            message = f"{words} ({where}): {seen.reasons}"
-        return [_event(kind, t, refreshed, message), *events]
+        if seen.track_id != previous:
+            words += f" from track {previous}"
+            if not math.isnan(distance):
+                words += (
+                    f" ({distance / 1000.0:.1f} km from its last measurement, {gap:.0f} s later)"
+                )
+        refreshed = self._alerts[alert.alert_id]
+        return [_event(kind, t, refreshed, f"{words}: {seen.reasons}"), *events]
 
     # -- one alert -------------------------------------------------------------------------
 
@@ -224,8 +218,7 @@ class AlertManager:
         )
         self._next_id += 1
         self._store(alert)
-        if seen.fix is not None:
-            self._fix[alert.alert_id] = seen.fix
+        self._objects.carries(alert.alert_id, seen.track_id, seen.fix)
         self._mark_sites(alert.sites, t)
         return _event(EventKind.RAISED, t, alert, f"alert raised: {seen.reasons}")
 
@@ -246,8 +239,7 @@ class AlertManager:
             t_last_seen=max(alert.t_last_seen, seen.t_seen),
             t_condition_off=math.nan if seen.hold else off,
         )
-        if seen.fix is not None:
-            self._fix[alert.alert_id] = seen.fix
+        self._objects.carries(alert.alert_id, seen.track_id, seen.fix)
         events: list[AlertEvent] = []
         if seen.priority >= alert.announced_priority + self.config.escalation_step:
             alert = replace(alert, announced_priority=seen.priority)
@@ -275,9 +267,9 @@ class AlertManager:
         closed = replace(alert, state=state, t_cleared=t, clear_reason=reason, t_updated=t)
         self._store(closed)
         if reason == _FRIENDLY:
-            self._fix.pop(alert.alert_id, None)
+            self._objects.forget(alert.alert_id)
         else:
-            self._reopenable.add(alert.alert_id)
+            self._objects.lost(alert.alert_id)
         self._mark_sites(alert.sites, t)
         return _event(EventKind.AUTO_CLEARED, t, closed, f"alert cleared: {reason}")
 
@@ -311,20 +303,14 @@ class AlertManager:
 
     def _forget(self, t: float) -> None:
         cfg = self.config
-        keep = cfg.keep_cleared_s
-        old = [a for a, alert in self._alerts.items() if t - alert.t_cleared > keep]
+        old = [a for a, alert in self._alerts.items() if t - alert.t_cleared > cfg.keep_cleared_s]
         for alert_id in old:  # t - NaN > keep is false: active alerts stay
             del self._alerts[alert_id]
+            self._objects.forget(alert_id)
         gone = [k for k, seen in self._suppressed.items() if t - seen > cfg.clear_after_s]
         for track_id in gone:
             del self._suppressed[track_id]
-        for alert_id in sorted(self._reopenable):
-            alert = self._alerts.get(alert_id)
-            fix = self._fix.get(alert_id)
-            t_old = fix.t if fix is not None else (alert.t_last_seen if alert else -math.inf)
-            if alert is None or t - t_old > cfg.handover_window_s:
-                self._reopenable.discard(alert_id)
-                self._fix.pop(alert_id, None)
+        self._objects.prune(t)
 
     # -- operators -------------------------------------------------------------------------
 
@@ -354,9 +340,8 @@ class AlertManager:
         changed = replace(alert, state=target, actions=(*alert.actions, record))
         if target is AlertState.CLEARED:  # judged by a person: never re-opened
             changed = replace(changed, t_cleared=t, clear_reason=f"cleared by {operator}")
-            for track_id in alert.track_ids:  # every track the object has had
-                self._suppressed[track_id] = alert.t_last_seen
-            self._fix.pop(alert_id, None)
+            for track_id in {alert.track_id, *self._objects.forget(alert_id)}:
+                self._suppressed[track_id] = alert.t_last_seen  # every track of the object
             self._mark_sites(alert.sites, t)
         self._store(changed)
         return _event(kind, t, changed, f"{action} by {operator}" + (f": {note}" if note else ""))

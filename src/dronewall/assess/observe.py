@@ -11,14 +11,14 @@ an alert can follow its object to a new track.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from dronewall.assess.alert_types import AlertConfig
 from dronewall.assess.columns import latest_rows, lookup
-from dronewall.assess.threat import ThreatBatch, TrackMotion
+from dronewall.assess.threat import ThreatBatch
 from dronewall.core.tracks import ClassBatch
 
 FloatArray = npt.NDArray[np.float64]
@@ -54,21 +54,80 @@ class ClassMemory:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """Where a track was last measured. The row's position is taken back along its velocity
-    to the last measurement, so a coasting track's drifting prediction is not trusted."""
+    """Where a track was last measured (``Fixes`` has the rules)."""
 
     t: float  # the track's last measurement
     position: FloatArray  # (3,) ECEF m at ``t``
-    velocity: FloatArray  # (3,) ECEF m/s
+    speed: float  # m/s
+    sigma_m: float  # RMS position error, m
     t_first: float  # when the track was started
 
-    @property
-    def speed(self) -> float:
-        return float(np.linalg.norm(self.velocity))
 
-    def distance(self, other: Fix) -> float:
-        """Straight distance between the two fixes' positions, m."""
-        return float(np.linalg.norm(self.position - other.position))
+@dataclass(frozen=True, slots=True)
+class Fixes:
+    """Where tracks were last measured, one row per track. A row's position is taken back
+    along its velocity to the track's last measurement, so that a coasting track's
+    prediction is not taken for a measurement."""
+
+    track_id: IntArray
+    t: FloatArray  # the last measurement (the row's time if it is later or unknown)
+    position: FloatArray  # (n, 3) ECEF m at ``t``
+    speed: FloatArray  # m/s
+    sigma_m: FloatArray  # RMS position error, √(trace of the position covariance), m
+    t_first: FloatArray  # when the track was started
+
+    def __len__(self) -> int:
+        return int(self.track_id.shape[0])
+
+    @classmethod
+    def of(cls, threats: ThreatBatch, rows: IntArray) -> Fixes | None:
+        """The fixes of these rows of ``threats``; None when it has no motion columns."""
+        motion = threats.motion
+        if motion is None:
+            return None
+        t_row = threats.t[rows]
+        t_update = motion.t_last_update[rows]
+        t_update = np.where(t_update <= t_row, t_update, t_row)  # NaN or later: the row's
+        velocity = motion.velocity[rows]
+        position = motion.position[rows] - velocity * (t_row - t_update)[:, None]
+        return cls(
+            track_id=np.asarray(threats.track_id[rows], np.int64),
+            t=np.asarray(t_update, float),
+            position=np.asarray(position, float),
+            speed=np.asarray(np.linalg.norm(velocity, axis=1), float),
+            sigma_m=np.asarray(motion.sigma_m[rows], float),
+            t_first=np.asarray(motion.t_first[rows], float),
+        )
+
+    @classmethod
+    def stack(cls, track_ids: list[int], fixes: list[Fix]) -> Fixes:
+        return cls(
+            track_id=np.array(track_ids, np.int64),
+            t=np.array([f.t for f in fixes], float),
+            position=np.array([f.position for f in fixes], float).reshape(-1, 3),
+            speed=np.array([f.speed for f in fixes], float),
+            sigma_m=np.array([f.sigma_m for f in fixes], float),
+            t_first=np.array([f.t_first for f in fixes], float),
+        )
+
+    def take(self, index: IntArray) -> Fixes:
+        return Fixes(
+            self.track_id[index],
+            self.t[index],
+            self.position[index],
+            self.speed[index],
+            self.sigma_m[index],
+            self.t_first[index],
+        )
+
+    def row(self, k: int) -> Fix:
+        return Fix(
+            float(self.t[k]),
+            np.asarray(self.position[k], float),
+            float(self.speed[k]),
+            float(self.sigma_m[k]),
+            float(self.t_first[k]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,24 +168,24 @@ def observe(
     ids = threats.track_id[rows]
     pick = np.flatnonzero(on | np.isin(ids, np.fromiter(wanted, np.int64, len(wanted))))
     pair_rows = threats.approaches.row[pairs]
+    fixes = Fixes.of(threats, rows[pick])
     out: list[Observation] = []
-    for k in pick:
+    for i, k in enumerate(pick):
         start, stop = np.searchsorted(pair_rows, [rows[k], rows[k] + 1])
         flags = _Flags(float(p[k]), bool(friendly[k]), bool(on[k]), bool(hold[k]))
-        seen = _observation(threats, pairs[start:stop], int(rows[k]), flags)
-        if threats.motion is not None:
-            seen = replace(seen, fix=_fix(threats.motion, int(rows[k]), seen.t_seen))
-        out.append(seen)
+        fix = fixes.row(i) if fixes is not None else None
+        out.append(_observation(threats, pairs[start:stop], int(rows[k]), flags, fix))
     return out
 
 
-def _fix(motion: TrackMotion, row: int, t: float) -> Fix:
-    t_update = float(motion.t_last_update[row])
-    if not t_update <= t:  # NaN, or a measurement stamped after the row: use the row's time
-        t_update = t
-    velocity = np.asarray(motion.velocity[row], float)
-    position = np.asarray(motion.position[row], float) - velocity * (t - t_update)
-    return Fix(t_update, position, velocity, float(motion.t_first[row]))
+def young_fixes(threats: ThreatBatch, t: float, age_s: float) -> Fixes | None:
+    """The fixes of the tracks at most ``age_s`` old at ``t`` (latest row of each, sorted by
+    track id); None when ``threats`` has no motion columns."""
+    if threats.motion is None or len(threats) == 0:
+        return None
+    young = np.flatnonzero(t - threats.motion.t_first <= age_s)
+    rows = young[latest_rows(threats.track_id[young], threats.t[young])]
+    return Fixes.of(threats, rows)
 
 
 def _threatening_pairs(threats: ThreatBatch, horizon: float) -> IntArray:
@@ -147,7 +206,9 @@ class _Flags:
     hold: bool
 
 
-def _observation(threats: ThreatBatch, mine: IntArray, row: int, flags: _Flags) -> Observation:
+def _observation(
+    threats: ThreatBatch, mine: IntArray, row: int, flags: _Flags, fix: Fix | None
+) -> Observation:
     """The observation of one threat row; ``mine`` are its threatening pairs, best first."""
     approaches = threats.approaches
     sites = tuple(str(s) for s in approaches.site_id[mine])
@@ -163,4 +224,5 @@ def _observation(threats: ThreatBatch, mine: IntArray, row: int, flags: _Flags) 
         sites=sites,
         time_to_site_s=float(approaches.time_to_site_s[mine[0]]) if sites else float("nan"),
         reasons=threats.reasons[row],
+        fix=fix,
     )

@@ -70,19 +70,24 @@ class Approaches:
 
 @dataclass(frozen=True, slots=True)
 class TrackMotion:
-    """Where each row's track is and since when it is measured, so that the alert manager can
-    follow one object across a track break (``docs/alerts.md``, "Track breaks")."""
+    """Where each row's track is, how precisely, and since when it is measured, so that the
+    alert manager can follow one object across tracks (``docs/alerts.md``, "One alert per
+    object, not per track")."""
 
     position: FloatArray  # (n, 3) ECEF m, at the row's time
     velocity: FloatArray  # (n, 3) ECEF m/s
+    sigma_m: FloatArray  # RMS position error, √(trace of the position covariance), m
     t_last_update: FloatArray  # the track's last measurement; earlier than t while it coasts
     t_first: FloatArray  # when the track was started
 
     @classmethod
     def of(cls, tracks: TrackBatch) -> TrackMotion:
+        covariance = np.asarray(tracks.covariance, float).reshape(-1, 6, 6)
+        variance = np.einsum("nii->n", covariance[:, :3, :3])
         return cls(
             position=np.asarray(tracks.state[:, :3], float).copy(),
             velocity=np.asarray(tracks.state[:, 3:], float).copy(),
+            sigma_m=np.sqrt(np.maximum(variance, 0.0)),
             t_last_update=np.asarray(tracks.t_last_update, float).copy(),
             t_first=np.asarray(tracks.t_first, float).copy(),
         )
