@@ -148,3 +148,12 @@ def test_speed_and_course_survive_enu_rates(course: float) -> None:
     speed, back = speed_and_course(*east_north(51.4, course))
     assert speed == pytest.approx(51.4, rel=1e-12)
     assert back == pytest.approx(course, abs=1e-9)
+
+
+def test_horizontal_sigma_of_huge_declared_errors_does_not_overflow() -> None:
+    """Found by the atheris fuzz run: east/north sigmas near 1e200 overflowed a² + b²."""
+    fix = Fix(55.0, 12.0, sigma_east_m=3e200, sigma_north_m=4e200)
+    assert fix.sigma_horizontal_m == pytest.approx(5e200 / math.sqrt(2.0))
+    assert Fix(55.0, 12.0, sigma_east_m=3.0, sigma_north_m=4.0).sigma_horizontal_m == (
+        pytest.approx(math.sqrt(12.5))
+    )

@@ -74,7 +74,8 @@ class Fix:
         """One horizontal sigma: the root mean square of east and north (exact if equal)."""
         if self.sigma_east_m == self.sigma_north_m:
             return self.sigma_east_m
-        return math.sqrt((self.sigma_east_m**2 + self.sigma_north_m**2) / 2.0)
+        # hypot, not sqrt(a² + b²): a huge declared error must not overflow (found by fuzzing)
+        return math.hypot(self.sigma_east_m, self.sigma_north_m) / math.sqrt(2.0)
 
 
 @dataclass(frozen=True, slots=True)
