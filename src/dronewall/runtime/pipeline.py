@@ -35,7 +35,7 @@ from dronewall.runtime.metrics import PipelineMetrics
 from dronewall.runtime.picture import Picture
 from dronewall.runtime.sensor_table import sensors_to_json
 from dronewall.runtime.sources import Pacer, Source
-from dronewall.runtime.store_process import StoreWriterProcess
+from dronewall.runtime.store_process import StoreWriterProcess, write_item
 from dronewall.store import ActionRecord, PictureFrame, RunInfo, Store
 from dronewall.tracking import Tracker, TrackerConfig
 
@@ -394,14 +394,7 @@ class Pipeline:
             )
             return
         try:
-            if kind == "reports":
-                store.add_reports(run, value)
-            elif kind == "frame":
-                store.add_frame(run, value)
-            elif kind == "events":
-                store.add_events(run, value)
-            else:
-                store.add_action(run, value)
+            write_item(store, kind, run, value)
         except Exception:  # a failed write is logged and counted; the picture goes on
             log.exception("store failed to write %s", kind)
             self.metrics.errors.labels("store").inc()

@@ -9,7 +9,7 @@ import multiprocessing as mp
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
-from dronewall.store import open_store
+from dronewall.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +41,29 @@ class StoreWriterProcess:
         return self._proc.is_alive()
 
 
+def write_item(store: Store, kind: str, run_id: str, value: Any) -> None:
+    """One item of the store stage: ``reports``, ``frame``, ``events``, ``action``, ``end``."""
+    if kind == "reports":
+        store.add_reports(run_id, value)
+    elif kind == "frame":
+        store.add_frame(run_id, value)
+    elif kind == "events":
+        store.add_events(run_id, value)
+    elif kind == "action":
+        store.add_action(run_id, value)
+    elif kind == "end":
+        store.end_run(run_id, value)
+    else:
+        raise ValueError(f"unknown store item {kind!r}")
+
+
 def _serve(url: str, q: Any, errors: Synchronized[int]) -> None:
     store = open_store(url)
     try:
         while (item := q.get()) is not None:
             kind, run_id, value = item
             try:
-                if kind == "reports":
-                    store.add_reports(run_id, value)
-                elif kind == "frame":
-                    store.add_frame(run_id, value)
-                elif kind == "events":
-                    store.add_events(run_id, value)
-                elif kind == "action":
-                    store.add_action(run_id, value)
-                elif kind == "end":
-                    store.end_run(run_id, value)
+                write_item(store, kind, run_id, value)
             except Exception:
                 log.exception("store writer failed on %s", kind)
                 with errors.get_lock():
