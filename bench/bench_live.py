@@ -35,12 +35,13 @@ def main() -> None:
     p.add_argument("--warmup", type=float, default=20.0)
     p.add_argument("--port", type=int, default=8799)
     p.add_argument("--switch-ms", type=float, default=5.0, help="sys.setswitchinterval")
+    p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
     a = p.parse_args()
     sys.setswitchinterval(a.switch_ms / 1000)
     total = int(a.warmup + a.seconds + 10)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        LoadServer(a.tracks, total, a.port, Path(tmp) / "load.db") as srv,
+        LoadServer(a.tracks, total, a.port, Path(tmp) / "load.db", imm=not a.no_imm) as srv,
     ):
         cpu0 = time.process_time()
         wall0 = time.monotonic()

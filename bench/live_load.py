@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -87,9 +87,12 @@ LIVE_TRACKER = TrackerConfig(reorder_window_s=0.0, coast_timeout_s=5.0)
 class LoadServer:
     """The pipeline over a CrowdSource and the server, on 127.0.0.1:``port``, in threads."""
 
-    def __init__(self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0):
+    def __init__(
+        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True
+    ):
         self.store = SQLiteStore(db)
-        settings = PipelineSettings(speed=speed, tracker=LIVE_TRACKER)
+        tracker = LIVE_TRACKER if imm else replace(LIVE_TRACKER, imm=False)
+        settings = PipelineSettings(speed=speed, tracker=tracker)
         self.pipeline = Pipeline(
             CrowdSource(n, seconds), protected_zones(load_world()), self.store, settings,
             run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
