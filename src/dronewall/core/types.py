@@ -27,6 +27,14 @@ class SensorKind(IntEnum):
     ADSB = 6
 
 
+def sensor_kind_name(value: int) -> str:
+    """The ``SensorKind`` name of a value, or "OTHER" for a value outside the enumeration."""
+    try:
+        return SensorKind(value).name
+    except ValueError:
+        return "OTHER"
+
+
 class MeasurementKind(IntEnum):
     """The geometry of a measurement; decides which columns of a report are filled."""
 

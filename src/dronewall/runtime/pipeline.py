@@ -29,7 +29,7 @@ import numpy as np
 
 from dronewall.assess import Alert, AlertEvent, ProtectedZones, ThreatBatch
 from dronewall.core.tracks import ClassBatch, TrackBatch
-from dronewall.core.types import ObjectClass, ReportBatch, SensorKind
+from dronewall.core.types import ObjectClass, ReportBatch, sensor_kind_name
 from dronewall.identify import Classifier
 from dronewall.runtime.metrics import PipelineMetrics
 from dronewall.runtime.picture import Picture
@@ -181,8 +181,11 @@ class Pipeline:
         announced like any alert event. Raises UnknownAlertError, IllegalTransitionError or
         AlertError (no operator named)."""
         manager = self.picture.alerts
-        actions = {"acknowledge": manager.acknowledge, "engage": manager.engage}
-        actions["clear"] = manager.clear
+        actions = {
+            "acknowledge": manager.acknowledge,
+            "engage": manager.engage,
+            "clear": manager.clear,
+        }
         if action not in actions:
             raise ValueError(f"unknown action {action!r}")
         with self._lock:
@@ -258,7 +261,7 @@ class Pipeline:
         started = time.perf_counter()
         kinds, counts = np.unique(batch.sensor_kind, return_counts=True)
         for k, c in zip(kinds, counts, strict=True):
-            self.metrics.reports_in.labels(_kind_name(int(k))).inc(int(c))
+            self.metrics.reports_in.labels(sensor_kind_name(int(k))).inc(int(c))
         self.summary.reports += len(batch)
         rejected = self.tracker.stats.reports_rejected
         self.tracker.process(batch)
@@ -348,7 +351,8 @@ class Pipeline:
         self.metrics.alerts_active.set(active)
 
     def _store_put(self, item: tuple[str, Any], *, sheddable: bool = False) -> None:
-        if not self._store_thread_alive():  # after the run (an operator acting late)
+        store_thread = self._threads[-1] if self._threads else None
+        if store_thread is None or not store_thread.is_alive():  # an operator acting late
             self._write(item)
             return
         if sheddable and not self.source.blocking:
@@ -360,9 +364,6 @@ class Pipeline:
         else:
             self._store_q.put(item)
         self.metrics.queue_depth.labels("store").set(self._store_q.qsize())
-
-    def _store_thread_alive(self) -> bool:
-        return len(self._threads) == 3 and self._threads[2].is_alive()
 
     def _store_loop(self) -> None:
         while True:
@@ -399,10 +400,3 @@ class Pipeline:
             log.exception("store failed to write %s", kind)
             self.metrics.errors.labels("store").inc()
         self.metrics.stage_latency.labels(f"store_{kind}").observe(time.perf_counter() - started)
-
-
-def _kind_name(kind: int) -> str:
-    try:
-        return SensorKind(kind).name
-    except ValueError:
-        return "OTHER"

@@ -11,7 +11,7 @@ from shapely.geometry import mapping
 
 from dronewall.assess import ProtectedZones
 from dronewall.core.tracks import SensorGeometry
-from dronewall.core.types import SensorKind
+from dronewall.core.types import sensor_kind_name
 from dronewall.world.countries import load_countries
 
 BASEMAP_TOLERANCE_DEG = 0.01  # about 1 km: fine at the scales the map is used
@@ -57,7 +57,7 @@ def sensors(geometry: SensorGeometry) -> dict[str, Any]:
             float(geometry.lon_deg[i]),
             float(geometry.lat_deg[i]),
             sensor_id=geometry.sensor_id[i],
-            kind=_kind(int(geometry.kind[i])),
+            kind=sensor_kind_name(int(geometry.kind[i])),
             max_range_m=float(geometry.max_range_m[i])
             if np.isfinite(geometry.max_range_m[i])
             else None,
@@ -66,13 +66,6 @@ def sensors(geometry: SensorGeometry) -> dict[str, Any]:
         for i in range(len(geometry.sensor_id))
     ]
     return {"type": "FeatureCollection", "features": features}
-
-
-def _kind(value: int) -> str:
-    try:
-        return SensorKind(value).name
-    except ValueError:
-        return "OTHER"
 
 
 def _point(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
