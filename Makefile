@@ -51,7 +51,8 @@ test: check web browser
 	$(BIN)/pytest
 
 # The quick benchmarks; the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,
-# bench_siting.py, bench_sapient.py) are run by hand — commands in BENCHMARKS.md.
+# bench_siting.py, bench_sapient.py, bench_store.py, bench_live.py, bench_browser.py) are run
+# by hand — commands in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_stonesoup.py
