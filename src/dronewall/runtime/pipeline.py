@@ -61,17 +61,17 @@ class Summary:
 
     run_id: str
     source: str
-    state: str  # "starting", "running", "finished", "failed", "stopped"
-    t: float  # data time of the latest frame
-    t_start: float
-    reports: int
-    tracks: int
-    tracks_by_class: dict[str, int]
-    alerts_active: int
-    alerts_raised: int
-    frames: int
-    shed: int
-    speed: float  # recent data seconds per wall second
+    state: str = "starting"  # then "running", "finished", "failed" or "stopped"
+    t: float = math.nan  # data time of the latest frame
+    t_start: float = math.nan
+    reports: int = 0
+    tracks: int = 0
+    tracks_by_class: dict[str, int] = field(default_factory=dict)
+    alerts_active: int = 0
+    alerts_raised: int = 0
+    frames: int = 0
+    shed: int = 0
+    speed: float = 0.0  # recent data seconds per wall second
     error: str = ""
 
 
@@ -118,9 +118,7 @@ class Pipeline:
         self._alert_of: dict[int, int] = {}
         self._speed_window: list[tuple[float, float]] = []
         self.latest: PictureFrame = PictureFrame.empty(math.nan)
-        self.summary = Summary(
-            self.run_id, source.name, "starting", math.nan, math.nan, 0, 0, {}, 0, 0, 0, 0, 0.0
-        )
+        self.summary = Summary(self.run_id, source.name)
         for name, q in (("ingest", self._ingest), ("store", self._store_q)):
             self.metrics.queue_capacity.labels(name).set(q.maxsize)
 

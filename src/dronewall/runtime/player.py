@@ -32,10 +32,7 @@ class FramePlayer:
         self.t0 = t0
         info = store.run(run_id)
         self.latest = PictureFrame.empty(math.nan)
-        self.summary = Summary(
-            run_id, f"replay of {info.source}", "starting", math.nan, info.t_start,
-            0, 0, {}, 0, 0, 0, 0, 0.0,
-        )  # fmt: skip
+        self.summary = Summary(run_id, f"replay of {info.source}", t_start=info.t_start)
         self._frame_listeners: list[FrameListener] = []
         self._event_listeners: list[EventListener] = []
         self._stop = threading.Event()

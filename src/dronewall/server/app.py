@@ -35,6 +35,7 @@ from dronewall.runtime.sources import StoreSource
 from dronewall.server import geo
 from dronewall.server.encode import (
     alert_dict,
+    alert_list,
     encode_frame,
     event_dict,
     frame_message,
@@ -248,9 +249,7 @@ def _routes(app: FastAPI, live: Live) -> None:
     @app.get("/api/alerts", tags=["alerts"])
     def alerts(include_cleared: bool = False) -> Response:
         """Alerts, highest priority first."""
-        items = [alert_dict(a) for a in feed().alerts(include_cleared=include_cleared)]
-        items.sort(key=lambda a: (-a["priority"], a["alert_id"]))
-        return _json(items)
+        return _json(alert_list(feed().alerts(include_cleared=include_cleared)))
 
     @app.post("/api/alerts/{alert_id}/{action}", tags=["alerts"])
     async def act(alert_id: Id, action: str, body: Annotated[ActionBody, Body()]) -> Response:

@@ -4,6 +4,7 @@ A frame is encoded once and the same bytes go to every client."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,11 @@ def alert_dict(a: Alert) -> dict[str, Any]:
             for x in a.actions
         ],
     }
+
+
+def alert_list(alerts: Iterable[Alert]) -> list[dict[str, Any]]:
+    """Alerts as JSON objects, highest priority first (ties: oldest alert first)."""
+    return [alert_dict(a) for a in sorted(alerts, key=lambda a: (-a.priority, a.alert_id))]
 
 
 def event_dict(e: AlertEvent) -> dict[str, Any]:

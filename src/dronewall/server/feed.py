@@ -12,7 +12,7 @@ import orjson
 from dronewall.assess import Alert, AlertEvent
 from dronewall.core.tracks import SensorGeometry
 from dronewall.runtime.pipeline import EventListener, FrameListener, Summary
-from dronewall.server.encode import alert_dict, encode_frame, event_dict, frame_message
+from dronewall.server.encode import alert_list, encode_frame, event_dict, frame_message
 from dronewall.server.hub import Hub
 from dronewall.store import PictureFrame
 
@@ -42,9 +42,7 @@ class Feed(Protocol):
 
 
 def alerts_message(feed: Feed) -> str:
-    alerts = [alert_dict(a) for a in feed.alerts()]
-    alerts.sort(key=lambda a: (-a["priority"], a["alert_id"]))
-    return orjson.dumps({"type": "alerts", "alerts": alerts}).decode()
+    return orjson.dumps({"type": "alerts", "alerts": alert_list(feed.alerts())}).decode()
 
 
 def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
