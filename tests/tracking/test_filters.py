@@ -28,6 +28,30 @@ def test_kalman_update_equals_information_form() -> None:
     np.testing.assert_allclose(x_new[0], x_ref, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_compiled_update_equals_information_form_in_every_dimension(dim: int) -> None:
+    """Bearings (1–2 dimensions) and fixes (3): the compiled update against the closed form,
+    for a batch whose pairs all differ, with the innovation log-likelihood."""
+    rng = np.random.default_rng(10 + dim)
+    k = 20
+    A = rng.normal(size=(k, 6, 6))
+    P = A @ np.swapaxes(A, -1, -2) + 2 * np.eye(6)
+    x = rng.normal(size=(k, 6))
+    H = np.zeros((k, dim, 6))
+    H[:, :, :3] = rng.normal(size=(k, dim, 3))
+    B = rng.normal(size=(k, dim, dim))
+    R = B @ np.swapaxes(B, -1, -2) + np.eye(dim)
+    nu = rng.normal(size=(k, dim))
+    x_new, P_new, loglik = kalman.update(x, P, nu, H, R)
+    for i in range(k):
+        S = H[i] @ P[i] @ H[i].T + R[i]
+        gain = P[i] @ H[i].T @ np.linalg.inv(S)
+        np.testing.assert_allclose(x_new[i], x[i] + gain @ nu[i], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(P_new[i], P[i] - gain @ S @ gain.T, rtol=1e-9, atol=1e-9)
+        ref = -0.5 * (nu[i] @ np.linalg.solve(S, nu[i]) + np.log(np.linalg.det(2 * np.pi * S)))
+        assert loglik[i] == pytest.approx(ref, rel=1e-9)
+
+
 def test_static_target_estimate_is_the_weighted_mean() -> None:
     """n position fixes of a still target from a diffuse prior give the sample mean with
     covariance σ²/n — the textbook closed form."""
@@ -88,6 +112,47 @@ def test_imm_mixing_keeps_probabilities_and_mean() -> None:
         np.einsum("nm,nmk->nk", mu_pred, x0), np.einsum("nm,nmk->nk", mu, x), atol=1e-12
     )
     assert np.all(np.linalg.eigvalsh(P0) > 0)
+    # and it is the textbook sum, written out one track at a time
+    pi = motion.switching(models, np.full(5, 1.0))
+    for n in range(5):
+        for j in range(3):
+            w = pi[n, :, j] * mu[n] / mu_pred[n, j]
+            x_ref = w @ x[n]
+            d = x[n] - x_ref
+            P_ref = sum(w[i] * (P[n, i] + np.outer(d[i], d[i])) for i in range(3))
+            np.testing.assert_allclose(x0[n, j], x_ref, atol=1e-12)
+            np.testing.assert_allclose(P0[n, j], P_ref, atol=1e-12)
+
+
+def test_store_predict_moves_only_its_rows_in_place() -> None:
+    """The store's in-place IMM step equals ``motion.predict`` of the gathered rows and
+    leaves every other row as it was."""
+    from dronewall.tracking.store import TrackStore, up_vectors
+
+    rng = np.random.default_rng(6)
+    store = TrackStore(ModelSet.from_config(TrackerConfig()))
+    n = 9
+    state = np.concatenate([np.array([3.6e6, 1.5e6, 5.0e6]) + rng.normal(0, 1e4, (n, 3)),
+                            rng.normal(0, 40, (n, 3))], axis=1)  # fmt: skip
+    A = rng.normal(size=(n, 6, 6))
+    store.add(state, A @ np.swapaxes(A, -1, -2) + np.eye(6), np.zeros(n))
+    store.mu[:] = rng.dirichlet(np.ones(3), size=n)
+    before = (store.x.copy(), store.P.copy(), store.mu.copy(), store.t.copy())
+    rows = np.array([7, 2, 4])
+    t_new = np.array([1.5, 0.5, 2.0])
+    ref = motion.predict(
+        store.models, before[0][rows], before[1][rows], before[2][rows], t_new,
+        up_vectors(before[0][rows, 0, :3]),
+    )  # fmt: skip
+    store.predict(rows, t_new)
+    np.testing.assert_allclose(store.x[rows], ref[0], rtol=1e-12)
+    np.testing.assert_allclose(store.P[rows], ref[1], rtol=1e-12)
+    np.testing.assert_allclose(store.mu[rows], ref[2], rtol=1e-12)
+    np.testing.assert_array_equal(store.t[rows], t_new)
+    others = np.setdiff1d(np.arange(n), rows)
+    for now, was in zip((store.x, store.P, store.mu, store.t), before, strict=True):
+        np.testing.assert_array_equal(now[others], was[others])
+    assert not np.allclose(store.x[rows], before[0][rows])
 
 
 def test_turn_models_equal_the_shared_coordinated_turn() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from dronewall.tracking import kernels
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -70,17 +72,14 @@ def update(
     """Updated state (K,6), covariance (K,6,6) and innovation log-likelihood (K,).
 
     Every measurement model here depends on position only (H is zero on velocity), so the
-    products use the position columns alone: P Hᵀ = P[:, :, :3] Hpᵀ.
+    products use the position columns alone: P Hᵀ = P[:, :, :3] Hpᵀ. Runs as a compiled loop
+    over the pairs (``kernels.update``), S factorised by Cholesky.
     """
-    Hp = H[:, :, :3]
-    PHt = P[:, :, :3] @ np.swapaxes(Hp, -1, -2)  # (K, 6, m)
-    S = Hp @ PHt[:, :3, :] + R
-    S = 0.5 * (S + np.swapaxes(S, -1, -2))
-    S_inv, det = inverse_and_determinant(S)
-    gain = PHt @ S_inv
-    x_new = x + np.einsum("kij,kj->ki", gain, nu)
-    P_new = P - gain @ np.swapaxes(PHt, -1, -2)
-    P_new = 0.5 * (P_new + np.swapaxes(P_new, -1, -2))
-    d2 = np.einsum("ki,kij,kj->k", nu, S_inv, nu)
-    logdet = np.log(det) + S.shape[-1] * np.log(2.0 * np.pi)
-    return x_new, P_new, -0.5 * (d2 + logdet)
+    x_new, P_new, loglik = kernels.update(
+        np.ascontiguousarray(x, float),
+        np.ascontiguousarray(P, float),
+        np.ascontiguousarray(nu, float),
+        np.ascontiguousarray(H, float),
+        np.ascontiguousarray(R, float),
+    )
+    return x_new, P_new, loglik

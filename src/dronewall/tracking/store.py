@@ -94,15 +94,15 @@ class TrackStore:
         """Move the given tracks' estimates to times ``t`` (IMM mix and predict), in place."""
         if rows.size == 0:
             return
-        dt = t - self.t[rows]
         up = up_vectors(self.x[rows, 0, :3])
-        self.x[rows], self.P[rows], self.mu[rows] = motion.predict(
-            self.models, self.x[rows], self.P[rows], self.mu[rows], dt, up
-        )
-        self.t[rows] = t
+        motion.predict_in_place(self.models, self.x, self.P, self.mu, self.t, rows, t, up)
 
     def combined(self, rows: IntArray | slice) -> tuple[FloatArray, FloatArray]:
-        return motion.combine(self.x[rows], self.P[rows], self.mu[rows])
+        if isinstance(rows, slice):
+            rows = np.arange(len(self))[rows]
+        if self.models.size == 1:
+            return self.x[rows, 0], self.P[rows, 0]
+        return motion.combine_rows(self.x, self.P, self.mu, rows)
 
     def extrapolated(self, rows: IntArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Combined estimate moved to ``t`` by constant velocity, without changing the store."""
