@@ -10,7 +10,7 @@ from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
 from dronewall.core.tracks import CLASS_COLUMNS, KIND_COLUMNS, TrackBatch
 from dronewall.core.types import ObjectClass, ObjectKind, SensorKind
-from dronewall.identify import Classifier, IdentifyConfig, load_friendly
+from dronewall.identify import Classifier, IdentifyConfig, load_friendly, models
 
 LAT, LON = 52.2, 21.0
 
@@ -26,6 +26,7 @@ def batch(
     sigma_v: float = 2.0,
     t: float = 100.0,
     track_id: int = 1,
+    updates: int = 20,
 ) -> TrackBatch:
     pos = geodetic_to_ecef(LAT, LON, height).reshape(1, 3)
     rotation = ecef_to_enu_rotation(np.array([LAT]), np.array([LON]))[0]
@@ -47,7 +48,7 @@ def batch(
         state=np.concatenate([pos, vel[None]], axis=1),
         covariance=cov[None],
         t_last_update=np.array([t]),
-        n_updates=np.array([20]),
+        n_updates=np.array([updates]),
         sensor_kinds=np.zeros(1, np.uint16),
         identity=np.array([identity], "<U16"),
         t_first=np.array([t - 60.0]),
@@ -97,6 +98,29 @@ def test_rf_emission_turns_bird_like_kinematics_into_a_drone() -> None:
     emitting, label, kind = classify(batch(12.0, 100.0, rf=5))
     assert emitting[ObjectClass.DRONE] > silent[ObjectClass.DRONE] + 0.3
     assert label == ObjectClass.DRONE and kind == ObjectKind.QUADCOPTER
+
+
+def test_rf_as_a_small_share_of_updates_is_weaker_than_as_half_of_them() -> None:
+    """Stray bearings on a bird (6 of 40 updates) against an emitter heard on half."""
+    stray, _, _ = classify(batch(12.0, 100.0, rf=6, updates=40))
+    heard, _, _ = classify(batch(12.0, 100.0, rf=20, updates=40))
+    assert heard[ObjectClass.DRONE] > stray[ObjectClass.DRONE] + 0.2
+
+
+def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
+    """RF bearings raise the drone likelihood of a reconnaissance-like track (its type keeps a
+    data link up) by about log 10 more than that of a Shahed-like one (no control link)."""
+
+    def drone_gain(speed: float, height: float) -> float:
+        one = np.array([speed])
+        _, types = models.kinematic_loglik(one, np.array([1.0]), np.array([height]), one * 0 + 5)
+        _, by_type = models.emission_loglik(np.array([10], np.int32), np.array([0.6]))
+        with_rf = models.logsumexp_rows(types + by_type)
+        return float((with_rf - models.logsumexp_rows(types))[0])
+
+    shahed, recon = drone_gain(50.0, 200.0), drone_gain(33.0, 1500.0)
+    assert recon == pytest.approx(0.0, abs=0.1)
+    assert recon - shahed > 2.0
 
 
 def test_camera_declarations_move_the_class() -> None:

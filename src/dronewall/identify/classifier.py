@@ -22,9 +22,6 @@ from dronewall.identify.features import FeatureHistory, Features
 
 FloatArray = npt.NDArray[np.float64]
 _TYPE_KINDS = np.array([int(k) for k in models.DRONE_TYPES], np.uint8)
-_EMITTING_TYPES = np.array(
-    [k in (ObjectKind.QUADCOPTER, ObjectKind.RECON_FIXED_WING) for k in models.DRONE_TYPES]
-)
 _QUAD = np.array([k is ObjectKind.QUADCOPTER for k in models.DRONE_TYPES])
 
 
@@ -35,8 +32,9 @@ class IdentifyConfig:
     # wandering false tracks that clutter can make.
     prior: tuple[float, float, float, float] = (0.10, 0.28, 0.31, 0.31)
     # > 1 softens over-confident naive-Bayes sums, < 1 sharpens timid ones; fitted by maximum
-    # likelihood on a training seed in bench/bench_identify.py (0.817 on 2026-11-27).
-    temperature: float = 0.82
+    # likelihood on a training seed in bench/bench_identify.py (0.591 on 2026-11-27, after
+    # the averaged kinematics' own uncertainty and the RF evidence by drone type).
+    temperature: float = 0.59
     min_probability: float = 0.5  # below this the label is unknown
     feature_time_constant_s: float = 20.0
     friendly_serials: frozenset[str] = field(default_factory=frozenset)
@@ -54,10 +52,13 @@ class Classifier:
         f = self.history.update(tracks)
         kinematic, types = models.kinematic_loglik(f.speed, f.speed_sigma, f.height, f.height_sigma)
         rf = tracks.kind_updates[:, int(SensorKind.RF)]
+        emission, emission_by_type = models.emission_loglik(rf, f.rf_share)
+        types = types + emission_by_type  # drone types given kinematics and emission together
+        kinematic[:, 1] = models.logsumexp_rows(types)
         evidence = (
             kinematic
+            + emission
             + models.cooperative_loglik(tracks.identity)
-            + models.emission_loglik(rf, tracks.n_updates)
             + models.declared_loglik(tracks.class_evidence)
         )
         logits = (evidence + self._log_prior) / self.config.temperature
@@ -68,7 +69,7 @@ class Classifier:
         label = np.where(
             p.max(axis=1) >= self.config.min_probability, best, int(ObjectClass.UNKNOWN)
         )
-        kind, kind_p = self._drone_type(types, tracks, rf)
+        kind, kind_p = self._drone_type(types, tracks)
         friendly = np.array(
             [i.upper() in self.config.friendly_serials for i in tracks.identity.tolist()], bool
         )
@@ -84,10 +85,9 @@ class Classifier:
         )
 
     def _drone_type(
-        self, types: FloatArray, tracks: TrackBatch, rf: npt.NDArray[np.int32]
+        self, types: FloatArray, tracks: TrackBatch
     ) -> tuple[npt.NDArray[np.uint8], FloatArray]:
-        logits = types.copy()
-        logits += np.where(rf[:, None] >= 3, np.where(_EMITTING_TYPES, 0.0, -3.0), 0.0)
+        logits = types.copy()  # kinematics and emission (models.RF_TYPE_EVIDENCE)
         has_rid = np.array(
             [bool(i) and not models.ICAO_ADDRESS.match(i) for i in tracks.identity.tolist()]
         )

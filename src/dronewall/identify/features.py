@@ -3,8 +3,22 @@ memory per track is constant and every update is one vectorised call.
 
 Per track: horizontal speed, height, |climb rate|, |turn rate|, straightness (the length of the
 averaged velocity vector over the averaged speed: 1 for a straight flight, near 0 for a
-wandering or circling one), hovering (share of time below 2 m/s), and the speed's uncertainty
-from the filter's velocity covariance. Features are computed in each track's local ENU frame.
+wandering or circling one), hovering (share of time below 2 m/s), and the uncertainty of the
+averaged speed and height. Features are computed in each track's local ENU frame.
+
+Speed and height are averaged with weights 1/σ² from the filter's covariance, so the first,
+poorly known seconds of a track (a two-point start can be off by tens of m/s) do not hold the
+average for a whole time constant. The uncertainty of an average of filter estimates is smaller
+than that of one estimate, but not by √N: a tracking filter's errors are correlated over a few
+updates. For errors with correlation time τ_c averaged over a window w the variance shrinks by
+τ_c / (w + τ_c) (first-order low-pass of a first-order Gauss–Markov process); w is the track's
+age up to the time constant.
+
+The share of a track's recent updates that came from RF detectors is averaged the same way over
+a longer time constant (``rf_tau_s``, ``RF_TIME_CONSTANT_S``): an emitter is heard for as long
+as it is in range of a detector, while a bird takes stray bearings only while it sits on a
+drone's ray, and a track that has swapped from a drone to a bird should lose the drone's
+emission.
 """
 
 from __future__ import annotations
@@ -16,9 +30,39 @@ import numpy.typing as npt
 
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
 from dronewall.core.tracks import TrackBatch
+from dronewall.core.types import SensorKind
 
 FloatArray = npt.NDArray[np.float64]
 HOVER_SPEED_MPS = 2.0
+# A 1 Hz tracking filter's velocity error decorrelates within a few updates (the closed-loop
+# time constant of an α–β filter is about T/√β, 2–3 s for β = 0.1–0.3); 5 s is on the safe
+# side, so averages are given at most √(5 / 25) ≈ 0.45 of one estimate's σ at τ = 20 s.
+ERROR_CORRELATION_S = 5.0
+# Floors on the weights' σ: a cooperative report (ADS-B) can make the filter very sure, and
+# one such second should not outweigh the rest of the window.
+SPEED_SIGMA_FLOOR_MPS = 0.5
+HEIGHT_SIGMA_FLOOR_M = 5.0
+# Five minutes: an emitter is heard for as long as it is in range of a DF station (minutes to
+# hours for a drone over a site, with gaps as it turns or dips behind a building), while a
+# bird stays on the ray from one station to a moving drone for a minute or two; over five
+# minutes such an episode is a small share of the track's updates.
+RF_TIME_CONSTANT_S = 300.0
+_SCALARS = (
+    "t",
+    "samples",  # decayed sums (see ``_accumulate``) of 1, w and w·x for speed and height
+    "w_speed",
+    "speed",
+    "w_height",
+    "height",
+    "climb",
+    "turn",
+    "hover",
+    "heading",
+    "updates_seen",  # the track's update counts at its last snapshot
+    "rf_seen",
+    "updates_recent",  # decayed sums of new updates per snapshot
+    "rf_recent",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,31 +70,26 @@ class Features:
     """Feature values of the tracks of one batch (rows aligned with it)."""
 
     speed: FloatArray
-    speed_sigma: FloatArray
+    speed_sigma: FloatArray  # of the averaged speed
     height: FloatArray
-    height_sigma: FloatArray
+    height_sigma: FloatArray  # of the averaged height
     climb: FloatArray
     turn_rate: FloatArray  # rad/s
     straightness: FloatArray
     hovering: FloatArray
     age: FloatArray  # seconds since the track started
+    rf_share: FloatArray  # share of recent updates from RF detectors
 
 
 class FeatureHistory:
     """Moving averages of features per track id, with time constant ``tau_s``."""
 
-    def __init__(self, tau_s: float = 20.0):
+    def __init__(self, tau_s: float = 20.0, rf_tau_s: float = RF_TIME_CONSTANT_S):
         self.tau_s = tau_s
+        self.rf_tau_s = rf_tau_s
         self._rows: dict[int, int] = {}
-        n = 0
-        self.t = np.zeros(n)
-        self.speed = np.zeros(n)
-        self.height = np.zeros(n)
-        self.climb = np.zeros(n)
-        self.turn = np.zeros(n)
-        self.velocity = np.zeros((n, 2))
-        self.hover = np.zeros(n)
-        self.heading = np.zeros(n)
+        self._columns: dict[str, FloatArray] = {name: np.zeros(0) for name in _SCALARS}
+        self.velocity = np.zeros((0, 2))
 
     def _rows_of(
         self, ids: npt.NDArray[np.int64]
@@ -64,66 +103,112 @@ class FeatureHistory:
                 self._rows[i] = row
                 new[k] = True
             rows[k] = row
-        grow = len(self._rows) - self.t.size
+        grow = len(self._rows) - self._columns["t"].size
         if grow > 0:
-            for name in ("t", "speed", "height", "climb", "turn", "hover", "heading"):
-                setattr(self, name, np.concatenate([getattr(self, name), np.zeros(grow)]))
+            for name, values in self._columns.items():
+                self._columns[name] = np.concatenate([values, np.zeros(grow)])
             self.velocity = np.concatenate([self.velocity, np.zeros((grow, 2))])
         return rows, new
 
     def update(self, tracks: TrackBatch) -> Features:
         """Fold one snapshot of tracks into the averages and return their features."""
         rows, new = self._rows_of(tracks.track_id)
+        col = self._columns
         lat, lon, height = ecef_to_geodetic(tracks.state[:, :3])
         rotation = ecef_to_enu_rotation(lat, lon)
         v = np.einsum("nij,nj->ni", rotation, tracks.state[:, 3:])
         cov_v = rotation @ tracks.covariance[:, 3:, 3:] @ np.swapaxes(rotation, -1, -2)
         cov_p = rotation @ tracks.covariance[:, :3, :3] @ np.swapaxes(rotation, -1, -2)
+        speed_var = np.maximum(cov_v[:, 0, 0] + cov_v[:, 1, 1], 0.0) / 2.0  # per axis
+        height_var = np.maximum(cov_p[:, 2, 2], 0.0)
         speed = np.hypot(v[:, 0], v[:, 1])
         heading = np.arctan2(v[:, 0], v[:, 1])
-        dt = np.where(new, 0.0, tracks.t - self.t[rows])
+        dt = np.where(new, 0.0, tracks.t - col["t"][rows])
         turn = np.where(
             new | (dt <= 0),
             0.0,
-            np.abs(np.angle(np.exp(1j * (heading - self.heading[rows])))) / np.maximum(dt, 1e-6),
+            np.abs(np.angle(np.exp(1j * (heading - col["heading"][rows])))) / np.maximum(dt, 1e-6),
         )
         alpha = np.where(new, 1.0, 1.0 - np.exp(-np.maximum(dt, 0.0) / self.tau_s))
 
         def blend(name: str, value: FloatArray) -> FloatArray:
-            old = getattr(self, name)[rows]
+            old = col[name][rows]
             mixed = old + alpha * (value - old)
-            getattr(self, name)[rows] = mixed
+            col[name][rows] = mixed
             return np.asarray(mixed, float)
 
-        avg_speed = blend("speed", speed)
-        avg_height = blend("height", height)
+        w_speed = 1.0 / (speed_var + SPEED_SIGMA_FLOOR_MPS**2)
+        w_height = 1.0 / (height_var + HEIGHT_SIGMA_FLOOR_M**2)
+        decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / self.tau_s))
+        samples = self._accumulate("samples", rows, decay, np.ones(len(tracks)))
+        sum_w_speed = self._accumulate("w_speed", rows, decay, w_speed)
+        avg_speed = self._accumulate("speed", rows, decay, w_speed * speed) / sum_w_speed
+        sum_w_height = self._accumulate("w_height", rows, decay, w_height)
+        avg_height = self._accumulate("height", rows, decay, w_height * height) / sum_w_height
         avg_climb = blend("climb", np.abs(v[:, 2]))
         avg_turn = blend("turn", turn)
         avg_hover = blend("hover", (speed < HOVER_SPEED_MPS).astype(float))
         old_v = self.velocity[rows]
         self.velocity[rows] = old_v + alpha[:, None] * (v[:, :2] - old_v)
-        self.t[rows] = tracks.t
-        self.heading[rows] = heading
+        col["t"][rows] = tracks.t
+        col["heading"][rows] = heading
         straight = np.linalg.norm(self.velocity[rows], axis=1) / np.maximum(avg_speed, 1e-3)
-        horizontal_var = np.maximum(cov_v[:, 0, 0] + cov_v[:, 1, 1], 0.0) / 2.0
+        age = tracks.t - tracks.t_first
+        rf_share = self._rf_share(tracks, rows, new, dt)
+        shrink = averaging_shrink(age, self.tau_s)
         return Features(
             speed=avg_speed,
-            speed_sigma=np.sqrt(horizontal_var),
+            speed_sigma=shrink * np.sqrt(samples / sum_w_speed),
             height=avg_height,
-            height_sigma=np.sqrt(np.maximum(cov_p[:, 2, 2], 0.0)),
+            height_sigma=shrink * np.sqrt(samples / sum_w_height),
             climb=avg_climb,
             turn_rate=avg_turn,
             straightness=np.clip(straight, 0.0, 1.0),
             hovering=avg_hover,
-            age=tracks.t - tracks.t_first,
+            age=age,
+            rf_share=rf_share,
         )
+
+    def _rf_share(
+        self,
+        tracks: TrackBatch,
+        rows: npt.NDArray[np.int64],
+        new: npt.NDArray[np.bool_],
+        dt: FloatArray,
+    ) -> FloatArray:
+        col = self._columns
+        updates = tracks.n_updates.astype(float)
+        rf = tracks.kind_updates[:, int(SensorKind.RF)].astype(float)
+        fresh_updates = np.maximum(updates - np.where(new, 0.0, col["updates_seen"][rows]), 0.0)
+        fresh_rf = np.maximum(rf - np.where(new, 0.0, col["rf_seen"][rows]), 0.0)
+        decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / self.rf_tau_s))
+        recent = self._accumulate("updates_recent", rows, decay, fresh_updates)
+        recent_rf = self._accumulate("rf_recent", rows, decay, fresh_rf)
+        col["updates_seen"][rows] = updates
+        col["rf_seen"][rows] = rf
+        return np.asarray(np.clip(recent_rf / np.maximum(recent, 1e-9), 0.0, 1.0), float)
+
+    def _accumulate(
+        self, name: str, rows: npt.NDArray[np.int64], decay: FloatArray, value: FloatArray
+    ) -> FloatArray:
+        """Exponentially decayed sum S ← S·e^(−Δt/τ) + x. A ratio of two such sums is an
+        average in which every sample of the same age weighs the same — unlike a moving
+        average started at the first sample, which gives that sample τ/Δt times the weight."""
+        column = self._columns[name]
+        column[rows] = column[rows] * decay + value
+        return np.asarray(column[rows], float)
 
     def forget(self, keep_ids: npt.NDArray[np.int64]) -> None:
         """Drop tracks that are no longer reported (bounded memory on long runs)."""
         keep = set(keep_ids.tolist())
         old = sorted((r, i) for i, r in self._rows.items() if i in keep)
         idx = np.array([r for r, _ in old], np.int64)
-        for name in ("t", "speed", "height", "climb", "turn", "hover", "heading"):
-            setattr(self, name, getattr(self, name)[idx])
+        self._columns = {name: values[idx] for name, values in self._columns.items()}
         self.velocity = self.velocity[idx]
         self._rows = {i: k for k, (_, i) in enumerate(old)}
+
+
+def averaging_shrink(age_s: FloatArray, tau_s: float) -> FloatArray:
+    """Factor on σ for an average of correlated filter errors over min(age, τ) seconds."""
+    window = np.clip(age_s, 0.0, tau_s)
+    return np.asarray(np.sqrt(ERROR_CORRELATION_S / (window + ERROR_CORRELATION_S)), float)

@@ -11,11 +11,21 @@ simulator:
   (flocks, 30–70 km/h, below ~600 m at night migration); manned aircraft as airliners at
   cruise (~830 km/h, 9.5–11.5 km) and climbing or descending, plus a small share of light
   aircraft and helicopters (~200 km/h, a few hundred metres); "unknown" flat over everything
-  that flies. Speed is log-normal, height normal; the track's own uncertainty widens each
-  density, so a young, poorly known track is not called with false confidence.
+  that flies. Speed is log-normal, height normal; the uncertainty of the track's averaged
+  speed and height (``features``: precision-weighted, and surer than one filter estimate by
+  the correlation of its errors) widens each density, so a young, poorly known track is not
+  called with false confidence while a settled one is held to what it does.
 * **cooperative identity** — an ICAO 24-bit address (ADS-B) is strong evidence of a manned
   aircraft; a Remote ID serial of a drone.
-* **RF emission** — updates from RF detectors mean the object emits a control or video link.
+* **RF emission** — updates from RF detectors mean the object emits a control or video link,
+  as far as they are a good share of the track's *recent* updates (a bearing-only DF report
+  fits anything on its ray: a bird that sits on the ray of one station towards a drone takes
+  that station's bearings, an emitter in range of several stations is heard on about half of
+  its updates or more). Emission is evidence for the drone *types* that emit — quadcopters
+  and reconnaissance drones keep a link up, one-way attack drones and decoys fly a
+  pre-programmed route — so it is folded into the drone mixture with the kinematics: RF on a
+  slow, low track helps "drone" only as far as a quadcopter or reconnaissance drone also
+  explains how it flies.
 * **sensor-declared classes** (EO/IR, SAPIENT) — summed by the tracker as log-likelihoods.
 """
 
@@ -119,14 +129,26 @@ def _mixture(
         ],
         axis=1,
     )
-    top = each.max(axis=1, keepdims=True)
-    return np.asarray((top + np.log(np.exp(each - top).sum(axis=1, keepdims=True)))[:, 0], float)
+    return logsumexp_rows(each)
 
 
 # Cooperative and emission evidence as log-likelihoods (unknown, drone, bird, aircraft).
 ADSB_EVIDENCE = np.log([1e-2, 1e-4, 1e-6, 1.0])  # an ICAO address: almost surely an aircraft
 REMOTE_ID_EVIDENCE = np.log([1e-2, 1.0, 1e-6, 1e-4])  # a Remote ID serial: a drone
-RF_EMITTER_EVIDENCE = np.log([0.1, 1.0, 0.01, 0.05])  # a drone-band emitter, after 3 updates
+# A drone-band emitter, after 3 updates. The drone column is not used: a drone's emission
+# depends on its type (``RF_TYPE_EVIDENCE``) and is folded into the type mixture.
+RF_EMITTER_EVIDENCE = np.log([0.1, 1.0, 0.01, 0.05])
+# Quadcopters keep a control and video link up for the whole flight and reconnaissance drones
+# stream video; one-way attack drones and decoys fly a pre-programmed GNSS/INS route with no
+# control link (some Geran-2 carry a cellular or mesh modem for telemetry: one in ten here).
+# So RF bearings on a fast, low track are evidence of a drone only as far as an emitting type
+# also explains its kinematics (a bird on the ray of a drone's link is not a Shahed).
+RF_TYPE_EVIDENCE: dict[ObjectKind, float] = {
+    ObjectKind.ONE_WAY_ATTACK: float(np.log(0.1)),
+    ObjectKind.DECOY: float(np.log(0.1)),
+    ObjectKind.QUADCOPTER: 0.0,
+    ObjectKind.RECON_FIXED_WING: 0.0,
+}
 RF_SATURATION = 3.0
 DECLARED_CLASS_CAP = 12.0  # nats: repeated declarations by one camera are not independent
 
@@ -140,20 +162,40 @@ def cooperative_loglik(identity: npt.NDArray[np.str_]) -> FloatArray:
     return out
 
 
-RF_SHARE_FULL = 0.2  # an emitter is heard on a good share of its track's updates
+# Full emission evidence once half of the track's recent updates are RF bearings: an emitter
+# in range of two or more DF stations (each reporting once a second) is heard on about half of
+# its updates or more, while stray bearings come from the one station whose ray the track sits
+# on. Below that the evidence grows in proportion (bench/bench_identify.py, 2026-11-27: with
+# full evidence from a 20 % share, birds on a loitering drone's ray were called drones).
+RF_SHARE_FULL = 0.5
+
+
+def emission_weight(rf_updates: npt.NDArray[np.int32], rf_share: FloatArray) -> FloatArray:
+    """How far (0..1) a track's RF updates make it an emitter: grows with their number
+    (saturating at 3) and with their share of the track's recent updates
+    (``features.RF_TIME_CONSTANT_S``) — a bird that now and then takes a bearing meant for a
+    drone along the same ray is not an emitter (bench/bench_identify.py: such stray bearings
+    made most of the birds called drones)."""
+    count = np.minimum(rf_updates.astype(float), RF_SATURATION) / RF_SATURATION
+    return np.asarray(count * np.clip(rf_share / RF_SHARE_FULL, 0.0, 1.0), float)
 
 
 def emission_loglik(
-    rf_updates: npt.NDArray[np.int32], updates: npt.NDArray[np.int64]
-) -> FloatArray:
-    """RF evidence grows with the number of RF updates (saturating at 3) and with their share
-    of all the track's updates: a bird that now and then takes a bearing meant for a drone
-    along the same ray is not an emitter (bench/bench_identify.py: such stray bearings made
-    most of the birds called drones)."""
-    count = np.minimum(rf_updates.astype(float), RF_SATURATION) / RF_SATURATION
-    share = rf_updates / np.maximum(updates.astype(float), 1.0)
-    weight = count * np.clip(share / RF_SHARE_FULL, 0.0, 1.0)
-    return np.asarray(weight[:, None] * RF_EMITTER_EVIDENCE[None, :], float)
+    rf_updates: npt.NDArray[np.int32], rf_share: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(class log-likelihoods (n, 4) with the drone column 0, drone-type log-likelihoods
+    (n, 4) in DRONE_TYPES order) of a track's RF updates."""
+    weight = emission_weight(rf_updates, rf_share)[:, None]
+    by_class = weight * RF_EMITTER_EVIDENCE[None, :]
+    by_class[:, 1] = 0.0
+    by_type = weight * np.array([RF_TYPE_EVIDENCE[k] for k in DRONE_TYPES])[None, :]
+    return np.asarray(by_class, float), np.asarray(by_type, float)
+
+
+def logsumexp_rows(values: FloatArray) -> FloatArray:
+    """log Σ exp over each row (a mixture's log-likelihood from its weighted components)."""
+    top = values.max(axis=1, keepdims=True)
+    return np.asarray((top + np.log(np.exp(values - top).sum(axis=1, keepdims=True)))[:, 0], float)
 
 
 def declared_loglik(class_evidence: FloatArray) -> FloatArray:
