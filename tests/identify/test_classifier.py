@@ -107,6 +107,12 @@ def test_rf_as_a_small_share_of_updates_is_weaker_than_as_half_of_them() -> None
     assert heard[ObjectClass.DRONE] > stray[ObjectClass.DRONE] + 0.2
 
 
+def test_reason_names_an_emitter_only_when_heard_on_a_good_share() -> None:
+    stray = Classifier().classify(batch(12.0, 100.0, rf=6, updates=40)).reasons[0]
+    heard = Classifier().classify(batch(12.0, 100.0, rf=20, updates=40)).reasons[0]
+    assert "RF emitter" in heard and "RF emitter" not in stray and "RF bearings" in stray
+
+
 def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
     """RF bearings raise the drone likelihood of a reconnaissance-like track (its type keeps a
     data link up) by about log 10 more than that of a Shahed-like one (no control link)."""

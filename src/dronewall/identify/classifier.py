@@ -81,7 +81,7 @@ class Classifier:
             drone_kind=np.where(label == int(ObjectClass.DRONE), kind, 0).astype(np.uint8),
             drone_kind_probability=np.where(label == int(ObjectClass.DRONE), kind_p, 0.0),
             friendly=friendly,
-            reasons=_reasons(tracks, f, p, label, rf, friendly),
+            reasons=_reasons(tracks, f, p, label, models.emission_weight(rf, f.rf_share), friendly),
         )
 
     def _drone_type(
@@ -106,7 +106,7 @@ def _reasons(
     f: Features,
     p: FloatArray,
     label: npt.NDArray[np.int64],
-    rf: npt.NDArray[np.int32],
+    emission: FloatArray,
     friendly: npt.NDArray[np.bool_],
 ) -> list[str]:
     out = []
@@ -116,8 +116,8 @@ def _reasons(
         ident = str(tracks.identity[k])
         if ident:
             parts.append(("ADS-B " if models.ICAO_ADDRESS.match(ident) else "Remote ID ") + ident)
-        if rf[k] >= 1:
-            parts.append("RF emitter")
+        if emission[k] > 0:  # stray bearings on a ray are not an emitter (models.emission_weight)
+            parts.append("RF emitter" if emission[k] >= 0.5 else "a few RF bearings")
         if tracks.class_evidence[k].any():
             said = ObjectClass(int(np.argmax(tracks.class_evidence[k, 1:]) + 1)).name.lower()
             parts.append(f"camera says {said}")
