@@ -116,3 +116,45 @@ class LoadServer:
         self.server.should_exit = True
         self._thread.join(30)
         self.store.close()
+
+
+class ReplayServer:
+    """The real server replaying a recorded load run (``dronewall serve --replay RUN``)."""
+
+    def __init__(self, db: Path, port: int, run_id: str, speed: float = 1.0):
+        self.store = SQLiteStore(db)
+        settings = ServerSettings(store_url=f"sqlite:///{db}", replay_run=run_id,
+                                  replay_speed=speed)  # fmt: skip
+        app = create_app(settings, store=self.store)
+        self.port = port
+        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port))
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @staticmethod
+    def record(n: int, seconds: int, db: Path) -> None:
+        """Run the load through the pipeline as fast as it goes into ``db``."""
+        store = SQLiteStore(db)
+        try:
+            pipeline = Pipeline(
+                CrowdSource(n, seconds), protected_zones(load_world()), store,
+                PipelineSettings(speed=0.0, tracker=LIVE_TRACKER),
+                run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
+            )  # fmt: skip
+            pipeline.start()
+            pipeline.join()
+        finally:
+            store.close()
+
+    def __enter__(self) -> ReplayServer:
+        self._thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start on port {self.port}")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(30)
+        self.store.close()

@@ -1,4 +1,4 @@
-// The static background — land, borders, sensor coverage — drawn with Canvas 2D on a canvas
+// The static background — land, borders, sensor coverage, site names — drawn with Canvas 2D on a canvas
 // under deck.gl's (transparent) canvas, and redrawn only when the view changes.
 //
 // Why not deck.gl layers: under software WebGL (SwiftShader, as in headless test browsers) every
@@ -40,6 +40,19 @@ interface Shape {
   filled: boolean;
 }
 
+interface Label {
+  x: number;
+  y: number;
+  text: string;
+}
+
+/** Site names appear from this zoom (about 1:4,000,000 and closer). */
+export const LABEL_MIN_ZOOM = 7;
+const LABEL_RGB = '255,196,0';
+export const SITE_RGB: [number, number, number] = [255, 196, 0];
+export const SITE_MIN_PX = 4;
+const LABEL_FONT_PX = 12;
+
 interface Circle {
   x: number;
   y: number;
@@ -52,6 +65,8 @@ export class BasemapCanvas {
   private readonly canvas: HTMLCanvasElement;
   private shapes: Shape[] = [];
   private circles: Circle[] = [];
+  private labels: Label[] = [];
+  private sites: Circle[] = [];
   private showCircles = true;
   private last = '';
 
@@ -134,6 +149,22 @@ export class BasemapCanvas {
     this.last = '';
   }
 
+  /** Protected sites: a filled circle of each site's radius (at least SITE_MIN_PX). */
+  setSites(items: { lon: number; lat: number; radiusM: number }[]): void {
+    this.sites = items
+      .filter((i) => Number.isFinite(i.lon) && Number.isFinite(i.lat))
+      .map((i) => ({ x: mercX(i.lon), y: mercY(i.lat), lat: i.lat, radiusM: i.radiusM, rgb: SITE_RGB }));
+    this.last = '';
+  }
+
+  /** Names drawn under their points (protected sites) once zoomed in to LABEL_MIN_ZOOM. */
+  setLabels(items: { lon: number; lat: number; text: string }[]): void {
+    this.labels = items
+      .filter((i) => i.text && Number.isFinite(i.lon) && Number.isFinite(i.lat))
+      .map((i) => ({ x: mercX(i.lon), y: mercY(i.lat), text: i.text }));
+    this.last = '';
+  }
+
   setCoverageVisible(on: boolean): void {
     this.showCircles = on;
     this.last = '';
@@ -199,37 +230,70 @@ export class BasemapCanvas {
     ctx.stroke(land);
     ctx.stroke(lines);
 
-    if (this.showCircles) {
-      // Fill the union of each kind's circles once (overlaps do not pile up), then outline each.
-      const mPerPx = EARTH_CIRCUMFERENCE_M / (TILE * 2 ** v.zoom) / dpr;
-      const fills = new Map<string, Path2D>();
-      const outlines = new Map<string, Path2D>();
-      for (const k of this.circles) {
-        const r = k.radiusM / (mPerPx * Math.cos((k.lat * Math.PI) / 180));
-        const x = k.x * scale + ox;
-        const y = k.y * scale + oy;
-        if (x + r < 0 || x - r > w || y + r < 0 || y - r > h || r < 0.5) continue;
-        const key = k.rgb.join(',');
-        let f = fills.get(key);
-        let o = outlines.get(key);
-        if (!f || !o) {
-          f = new Path2D();
-          o = new Path2D();
-          fills.set(key, f);
-          outlines.set(key, o);
-        }
-        f.moveTo(x + r, y);
-        f.arc(x, y, r, 0, Math.PI * 2);
-        o.moveTo(x + r, y);
-        o.arc(x, y, r, 0, Math.PI * 2);
-      }
-      ctx.lineWidth = 1 * dpr;
-      for (const [key, f] of fills) {
-        ctx.fillStyle = `rgba(${key},0.07)`;
-        ctx.fill(f, 'nonzero');
-        ctx.strokeStyle = `rgba(${key},0.38)`;
-        ctx.stroke(outlines.get(key)!);
+    const mPerPx = EARTH_CIRCUMFERENCE_M / (TILE * 2 ** v.zoom) / dpr;
+    const frame = { scale, ox, oy, w, h, mPerPx };
+    if (this.showCircles) drawCircles(ctx, this.circles, frame, 0.5, 0.07, 0.38, 1 * dpr);
+    drawCircles(ctx, this.sites, frame, SITE_MIN_PX * dpr, 0.16, 0.86, 1.5 * dpr);
+
+    if (v.zoom >= LABEL_MIN_ZOOM && this.labels.length) {
+      ctx.font = `${LABEL_FONT_PX * dpr}px system-ui, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.lineJoin = 'round';
+      ctx.lineWidth = 3 * dpr;
+      ctx.strokeStyle = 'rgba(0,0,0,0.8)';
+      ctx.fillStyle = `rgba(${LABEL_RGB},0.9)`;
+      const margin = 200 * dpr;
+      for (const l of this.labels) {
+        const x = l.x * scale + ox;
+        const y = l.y * scale + oy + 10 * dpr;
+        if (x < -margin || x > w + margin || y < -margin || y > h + margin) continue;
+        ctx.strokeText(l.text, x, y);
+        ctx.fillText(l.text, x, y);
       }
     }
+  }
+}
+
+interface Frame {
+  scale: number;
+  ox: number;
+  oy: number;
+  w: number;
+  h: number;
+  mPerPx: number;
+}
+
+/** Fill the union of each colour's circles once (overlaps do not pile up), then outline each. */
+function drawCircles(
+  ctx: CanvasRenderingContext2D,
+  circles: Circle[],
+  f: Frame,
+  minPx: number,
+  fillAlpha: number,
+  lineAlpha: number,
+  lineWidth: number,
+): void {
+  const fills = new Map<string, Path2D>();
+  for (const k of circles) {
+    const r = Math.max(k.radiusM / (f.mPerPx * Math.cos((k.lat * Math.PI) / 180)), minPx);
+    const x = k.x * f.scale + f.ox;
+    const y = k.y * f.scale + f.oy;
+    if (x + r < 0 || x - r > f.w || y + r < 0 || y - r > f.h || r < 0.5) continue;
+    const key = k.rgb.join(',');
+    let p = fills.get(key);
+    if (!p) {
+      p = new Path2D();
+      fills.set(key, p);
+    }
+    p.moveTo(x + r, y);
+    p.arc(x, y, r, 0, Math.PI * 2);
+  }
+  ctx.lineWidth = lineWidth;
+  for (const [key, p] of fills) {
+    ctx.fillStyle = `rgba(${key},${fillAlpha})`;
+    ctx.fill(p, 'nonzero');
+    ctx.strokeStyle = `rgba(${key},${lineAlpha})`;
+    ctx.stroke(p);
   }
 }

@@ -5,8 +5,10 @@
 // most of them overlapping at country scale, would stall the browser for ~0.5 s at every
 // update. Tracks outside the view are skipped, and when more than DECLUTTER_ABOVE tracks are in
 // view a screen grid keeps one symbol per cell, most important first (alerted, then hostile /
-// suspect drones, other drones and unknowns, aircraft, birds last). Alerted and hostile /
-// suspect drones and the selected track are always drawn. Zooming in shows the rest.
+// suspect drones, other drones and unknowns, aircraft, birds last). Alerted tracks and the
+// selected track are always drawn; hostile and suspect drones come first in the grid but share
+// its cells and the cap (a raid of thousands would otherwise pile thousands of symbols on one
+// spot). Zooming in shows the rest; the status line says how many are not drawn.
 
 import { mercX, mercY } from './basemap';
 import type { Frame } from './api';
@@ -108,7 +110,7 @@ export class TrackLod {
       let total = 0;
       for (let b = 5; b >= 0; b--) {
         const bucket = this.buckets[b]!;
-        const always = b >= 4;
+        const always = b >= 5;
         for (let k = 0; k < counts[b]!; k++) {
           const i = bucket[k]!;
           const gx = Math.floor((sx[i]! + margin) / cell);

@@ -37,6 +37,9 @@ export interface DronewallHook {
   goLive(): void;
   /** Frames received over the WebSocket, and frames drawn. */
   counters(): { received: number; drawn: number; replayFetched: number };
+  /** The longest animation-frame gap after recent draws (EMA, ms) and the share of the symbol
+   * and trail budgets the map is using because of it (1 = all). */
+  drawCost(): { ms: number; budget: number; softwareGl: boolean };
 }
 
 declare global {
@@ -107,17 +110,28 @@ const map = new AirMap(mapDiv, {
   antialias: params.get('aa') !== '0',
   syncGpu: params.get('gputime') === '1',
   lod: params.has('declutter') ? { declutterAbove: Number(params.get('declutter')) } : {},
+  hide: new Set((params.get('hide') ?? '').split(',').filter(Boolean)),
 });
 
 // ------------------------------------------------------------------ frame timing
 let lastRaf = 0;
 let rafCount = 0;
-let drawCost = 0; // ms: the animation-frame gap right after a draw (EMA)
-let measureAfter = -1; // rAF count at which to read that gap
+let drawCost = 0; // ms: the longest animation-frame gap just after a draw (EMA)
+let measureFrom = -1; // rAF count from which to watch the gaps after a draw
+let worstGap = 0;
+const DRAW_FRAMES = 4; // a software renderer's stall can land a frame or two after the draw
 function rafLoop(now: number): void {
   rafCount++;
   if (lastRaf) {
-    if (rafCount === measureAfter) drawCost = drawCost ? 0.7 * drawCost + 0.3 * (now - lastRaf) : now - lastRaf;
+    if (measureFrom >= 0 && rafCount >= measureFrom) {
+      worstGap = Math.max(worstGap, now - lastRaf);
+      if (rafCount === measureFrom + DRAW_FRAMES - 1) {
+        drawCost = drawCost ? 0.7 * drawCost + 0.3 * worstGap : worstGap;
+        map.adapt(worstGap);
+        measureFrom = -1;
+        worstGap = 0;
+      }
+    }
     frameTimes.push(now - lastRaf);
     if (frameTimes.length > FRAME_TIMES) frameTimes.splice(0, frameTimes.length - FRAME_TIMES);
   }
@@ -128,7 +142,8 @@ requestAnimationFrame(rafLoop);
 
 // ------------------------------------------------------------------ drawing a frame
 function draw(f: Frame, trails: Trails): void {
-  measureAfter = rafCount + 2; // deck.gl renders in the next animation frame; the gap after it is its cost
+  measureFrom = rafCount + 2; // deck.gl renders in the next animation frame; the gaps after it are its cost
+  worstGap = 0;
   shown = f;
   arrays = buffers.build(f);
   map.setTracks(f, arrays, trails, selected === null ? null : (arrays.rowOf.get(selected) ?? null));
@@ -874,6 +889,7 @@ window.dronewall = {
   },
   goLive,
   counters: () => ({ ...counters }),
+  drawCost: () => ({ ms: drawCost, budget: map.drawBudget, softwareGl: map.softwareGl }),
 };
 
 type Bounds = [[number, number], [number, number]];

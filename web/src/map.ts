@@ -6,9 +6,9 @@
 
 import { Deck, MapView, WebMercatorViewport } from '@deck.gl/core';
 import type { Layer, PickingInfo } from '@deck.gl/core';
-import { IconLayer, LineLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { IconLayer, LineLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { FeatureCollection, Frame, PointFeature } from './api';
-import { BasemapCanvas } from './basemap';
+import { BasemapCanvas, SITE_MIN_PX } from './basemap';
 import { DEFAULT_LOD, TrackLod, type LodOptions, type LodResult } from './lod';
 import { buildAtlas, type IconAtlas } from './symbols';
 import type { FrameArrays, Trails } from './tracks';
@@ -40,6 +40,8 @@ export interface MapOptions {
   /** debug: wait for the GPU after each render so `rendered` includes GPU time */
   syncGpu?: boolean;
   lod?: Partial<typeof DEFAULT_LOD>;
+  /** debug: deck.gl layer ids not to draw ("basemap" hides the land underlay) */
+  hide?: Set<string>;
 }
 
 export const EUROPE_BOUNDS: [[number, number], [number, number]] = [
@@ -58,7 +60,21 @@ export const SENSOR_RGB: Record<string, [number, number, number]> = {
 export const sensorRgb = (kind: unknown): [number, number, number] =>
   SENSOR_RGB[String(kind ?? '').toUpperCase()] ?? [170, 190, 210];
 
-const SITE_RGB: [number, number, number] = [255, 196, 0];
+const TARGET_DRAW_MS = 50; // a picture should be on screen within about three frames
+const MIN_BUDGET = 0.25; // never fewer than a quarter of the symbols (1,000 of 4,000)
+
+function isSoftwareRenderer(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  } catch {
+    return false;
+  }
+}
 
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 
@@ -69,12 +85,10 @@ export class AirMap {
   private readonly lod = new TrackLod();
   private readonly lodOptions: typeof DEFAULT_LOD;
   private view: ViewState;
-  private siteLayers: Layer[] = [];
   private sensorLayers: Layer[] = [];
   private trackLayers: Layer[] = [];
   private selectionLayer: Layer | null = null;
   private showTrails = true;
-  private showLabels = false;
   private renderStart = 0;
   private frame: Frame | null = null;
   private arrays: FrameArrays | null = null;
@@ -82,20 +96,27 @@ export class AirMap {
   private selectedRow: number | null = null;
   private last: LodResult | null = null;
   private relodTimer: number | null = null;
+  readonly softwareGl: boolean;
+  /** Share (0.25–1) of the symbol and trail budgets in use: see `adapt`. */
+  private budget = 1;
   private lastRelod = 0;
 
   constructor(
     private readonly parent: HTMLDivElement,
     private readonly cb: MapCallbacks,
-    opts: MapOptions,
+    private readonly opts: MapOptions,
   ) {
     this.atlas = buildAtlas();
     this.lodOptions = { ...DEFAULT_LOD, ...(opts.lod ?? {}) };
+    // A software renderer (SwiftShader, llvmpipe: headless browsers, machines without a GPU)
+    // pays for 4× multisampling on the CPU with every redraw; its symbols are drawn without it.
+    this.softwareGl = isSoftwareRenderer();
+    const antialias = opts.antialias && !this.softwareGl;
     this.basemap = new BasemapCanvas(parent);
     this.view = this.fit(EUROPE_BOUNDS);
     this.deck = new Deck<MapView>({
       parent,
-      deviceProps: { type: 'webgl', webgl: { antialias: opts.antialias, preserveDrawingBuffer: false } },
+      deviceProps: { type: 'webgl', webgl: { antialias, preserveDrawingBuffer: false } },
       style: { zIndex: '1' },
       views: new MapView({ id: 'map', repeat: false }),
       initialViewState: this.view,
@@ -111,7 +132,7 @@ export class AirMap {
       onBeforeRender: () => {
         this.renderStart = performance.now();
         const vp = this.deck.getViewports()[0];
-        if (vp) {
+        if (vp && !opts.hide?.has('basemap')) {
           const m = vp as unknown as { longitude: number; latitude: number; zoom: number };
           this.basemap.draw({ longitude: m.longitude, latitude: m.latitude, zoom: m.zoom, width: vp.width, height: vp.height });
         }
@@ -187,14 +208,9 @@ export class AirMap {
     return this.view;
   }
 
-  /** The view moved: site labels by zoom, and the level of detail again (at most 4 times a
+  /** The view moved: the level of detail again (at most 4 times a
    * second while moving, and once when it stops). */
   private viewChanged(): void {
-    const labels = this.view.zoom >= 7;
-    if (labels !== this.showLabels) {
-      this.showLabels = labels;
-      this.rebuildSites();
-    }
     if (!this.frame) return;
     const now = performance.now();
     if (this.relodTimer !== null) clearTimeout(this.relodTimer);
@@ -211,52 +227,40 @@ export class AirMap {
   }
 
   private sites: PointFeature[] = [];
+  /** Protected sites are drawn on the Canvas 2D underlay, with their names from zoom 7, and
+   * hit-tested here: as deck.gl layers (a ScatterplotLayer and a TextLayer of the 1,079
+   * default sites) they were re-rendered with every picture and, under software WebGL, held
+   * the map to 1–2 frames a second (bench/bench_browser.py, BENCHMARKS.md). */
   setSites(fc: FeatureCollection): void {
     this.sites = (fc.features ?? []).filter((f) => f.geometry?.type === 'Point');
-    this.rebuildSites();
+    const points = this.sites.map((f) => {
+      const [lon, lat] = f.geometry.coordinates as [number, number];
+      return { lon, lat, radiusM: num(f.properties.radius_m, 3000), text: String(f.properties.name ?? f.properties.site_id ?? '') };
+    });
+    this.basemap.setSites(points);
+    this.basemap.setLabels(points);
+    this.deck.redraw('sites');
   }
 
-  private rebuildSites(): void {
-    const sites = this.sites;
-    this.siteLayers = [
-      new ScatterplotLayer<PointFeature>({
-        id: 'sites',
-        data: sites,
-        getPosition: (f) => f.geometry.coordinates as [number, number],
-        getRadius: (f) => num(f.properties.radius_m, 3000),
-        radiusUnits: 'meters',
-        radiusMinPixels: 4,
-        filled: true,
-        stroked: true,
-        getFillColor: [...SITE_RGB, 40],
-        getLineColor: [...SITE_RGB, 220],
-        lineWidthUnits: 'pixels',
-        getLineWidth: 1.5,
-        pickable: true,
-      }),
-    ];
-    if (this.showLabels) {
-      this.siteLayers.push(
-        new TextLayer<PointFeature>({
-          id: 'site-labels',
-          data: sites,
-          getPosition: (f) => f.geometry.coordinates as [number, number],
-          getText: (f) => String(f.properties.name ?? f.properties.site_id ?? ''),
-          characterSet: 'auto',
-          fontFamily: 'system-ui, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif',
-          getSize: 12,
-          getColor: [...SITE_RGB, 230],
-          getPixelOffset: [0, 10],
-          getTextAnchor: 'middle',
-          getAlignmentBaseline: 'top',
-          outlineWidth: 3,
-          outlineColor: [0, 0, 0, 200],
-          fontSettings: { sdf: true },
-          pickable: false,
-        }),
-      );
+  /** The site under screen point (x, y): inside its circle, or within SITE_MIN_PX + 2 px of
+   * its centre; the nearest centre wins. */
+  private siteAt(x: number, y: number): PointFeature | null {
+    const vp = this.deck.getViewports()[0];
+    if (!vp || !this.sites.length) return null;
+    const mPerPx = 40075016.686 / (512 * 2 ** this.view.zoom);
+    let best: PointFeature | null = null;
+    let bestD = Infinity;
+    for (const f of this.sites) {
+      const [lon, lat] = f.geometry.coordinates as [number, number];
+      const [px, py] = vp.project([lon, lat]) as [number, number];
+      const d = Math.hypot(px - x, py - y);
+      const r = Math.max(num(f.properties.radius_m, 3000) / (mPerPx * Math.cos((lat * Math.PI) / 180)), SITE_MIN_PX + 2);
+      if (d <= r && d < bestD) {
+        best = f;
+        bestD = d;
+      }
     }
-    this.render();
+    return best;
   }
 
   setSensors(fc: FeatureCollection): void {
@@ -329,6 +333,24 @@ export class AirMap {
         : null;
   }
 
+  /** Keep redraws affordable: `drawMs` is how long the browser took to show the last picture
+   * (the animation-frame gap after it). Above TARGET_DRAW_MS the symbol and trail budgets
+   * shrink, well below it they grow back to the full budget — so a slow (software) renderer
+   * shows fewer, most important symbols and stays responsive instead of freezing once per
+   * update. The status line says how many tracks in view are not drawn. */
+  adapt(drawMs: number): void {
+    const before = this.budget;
+    if (drawMs > 2 * TARGET_DRAW_MS) this.budget *= 0.6;
+    else if (drawMs > TARGET_DRAW_MS) this.budget *= 0.85;
+    else if (drawMs < TARGET_DRAW_MS / 2) this.budget *= 1.15;
+    this.budget = Math.min(1, Math.max(MIN_BUDGET, this.budget));
+    if (this.budget !== before) this.relod();
+  }
+
+  get drawBudget(): number {
+    return this.budget;
+  }
+
   /** Level of detail for the current view, and the track layers from it. */
   private relod(): void {
     this.lastRelod = performance.now();
@@ -336,7 +358,15 @@ export class AirMap {
     const a = this.arrays;
     if (!f || !a) return;
     const { width, height } = this.size();
-    const opts: LodOptions = { ...this.lodOptions, trails: this.showTrails, selectedRow: this.selectedRow };
+    const b = this.budget;
+    const opts: LodOptions = {
+      ...this.lodOptions,
+      maxSymbols: Math.round(this.lodOptions.maxSymbols * b),
+      segmentBudget: Math.round(this.lodOptions.segmentBudget * b),
+      declutterAbove: Math.min(this.lodOptions.declutterAbove, Math.round(this.lodOptions.maxSymbols * b)),
+      trails: this.showTrails,
+      selectedRow: this.selectedRow,
+    };
     const r = this.lod.compute(f, a, this.trails, { ...this.view, width, height }, opts);
     this.last = r;
     const names = this.atlas.names;
@@ -397,20 +427,23 @@ export class AirMap {
   }
 
   private render(): void {
-    const layers: Layer[] = [...this.siteLayers, ...this.sensorLayers, ...this.trackLayers];
+    let layers: Layer[] = [...this.sensorLayers, ...this.trackLayers];
     if (this.selectionLayer) layers.push(this.selectionLayer);
+    const hide = this.opts.hide;
+    if (hide?.size) layers = layers.filter((l) => !hide.has(l.id));
     this.deck.setProps({ layers });
   }
 
   private hovered(info: PickingInfo): Hovered | null {
-    if (!info.layer || info.index < 0) return null;
+    if (!info.layer || info.index < 0) {
+      const site = info.x >= 0 && info.y >= 0 ? this.siteAt(info.x, info.y) : null;
+      return site ? { kind: 'site', feature: site } : null;
+    }
     switch (info.layer.id) {
       case 'tracks': {
         const row = this.last?.rows[info.index];
         return row === undefined ? null : { kind: 'track', row };
       }
-      case 'sites':
-        return info.object ? { kind: 'site', feature: info.object as PointFeature } : null;
       case 'sensors':
         return info.object ? { kind: 'sensor', feature: info.object as PointFeature } : null;
       default:

@@ -7,7 +7,9 @@ temporaries. On 10,000 tracks with three models the vectorised NumPy prediction 
 110 ms per scan and the update about 50 ms (``bench/bench_tracking.py``, BENCHMARKS.md);
 these loops do the same work in a few milliseconds and update the track store in place, so
 the rows are not gathered and scattered either. Compiled code is cached on disk (``cache=True``)
-so only the first run on a machine pays the compilation.
+so only the first run on a machine pays the compilation, and they release the GIL
+(``nogil=True``): in the live pipeline the server's thread encodes and sends frames on the
+other core while the tracker's loops run.
 
 Conventions: state (x, y, z, vx, vy, vz) in ECEF metres; per-model arrays are laid out as in
 ``TrackStore`` — x (N, M, 6), P (N, M, 6, 6), mu (N, M).
@@ -58,7 +60,7 @@ def _mix(x, P, mu, dt, sojourn, x0, P0, mu_pred):
                     P0[j, a, b] += w * (P[i, a, b] + da * (x[i, b] - x0[j, b]))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def mix_tracks(x, P, mu, dt, sojourn):
     """IMM mixing of N tracks: (x0, P0, mu_pred)."""
     n = mu.shape[0]
@@ -145,7 +147,7 @@ def _step(x, P, A, B, dt, q, x_out, P_out):
         P_out[3 + a, 3 + a] += q_vv
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def predict_rows(x, P, mu, t, rows, t_new, up, omega, q, sojourn):
     """Mix and predict the tracks at ``rows`` to times ``t_new``, in place in the store's
     arrays. ``up`` (len(rows), 3) is the local vertical of each; rows must be distinct."""
@@ -169,7 +171,7 @@ def predict_rows(x, P, mu, t, rows, t_new, up, omega, q, sojourn):
 # ---- moment matching --------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def combine_rows(x, P, mu, rows):
     """One moment-matched estimate per track at ``rows``: (n, 6), (n, 6, 6)."""
     n, m = rows.shape[0], x.shape[1]
@@ -193,7 +195,7 @@ def combine_rows(x, P, mu, rows):
 # ---- the Kalman update ------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def update(x, P, nu, H, R):
     """Kalman update of K (state, measurement) pairs whose H is zero on velocity: updated
     x (K,6), P (K,6,6) and the innovation log-likelihood (K,). S is factorised by Cholesky;
