@@ -86,8 +86,12 @@ class PictureFrame:
         lat, lon, alt = ecef_to_geodetic(tracks.state[:, :3]) if n else (_f(0), _f(0), _f(0))
         rot = ecef_to_enu_rotation(lat, lon) if n else np.zeros((0, 3, 3))
         enu_v = np.einsum("nij,nj->ni", rot, tracks.state[:, 3:6]) if n else np.zeros((0, 3))
-        enu_p = np.einsum("nij,njk,nlk->nil", rot, tracks.covariance[:, :3, :3], rot)
-        sigma = np.sqrt(np.maximum(enu_p[:, 0, 0] + enu_p[:, 1, 1], 0.0) / 2.0)
+        # horizontal variance = trace of the position covariance minus its vertical part
+        cov = tracks.covariance[:, :3, :3]
+        up = rot[:, 2, :]
+        vertical = np.einsum("ni,nij,nj->n", up, cov, up)
+        horizontal = np.trace(cov, axis1=1, axis2=2) - vertical
+        sigma = np.sqrt(np.maximum(horizontal, 0.0) / 2.0)
         probs = np.tile(np.array([1.0, 0.0, 0.0, 0.0]), (n, 1))
         label = np.zeros(n, np.uint8)
         kind = np.zeros(n, np.uint8)
@@ -99,8 +103,9 @@ class PictureFrame:
             label[dst] = classes.label[src]
             kind[dst] = classes.drone_kind[src]
             friendly[dst] = classes.friendly[src]
-            for s, d in zip(src, dst, strict=True):
-                class_reasons[d] = classes.reasons[s]
+            reasons = classes.reasons
+            for s, d in zip(src.tolist(), dst.tolist(), strict=True):
+                class_reasons[d] = reasons[s]
         priority = np.zeros(n)
         site = np.full(n, "", dtype=object)
         tts = np.full(n, np.nan)
@@ -110,10 +115,11 @@ class PictureFrame:
             priority[dst] = threats.priority[src]
             site[dst] = threats.site_id[src]
             tts[dst] = threats.time_to_site_s[src]
-            for s, d in zip(src, dst, strict=True):
-                threat_reasons[d] = threats.reasons[s]
+            reasons = threats.reasons
+            for s, d in zip(src.tolist(), dst.tolist(), strict=True):
+                threat_reasons[d] = reasons[s]
         alerts = alert_of_track or {}
-        alert_id = np.array([alerts.get(int(i), 0) for i in tracks.track_id], np.int64)
+        alert_id = np.array([alerts.get(i, 0) for i in tracks.track_id.tolist()], np.int64)
         return cls(
             t=float(t),
             track_id=tracks.track_id.astype(np.int64),
