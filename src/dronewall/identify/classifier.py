@@ -109,21 +109,36 @@ def _reasons(
     emission: FloatArray,
     friendly: npt.NDArray[np.bool_],
 ) -> list[str]:
+    # Columns become Python lists first: indexing numpy arrays element by element cost most
+    # of the picture step with 10,000 tracks (273 ms of reasons per second of data).
+    names = [c.name.lower() for c in ObjectClass]
+    evidence = tracks.class_evidence
+    said = (np.argmax(evidence[:, 1:], axis=1) + 1).tolist() if len(tracks) else []
+    columns = zip(
+        label.tolist(),
+        p.max(axis=1).tolist() if len(tracks) else [],
+        (f.speed * 3.6).tolist(),
+        f.height.tolist(),
+        tracks.identity.tolist(),
+        emission.tolist(),
+        evidence.any(axis=1).tolist() if len(tracks) else [],
+        said,
+        (f.hovering > 0.5).tolist(),
+        friendly.tolist(),
+        strict=True,
+    )
     out = []
-    for k in range(len(tracks)):
-        parts = [f"{ObjectClass(int(label[k])).name.lower()} {p[k].max():.2f}"]
-        parts.append(f"{f.speed[k] * 3.6:.0f} km/h at {f.height[k]:.0f} m")
-        ident = str(tracks.identity[k])
+    for lab, prob, kmh, height, ident, rf, declared, said_k, hover, friend in columns:
+        parts = [f"{names[lab]} {prob:.2f}", f"{kmh:.0f} km/h at {height:.0f} m"]
         if ident:
             parts.append(("ADS-B " if models.ICAO_ADDRESS.match(ident) else "Remote ID ") + ident)
-        if emission[k] > 0:  # stray bearings on a ray are not an emitter (models.emission_weight)
-            parts.append("RF emitter" if emission[k] >= 0.5 else "a few RF bearings")
-        if tracks.class_evidence[k].any():
-            said = ObjectClass(int(np.argmax(tracks.class_evidence[k, 1:]) + 1)).name.lower()
-            parts.append(f"camera says {said}")
-        if f.hovering[k] > 0.5:
+        if rf > 0:  # stray bearings on a ray are not an emitter (models.emission_weight)
+            parts.append("RF emitter" if rf >= 0.5 else "a few RF bearings")
+        if declared:
+            parts.append(f"camera says {names[said_k]}")
+        if hover:
             parts.append("hovering")
-        if friendly[k]:
+        if friend:
             parts.append("registered friendly")
         out.append("; ".join(parts))
     return out
