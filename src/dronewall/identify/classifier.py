@@ -121,7 +121,7 @@ def _reasons(
         f.height.tolist(),
         tracks.identity.tolist(),
         emission.tolist(),
-        evidence.any(axis=1).tolist() if len(tracks) else [],
+        np.asarray(evidence.any(axis=1), bool).tolist(),
         said,
         (f.hovering > 0.5).tolist(),
         friendly.tolist(),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
@@ -36,14 +35,13 @@ from dronewall.server import geo
 from dronewall.server.encode import (
     alert_dict,
     alert_list,
-    encode_frame,
     event_dict,
     frame_message,
     history,
     run_dict,
     track_detail,
 )
-from dronewall.server.feed import Feed, alerts_message, connect
+from dronewall.server.feed import Feed, alerts_message, connect, encode_both
 from dronewall.server.hub import Hub
 from dronewall.server.settings import ServerSettings
 from dronewall.store import Store, StoreError, open_store
@@ -324,10 +322,12 @@ def _routes(app: FastAPI, live: Live) -> None:
         greeting = [orjson.dumps(hello).decode()]
         if f is not None:
             greeting.append(alerts_message(f))
-            if live.hub.last_frame is None and f.summary.frames:  # run over before we started
-                message = frame_message(f.latest, f.run_id, f.summary.frames, math.nan)
-                live.hub.last_frame = encode_frame(message, time.time())
-        await live.hub.serve(websocket, greeting)
+            if live.hub.last_frame is None and f.summary.frames:  # no JSON frame encoded yet
+                live.hub.last_columns, live.hub.last_frame = encode_both(
+                    f.latest, f.run_id, f.summary.frames, math.nan, json=True
+                )
+        columns = websocket.query_params.get("format") == "columns"
+        await live.hub.serve(websocket, greeting, columns=columns)
 
 
 def _finite(x: float) -> float | None:

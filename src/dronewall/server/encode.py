@@ -15,8 +15,8 @@ from dronewall.assess import Alert, AlertEvent
 from dronewall.core.types import ObjectClass, ObjectKind
 from dronewall.store import PictureFrame, RunInfo, TrackHistory
 
-_CLASS_NAMES = np.array([c.name for c in ObjectClass])
-_KIND_NAMES = np.array([""] + [k.name for k in ObjectKind])
+CLASS_NAMES = np.array([c.name for c in ObjectClass])
+KIND_NAMES = np.array([""] + [k.name for k in ObjectKind])
 
 
 def _r(values: npt.NDArray[np.float64], decimals: int) -> list[float | None]:
@@ -41,12 +41,12 @@ def frame_columns(f: PictureFrame) -> dict[str, Any]:
         "course": _r(f.course_deg, 0),
         "climb": _r(f.climb_mps, 1),
         "sigma": _r(f.sigma_m, 0),
-        "cls": _CLASS_NAMES[f.label].tolist(),
+        "cls": CLASS_NAMES[f.label].tolist(),
         "p_unknown": _r(p[:, 0], 3),
         "p_drone": _r(p[:, 1], 3),
         "p_bird": _r(p[:, 2], 3),
         "p_aircraft": _r(p[:, 3], 3),
-        "kind": _KIND_NAMES[f.drone_kind].tolist(),
+        "kind": KIND_NAMES[f.drone_kind].tolist(),
         "affil": f.affiliation.tolist(),
         "prio": _r(f.priority, 1),
         "site": f.site_id.tolist(),

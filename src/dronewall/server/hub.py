@@ -1,8 +1,9 @@
 """Fan-out of the live picture to WebSocket clients.
 
-Messages are JSON, encoded once for all clients: frames as binary WebSocket messages (UTF-8
-JSON bytes: no per-client re-encoding, no UTF-8 validation by the receiver), the rest as
-text. Frames are conflated per client: a
+Messages are encoded once for all clients: frames as binary WebSocket messages — binary
+columns (``columns.py``, what the web map asks for with ``/ws?format=columns``) or UTF-8 JSON
+bytes (the default, no UTF-8 validation by the receiver) — the rest as JSON text. Frames are
+conflated per client: a
 client that is slower than the picture gets the newest frame and skips the ones in between
 (counted), so one slow browser never holds up the others
 or grows memory. Event and alert messages are never skipped; a client that lets
@@ -40,10 +41,11 @@ class HubMetrics:
 
 
 class _Client:
-    __slots__ = ("frame", "messages", "overflow", "wake", "ws")
+    __slots__ = ("columns", "frame", "messages", "overflow", "wake", "ws")
 
-    def __init__(self, ws: WebSocket):
+    def __init__(self, ws: WebSocket, columns: bool):
         self.ws = ws
+        self.columns = columns
         self.frame: bytes | None = None
         self.messages: deque[str] = deque()
         self.wake = asyncio.Event()
@@ -56,16 +58,23 @@ class Hub:
     def __init__(self) -> None:
         self.metrics = HubMetrics()
         self._clients: set[_Client] = set()
-        self.last_frame: bytes | None = None
+        self.last_frame: bytes | None = None  # JSON
+        self.last_columns: bytes | None = None
+        self.json_clients = 0  # read by the feed's thread: encode JSON frames only if > 0
         self.greeting: list[str] = []  # sent first to every new client (hello, alerts)
 
     @property
     def client_count(self) -> int:
         return len(self._clients)
 
-    def publish_frame(self, data: bytes) -> None:
-        self.last_frame = data
+    def publish_frame(self, columns: bytes, json: bytes | None) -> None:
+        """A new frame in both encodings (``json`` None when no client wanted it)."""
+        self.last_columns = columns
+        self.last_frame = json
         for c in self._clients:
+            data = columns if c.columns else json
+            if data is None:
+                continue
             if c.frame is not None:
                 self.metrics.conflated.inc()
             c.frame = data
@@ -79,14 +88,16 @@ class Hub:
                 c.messages.append(data)
             c.wake.set()
 
-    async def serve(self, ws: WebSocket, greeting: list[str]) -> None:
-        """Run one client until it leaves: greeting, then the latest frame, then changes."""
+    async def serve(self, ws: WebSocket, greeting: list[str], *, columns: bool = False) -> None:
+        """Run one client until it leaves: greeting, then the latest frame, then changes.
+        ``columns``: frames as binary columns rather than JSON."""
         await ws.accept()
-        client = _Client(ws)
+        client = _Client(ws, columns)
         client.messages.extend(greeting)
-        client.frame = self.last_frame
+        client.frame = self.last_columns if columns else self.last_frame
         client.wake.set()
         self._clients.add(client)
+        self.json_clients += not columns
         self.metrics.clients.set(len(self._clients))
         reader = asyncio.create_task(self._read(client))
         try:
@@ -98,6 +109,7 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
             self._clients.discard(client)
+            self.json_clients -= not columns
             self.metrics.clients.set(len(self._clients))
 
     async def _write(self, c: _Client, reader: asyncio.Task[None]) -> None:
