@@ -36,6 +36,7 @@ def main() -> None:
     p.add_argument("--port", type=int, default=8799)
     p.add_argument("--switch-ms", type=float, default=5.0, help="sys.setswitchinterval")
     p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
+    p.add_argument("--json", action="store_true", help="clients take JSON frames, not columns")
     a = p.parse_args()
     sys.setswitchinterval(a.switch_ms / 1000)
     total = int(a.warmup + a.seconds + 10)
@@ -47,7 +48,8 @@ def main() -> None:
         wall0 = time.monotonic()
         clients = subprocess.run(
             [sys.executable, str(Path(__file__).parent / "ws_clients.py"), "--port",
-             str(a.port), "--clients", str(a.clients), "--seconds", str(a.warmup + a.seconds)],
+             str(a.port), "--clients", str(a.clients), "--seconds", str(a.warmup + a.seconds),
+             *(["--json"] if a.json else [])],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
@@ -65,7 +67,8 @@ def main() -> None:
     lat_ms = np.array(lat) * 1000
     print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · {os.cpu_count()} cores · "
           f"`python bench/bench_live.py --tracks {a.tracks} --clients {a.clients} "
-          f"--seconds {a.seconds:.0f}`\n")  # fmt: skip
+          f"--seconds {a.seconds:.0f}{' --no-imm' if a.no_imm else ''}"
+          f"{' --json' if a.json else ''}`\n")  # fmt: skip
     print(f"| tracks | clients | frames/client (of ~{published}) | p50 ms | p95 ms | p99 ms "
           "| max ms | server CPU |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")

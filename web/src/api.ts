@@ -5,6 +5,10 @@ export type Affil = 'F' | 'H' | 'S' | 'N' | 'U';
 export type ClassName = 'DRONE' | 'BIRD' | 'AIRCRAFT' | 'UNKNOWN';
 
 /** A picture frame: one array per column, rows aligned (`frame` WS message or replay frame). */
+/** A column of numbers: a typed array in binary frames (NaN where missing), an array with
+ * nulls in JSON ones. */
+export type NumColumn = ArrayLike<number | null>;
+
 export interface Frame {
   type?: 'frame';
   run_id: string;
@@ -13,26 +17,72 @@ export interface Frame {
   wall_ingest?: number;
   wall_sent?: number;
   n: number;
-  id: number[];
-  lat: number[];
-  lon: number[];
-  alt: (number | null)[];
-  speed: (number | null)[];
-  course: (number | null)[];
-  climb: (number | null)[];
-  sigma: (number | null)[];
+  id: ArrayLike<number>;
+  lat: ArrayLike<number>;
+  lon: ArrayLike<number>;
+  alt: NumColumn;
+  speed: NumColumn;
+  course: NumColumn;
+  climb: NumColumn;
+  sigma: NumColumn;
   cls: string[];
-  p_drone: (number | null)[];
-  p_bird: (number | null)[];
-  p_aircraft: (number | null)[];
-  p_unknown: (number | null)[];
+  p_drone: NumColumn;
+  p_bird: NumColumn;
+  p_aircraft: NumColumn;
+  p_unknown: NumColumn;
   kind: string[];
   affil: string[];
-  prio: (number | null)[];
+  prio: NumColumn;
   site: string[];
-  tts: (number | null)[];
+  tts: NumColumn;
   ident: string[];
-  alert: (number | null)[];
+  alert: NumColumn;
+}
+
+const COLUMNS_MAGIC = 0x31435744; // "DWC1", little-endian
+const utf8 = new TextDecoder();
+type ColumnSpec = { name: string; dtype: string; offset: number; values?: string[] };
+const VIEWS: Record<string, (b: ArrayBuffer, o: number, n: number) => ArrayLike<number>> = {
+  f8: (b, o, n) => new Float64Array(b, o, n),
+  f4: (b, o, n) => new Float32Array(b, o, n),
+  u1: (b, o, n) => new Uint8Array(b, o, n),
+  u2: (b, o, n) => new Uint16Array(b, o, n),
+  u4: (b, o, n) => new Uint32Array(b, o, n),
+};
+
+/** Is this binary WebSocket message a column frame (`/ws?format=columns`)? */
+export function isColumnFrame(buf: ArrayBuffer): boolean {
+  return buf.byteLength >= 8 && new DataView(buf).getUint32(0, true) === COLUMNS_MAGIC;
+}
+
+/** A column frame (layout in src/dronewall/server/columns.py) as a Frame whose number columns
+ * are typed-array views on the message — no parsing of the values. Throws on a malformed one. */
+export function decodeColumns(buf: ArrayBuffer): Frame {
+  const dv = new DataView(buf);
+  const length = dv.getUint32(4, true);
+  if (8 + length > buf.byteLength) throw new Error('column frame: header runs past the message');
+  const header = JSON.parse(utf8.decode(new Uint8Array(buf, 8, length))) as { n: number; columns: ColumnSpec[] } & Record<string, unknown>;
+  const n = header.n;
+  if (!Number.isInteger(n) || n < 0 || !Array.isArray(header.columns)) throw new Error('column frame: bad header');
+  const body = 8 + length;
+  const out: Record<string, unknown> = { ...header };
+  delete out.columns;
+  for (const c of header.columns) {
+    const view = VIEWS[c.dtype];
+    if (!view || !Number.isInteger(c.offset) || c.offset % 8) throw new Error(`column frame: bad column ${c.name}`);
+    const size = n * (c.dtype === 'f8' ? 8 : c.dtype === 'f4' || c.dtype === 'u4' ? 4 : c.dtype === 'u2' ? 2 : 1);
+    if (body + c.offset + size > buf.byteLength) throw new Error(`column frame: column ${c.name} runs past the message`);
+    const values = view(buf, body + c.offset, n);
+    if (c.values) {
+      const names = c.values;
+      const text = new Array<string>(n);
+      for (let i = 0; i < n; i++) text[i] = names[values[i]!] ?? '';
+      out[c.name] = text;
+    } else {
+      out[c.name] = values;
+    }
+  }
+  return out as unknown as Frame;
 }
 
 export interface Alert {

@@ -7,7 +7,7 @@
 // window.dronewall is a small hook for browser tests and benchmarks (see DronewallHook).
 
 import './style.css';
-import { api, HttpError, runBounds, type Alert, type AlertEvent, type Frame, type Hello, type PointFeature, type RunInfo, type TrackDetail } from './api';
+import { api, decodeColumns, HttpError, isColumnFrame, runBounds, type Alert, type AlertEvent, type Frame, type Hello, type PointFeature, type RunInfo, type TrackDetail } from './api';
 import { compass, duration, el, esc, fixed, kindLabel, prioClass, sensorKinds, utcDateTime, utcTime } from './format';
 import { AirMap, EUROPE_BOUNDS, SENSOR_RGB, type Hovered } from './map';
 import { AFFIL_LABEL, AFFIL_RGB, CLASS_LABEL } from './symbols';
@@ -36,7 +36,7 @@ export interface DronewallHook {
   position(trackId: number): [number, number] | null;
   goLive(): void;
   /** Frames received over the WebSocket, and frames drawn. */
-  counters(): { received: number; drawn: number; replayFetched: number };
+  counters(): { received: number; drawn: number; replayFetched: number; rejected: number };
   /** The longest animation-frame gap after recent draws (EMA, ms) and the share of the symbol
    * and trail budgets the map is using because of it (1 = all). */
   drawCost(): { ms: number; budget: number; softwareGl: boolean };
@@ -69,7 +69,7 @@ let detail: TrackDetail | null = null;
 let detailFor: number | null = null;
 let detailError = '';
 let detailAbort: AbortController | null = null;
-const counters = { received: 0, drawn: 0, replayFetched: 0 };
+const counters = { received: 0, drawn: 0, replayFetched: 0, rejected: 0 };
 const alerts = new Map<number, Alert>();
 const recentlyCleared = new Map<number, number>(); // alert id -> wall ms when cleared here
 const events: AlertEvent[] = [];
@@ -394,7 +394,7 @@ function tooltip(h: Hovered): string | null {
   const lines = [
     `<b>Track ${f.id[i]}</b> · ${esc(CLASS_LABEL[cls] ?? cls)}${kindLabel(f.kind[i]) ? ` (${esc(kindLabel(f.kind[i]))})` : ''}`,
     `<span class="m">identity</span> ${esc(AFFIL_LABEL[affil] ?? affil)}${f.ident[i] ? ` · <span class="m">id</span> ${esc(f.ident[i])}` : ''}`,
-    `<span class="m">heading</span> ${course == null ? '—' : `${course.toFixed(0)}° ${compass(course)}`} · <span class="m">speed</span> ${fixed(speed, 1, 'm/s')} (${fixed(
+    `<span class="m">heading</span> ${course == null || !Number.isFinite(course) ? '—' : `${course.toFixed(0)}° ${compass(course)}`} · <span class="m">speed</span> ${fixed(speed, 1, 'm/s')} (${fixed(
       speed == null ? null : speed * 3.6,
       0,
       'km/h',
@@ -807,6 +807,7 @@ let pingTimer: number | null = null;
 function wsUrl(): string {
   const u = new URL('ws', window.location.href);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.searchParams.set('format', 'columns'); // frames as typed columns: nothing to parse
   return u.toString();
 }
 
@@ -824,13 +825,23 @@ function connect(): void {
       if (sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify({ type: 'ping' }));
     }, 20000);
   };
-  sock.binaryType = 'arraybuffer'; // frames come as binary messages holding UTF-8 JSON
+  sock.binaryType = 'arraybuffer'; // frames come as binary messages of typed columns
   sock.onmessage = (e: MessageEvent) => {
+    if (e.data instanceof ArrayBuffer && isColumnFrame(e.data)) {
+      try {
+        onLiveFrame(decodeColumns(e.data));
+      } catch (err) {
+        counters.rejected++;
+        console.warn('frame', err);
+      }
+      return;
+    }
     let msg: { type?: string };
     try {
       const text = typeof e.data === 'string' ? e.data : utf8.decode(e.data as ArrayBuffer);
       msg = JSON.parse(text) as { type?: string };
     } catch {
+      counters.rejected++;
       return;
     }
     switch (msg.type) {
@@ -884,7 +895,7 @@ window.dronewall = {
   alerts: () => [...alerts.values()].map((a) => ({ ...a })),
   select: (id) => select(id, true),
   position: (id) => {
-    const i = shown ? shown.id.indexOf(id) : -1;
+    const i = shown ? Array.prototype.indexOf.call(shown.id, id) : -1;
     return shown && i >= 0 ? [shown.lon[i], shown.lat[i]] : null;
   },
   goLive,
