@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import struct
-import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -111,19 +110,3 @@ def test_fuzzed_column_frames_fail_cleanly(noise: bytes, cut: int) -> None:
         with contextlib.suppress(ColumnsError):
             decode_columns(data)
     np.testing.assert_array_equal(decode_columns(good)["x"], [0.0, 1.0])
-
-
-def test_hub_reports_when_a_frame_is_delivered(client: TestClient) -> None:
-    """The pipeline waits on this before identify/assess (PipelineSettings.delivery_wait_s)."""
-    hub = client.app.state.live.hub
-    nobody = threading.Event()
-    client.portal.call(hub.publish_frame, b"DWC1-none", None, nobody)
-    assert nobody.wait(5)  # no client wanted it: delivered at once
-    with client.websocket_connect("/ws?format=columns") as ws:
-        ws.receive_json()
-        ws.receive_json()
-        ws.receive()  # the latest frame, sent on connect
-        done = threading.Event()
-        client.portal.call(hub.publish_frame, b"DWC1-test", None, done)
-        assert ws.receive()["bytes"] == b"DWC1-test"
-        assert done.wait(5)

@@ -41,8 +41,7 @@ from dronewall.tracking import Tracker, TrackerConfig
 
 log = logging.getLogger(__name__)
 
-# frame, wall_ingest, seq → optionally an Event set once the frame has been delivered
-FrameListener = Callable[[PictureFrame, float, int], threading.Event | None]
+FrameListener = Callable[[PictureFrame, float, int], None]  # frame, wall_ingest, seq
 EventListener = Callable[[list[AlertEvent]], None]
 _STOP = object()
 
@@ -54,11 +53,6 @@ class PipelineSettings:
     ingest_capacity: int = 32  # chunks (about a second of data each)
     store_capacity: int = 64  # items (report chunks, frames, events)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
-    # After publishing a frame, wait this long at most for listeners to deliver it (the
-    # server's WebSocket fan-out) before identify/assess: those compete with the fan-out for
-    # the interpreter, and the tracks' latency matters more than the assessment's (which
-    # follows within the same step either way). 0: do not wait.
-    delivery_wait_s: float = 0.2
 
 
 @dataclass(slots=True)
@@ -300,13 +294,10 @@ class Pipeline:
         wall_ingest = self._oldest_ingest if not math.isnan(self._oldest_ingest) else time.time()
         self._oldest_ingest = math.nan
         self._seq += 1
-        delivered = [listener(fast, wall_ingest, self._seq) for listener in self._frame_listeners]
+        for listener in self._frame_listeners:
+            listener(fast, wall_ingest, self._seq)
         self.metrics.stage_latency.labels("publish").observe(time.perf_counter() - started)
         self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
-        deadline = time.monotonic() + self.settings.delivery_wait_s
-        for done in delivered:
-            if done is not None:
-                done.wait(max(0.0, deadline - time.monotonic()))
         started = time.perf_counter()
         with self._lock:
             step = self.picture.step(tracks, t)

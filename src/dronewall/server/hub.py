@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections import deque
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -41,30 +40,12 @@ class HubMetrics:
         )
 
 
-class _Delivery:
-    """Sets ``done`` once every client given a frame has sent it or skipped it."""
-
-    __slots__ = ("done", "left")
-
-    def __init__(self, done: threading.Event | None, clients: int):
-        self.done = done
-        self.left = clients
-        if clients == 0 and done is not None:
-            done.set()
-
-    def one(self) -> None:
-        self.left -= 1
-        if self.left == 0 and self.done is not None:
-            self.done.set()
-
-
 class _Client:
-    __slots__ = ("columns", "delivery", "frame", "messages", "overflow", "wake", "ws")
+    __slots__ = ("columns", "frame", "messages", "overflow", "wake", "ws")
 
     def __init__(self, ws: WebSocket, columns: bool):
         self.ws = ws
         self.columns = columns
-        self.delivery: _Delivery | None = None  # of the pending frame
         self.frame: bytes | None = None
         self.messages: deque[str] = deque()
         self.wake = asyncio.Event()
@@ -86,22 +67,17 @@ class Hub:
     def client_count(self) -> int:
         return len(self._clients)
 
-    def publish_frame(
-        self, columns: bytes, json: bytes | None, delivered: threading.Event | None = None
-    ) -> None:
-        """A new frame in both encodings (``json`` None when no client wanted it);
-        ``delivered`` is set once every client has sent it (or skipped it for a newer one)."""
+    def publish_frame(self, columns: bytes, json: bytes | None) -> None:
+        """A new frame in both encodings (``json`` None when no client wanted it)."""
         self.last_columns = columns
         self.last_frame = json
-        takers = [c for c in self._clients if (columns if c.columns else json) is not None]
-        delivery = _Delivery(delivered, len(takers))
-        for c in takers:
+        for c in self._clients:
+            data = columns if c.columns else json
+            if data is None:
+                continue
             if c.frame is not None:
                 self.metrics.conflated.inc()
-                if c.delivery is not None:
-                    c.delivery.one()  # skipped: done as far as that frame is concerned
-            c.frame = columns if c.columns else json
-            c.delivery = delivery
+            c.frame = data
             c.wake.set()
 
     def publish_message(self, data: str) -> None:
@@ -134,9 +110,6 @@ class Hub:
                 await reader
             self._clients.discard(client)
             self.json_clients -= not columns
-            if client.delivery is not None:  # gone with a frame pending: nothing to wait for
-                client.delivery.one()
-                client.delivery = None
             self.metrics.clients.set(len(self._clients))
 
     async def _write(self, c: _Client, reader: asyncio.Task[None]) -> None:
@@ -152,12 +125,7 @@ class Hub:
                 self.metrics.sent.labels("message").inc()
             if c.frame is not None:
                 frame, c.frame = c.frame, None
-                delivery, c.delivery = c.delivery, None
-                try:
-                    await c.ws.send_bytes(frame)
-                finally:
-                    if delivery is not None:
-                        delivery.one()
+                await c.ws.send_bytes(frame)
                 self.metrics.sent.labels("frame").inc()
 
     async def _read(self, c: _Client) -> None:
