@@ -61,7 +61,7 @@ export const sensorRgb = (kind: unknown): [number, number, number] =>
   SENSOR_RGB[String(kind ?? '').toUpperCase()] ?? [170, 190, 210];
 
 const TARGET_DRAW_MS = 50; // a picture should be on screen within about three frames
-const MIN_BUDGET = 0.25; // never fewer than a quarter of the symbols (1,000 of 4,000)
+const MIN_BUDGET = 0.1; // never fewer than a tenth of the symbols (400 of 4,000)
 
 function isSoftwareRenderer(): boolean {
   try {
@@ -97,7 +97,7 @@ export class AirMap {
   private last: LodResult | null = null;
   private relodTimer: number | null = null;
   readonly softwareGl: boolean;
-  /** Share (0.25–1) of the symbol and trail budgets in use: see `adapt`. */
+  /** Share (0.1–1) of the symbol and trail budgets in use: see `adapt`. */
   private budget = 1;
   private lastRelod = 0;
 
