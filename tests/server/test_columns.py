@@ -49,7 +49,15 @@ def test_columns_carry_the_json_frame(finished_run: tuple[Pipeline, SQLiteStore]
             expected = np.array([np.nan if v is None else v for v in values], float)
             np.testing.assert_allclose(got[name], expected, rtol=1e-6, atol=0.51)
     np.testing.assert_array_equal(got["id"], frame.track_id)
-    np.testing.assert_array_equal(got["lat"], frame.lat_deg)
+    np.testing.assert_allclose(got["lat"], frame.lat_deg, rtol=0, atol=1e-5)  # float32, < 1 m
+
+
+def test_ids_beyond_32_bits_keep_float64() -> None:
+    from dronewall.server.columns import _ids
+
+    assert _ids(np.array([1, 2**32 - 1])).dtype == np.uint32
+    big = _ids(np.array([1, 2**40 + 3]))
+    assert big.dtype == np.float64 and big[1] == 2**40 + 3
 
 
 def test_columns_are_aligned_for_typed_array_views(

@@ -17,7 +17,8 @@ The header holds the frame's scalars (``type`` = "frame", ``run_id``, ``t``, ``s
 "offset"}`` (``dtype`` one of ``f8``, ``f4``, ``u1``, ``u2``, ``u4``; ``offset`` in bytes from
 the start of the body; each column holds ``n`` values) and, for text columns, ``"values"``: the
 distinct strings, which the column's unsigned codes index. Names and meanings are those of the
-JSON frame (docs/live-api.md); missing numbers are NaN instead of null.
+JSON frame (docs/live-api.md); missing numbers are NaN instead of null. Positions are float32
+(at most 0.5 m off in Europe), ids uint32 (float64 if one does not fit), the rest float32.
 """
 
 from __future__ import annotations
@@ -57,11 +58,11 @@ def _text(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.unsignedinteger[Any]
 def frame_column_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any]]:
     """The JSON frame's columns as arrays (text columns as strings)."""
     p = f.probabilities
-    f8, f4 = np.dtype("<f8"), np.dtype("<f4")
+    f4 = np.dtype("<f4")
     return {
-        "id": f.track_id.astype(f8),  # exact to 2**53, as JavaScript numbers are
-        "lat": f.lat_deg.astype(f8),
-        "lon": f.lon_deg.astype(f8),
+        "id": _ids(f.track_id),
+        "lat": f.lat_deg.astype(f4),  # float32: ≤ 0.5 m in Europe, finer than the JSON's 1e-5°
+        "lon": f.lon_deg.astype(f4),
         "alt": f.alt_m.astype(f4),
         "speed": f.speed_mps.astype(f4),
         "course": f.course_deg.astype(f4),
@@ -78,8 +79,16 @@ def frame_column_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any]]:
         "site": f.site_id,
         "tts": f.time_to_site_s.astype(f4),
         "ident": f.identity,
-        "alert": f.alert_id.astype(f8),
+        "alert": _ids(f.alert_id),
     }
+
+
+def _ids(ids: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """Unsigned 32-bit while every id fits, else float64 (exact to 2**53, as JavaScript's
+    numbers are)."""
+    if ids.size == 0 or (ids.min() >= 0 and ids.max() < 2**32):
+        return ids.astype(_DTYPES["u4"])
+    return ids.astype(_DTYPES["f8"])
 
 
 def encode_columns(f: PictureFrame, scalars: dict[str, Any]) -> bytes:
