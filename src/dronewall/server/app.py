@@ -320,13 +320,19 @@ def _routes(app: FastAPI, live: Live) -> None:
             "sensors_url": "/api/sensors",
         }
         greeting = [orjson.dumps(hello).decode()]
+        columns = websocket.query_params.get("format") == "columns"
         if f is not None:
             greeting.append(alerts_message(f))
-            if live.hub.last_frame is None and f.summary.frames:  # no JSON frame encoded yet
-                live.hub.last_columns, live.hub.last_frame = encode_both(
-                    f.latest, f.run_id, f.summary.frames, math.nan, json=True
+            hub = live.hub
+            missing = hub.last_columns is None if columns else hub.last_frame is None
+            if missing and f.summary.frames:  # nothing published in this format yet
+                binary, json = encode_both(
+                    f.latest, f.run_id, f.summary.frames, math.nan, json=not columns
                 )
-        columns = websocket.query_params.get("format") == "columns"
+                if columns:
+                    hub.last_columns = binary
+                else:
+                    hub.last_frame = json
         await live.hub.serve(websocket, greeting, columns=columns)
 
 

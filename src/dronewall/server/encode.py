@@ -29,31 +29,45 @@ def _r(values: npt.NDArray[np.float64], decimals: int) -> list[float | None]:
     return out
 
 
-def frame_columns(f: PictureFrame) -> dict[str, Any]:
+def frame_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any]]:
+    """A frame's columns by their wire names, at full precision (text as strings): the one
+    list both encodings follow — JSON here, binary columns in ``columns.py``."""
     p = f.probabilities
     return {
-        "n": len(f),
-        "id": f.track_id.tolist(),
-        "lat": _r(f.lat_deg, 5),
-        "lon": _r(f.lon_deg, 5),
-        "alt": _r(f.alt_m, 0),
-        "speed": _r(f.speed_mps, 1),
-        "course": _r(f.course_deg, 0),
-        "climb": _r(f.climb_mps, 1),
-        "sigma": _r(f.sigma_m, 0),
-        "cls": CLASS_NAMES[f.label].tolist(),
-        "p_unknown": _r(p[:, 0], 3),
-        "p_drone": _r(p[:, 1], 3),
-        "p_bird": _r(p[:, 2], 3),
-        "p_aircraft": _r(p[:, 3], 3),
-        "kind": KIND_NAMES[f.drone_kind].tolist(),
-        "affil": f.affiliation.tolist(),
-        "prio": _r(f.priority, 1),
-        "site": f.site_id.tolist(),
-        "tts": _r(f.time_to_site_s, 0),
-        "ident": f.identity.tolist(),
-        "alert": f.alert_id.tolist(),
+        "id": f.track_id,
+        "lat": f.lat_deg,
+        "lon": f.lon_deg,
+        "alt": f.alt_m,
+        "speed": f.speed_mps,
+        "course": f.course_deg,
+        "climb": f.climb_mps,
+        "sigma": f.sigma_m,
+        "cls": CLASS_NAMES[f.label],
+        "p_unknown": p[:, 0],
+        "p_drone": p[:, 1],
+        "p_bird": p[:, 2],
+        "p_aircraft": p[:, 3],
+        "kind": KIND_NAMES[f.drone_kind],
+        "affil": f.affiliation,
+        "prio": f.priority,
+        "site": f.site_id,
+        "tts": f.time_to_site_s,
+        "ident": f.identity,
+        "alert": f.alert_id,
     }
+
+
+# Decimals of each float column in JSON; integer and text columns go as they are.
+_DECIMALS = {"lat": 5, "lon": 5, "alt": 0, "speed": 1, "course": 0, "climb": 1, "sigma": 0,
+             "p_unknown": 3, "p_drone": 3, "p_bird": 3, "p_aircraft": 3, "prio": 1,
+             "tts": 0}  # fmt: skip
+
+
+def frame_columns(f: PictureFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {"n": len(f)}
+    for name, values in frame_arrays(f).items():
+        out[name] = _r(values, _DECIMALS[name]) if name in _DECIMALS else values.tolist()
+    return out
 
 
 def frame_message(f: PictureFrame, run_id: str, seq: int, wall_ingest: float) -> dict[str, Any]:

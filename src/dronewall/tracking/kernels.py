@@ -3,10 +3,10 @@ matching, and the Kalman update.
 
 The same mathematics as ``motion`` and ``kalman`` describe, written one track at a time and
 compiled with Numba, so each 6×6 product runs in registers instead of through NumPy's
-temporaries. On 10,000 tracks with three models the vectorised NumPy prediction took about
-110 ms per scan and the update about 50 ms (``bench/bench_tracking.py``, BENCHMARKS.md);
-these loops do the same work in a few milliseconds and update the track store in place, so
-the rows are not gathered and scattered either. Compiled code is cached on disk (``cache=True``)
+temporaries. On a scan of 10,000 tracks with three models (profiled, BENCHMARKS.md "The live
+picture") the vectorised NumPy prediction took about 110 ms and the update about 50 ms; these
+loops take about 12 and 21–26 ms, and update the track store in place, so the rows are not
+gathered and scattered either. Compiled code is cached on disk (``cache=True``)
 so only the first run on a machine pays the compilation, and they release the GIL
 (``nogil=True``): in the live pipeline the server's thread encodes and sends frames on the
 other core while the tracker's loops run.

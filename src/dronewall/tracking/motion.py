@@ -138,16 +138,12 @@ def constant_velocity_step(
     return x_new, out
 
 
-def combine(x: FloatArray, P: FloatArray, mu: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Moment-matched single estimate (N,6), (N,6,6) of the IMM mixture."""
-    if x.shape[1] == 1:
-        return x[:, 0], P[:, 0]
-    return combine_rows(x, P, mu, np.arange(x.shape[0]))
-
-
 def combine_rows(
     x: FloatArray, P: FloatArray, mu: FloatArray, rows: npt.NDArray[np.int64]
 ) -> tuple[FloatArray, FloatArray]:
-    """``combine`` of the given rows of store arrays, without gathering them first."""
+    """Moment-matched single estimates (n,6), (n,6,6) of the IMM mixtures at ``rows`` of the
+    store's arrays, without gathering them first."""
+    if x.shape[1] == 1:
+        return x[rows, 0], P[rows, 0]
     xc, Pc = kernels.combine_rows(_c(x), _c(P), _c(mu), _c(rows))
     return xc, Pc

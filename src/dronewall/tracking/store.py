@@ -100,8 +100,6 @@ class TrackStore:
     def combined(self, rows: IntArray | slice) -> tuple[FloatArray, FloatArray]:
         if isinstance(rows, slice):
             rows = np.arange(len(self))[rows]
-        if self.models.size == 1:
-            return self.x[rows, 0], self.P[rows, 0]
         return motion.combine_rows(self.x, self.P, self.mu, rows)
 
     def extrapolated(self, rows: IntArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
