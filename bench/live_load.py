@@ -11,9 +11,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import uvicorn
+from fastapi import FastAPI
 
 from dronewall.assess import protected_zones
 from dronewall.core.geodesy import geodetic_to_ecef
@@ -84,25 +86,16 @@ class CrowdSource:
 LIVE_TRACKER = TrackerConfig(reorder_window_s=0.0, coast_timeout_s=5.0)
 
 
-class LoadServer:
-    """The pipeline over a CrowdSource and the server, on 127.0.0.1:``port``, in threads."""
+class _Served:
+    """An app served by uvicorn on 127.0.0.1:``port`` in a thread, as a context manager."""
 
-    def __init__(
-        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True
-    ):
-        self.store = SQLiteStore(db)
-        tracker = LIVE_TRACKER if imm else replace(LIVE_TRACKER, imm=False)
-        settings = PipelineSettings(speed=speed, tracker=tracker)
-        self.pipeline = Pipeline(
-            CrowdSource(n, seconds), protected_zones(load_world()), self.store, settings,
-            run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
-        )  # fmt: skip
-        app = create_app(ServerSettings(), store=self.store, feed=self.pipeline)
+    def __init__(self, app: FastAPI, port: int, store: SQLiteStore):
         self.port = port
+        self.store = store
         self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port))
         self._thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> LoadServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 60
         while not self.server.started:
@@ -112,49 +105,53 @@ class LoadServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.pipeline.stop()
         self.server.should_exit = True
         self._thread.join(30)
         self.store.close()
 
 
-class ReplayServer:
+def _load_pipeline(n: int, seconds: int, store: SQLiteStore, db: Path,
+                   settings: PipelineSettings) -> Pipeline:  # fmt: skip
+    return Pipeline(
+        CrowdSource(n, seconds), protected_zones(load_world()), store, settings,
+        run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
+    )  # fmt: skip
+
+
+class LoadServer(_Served):
+    """The pipeline over a CrowdSource and the server, on 127.0.0.1:``port``, in threads."""
+
+    def __init__(
+        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True
+    ):
+        store = SQLiteStore(db)
+        tracker = LIVE_TRACKER if imm else replace(LIVE_TRACKER, imm=False)
+        settings = PipelineSettings(speed=speed, tracker=tracker)
+        self.pipeline = _load_pipeline(n, seconds, store, db, settings)
+        super().__init__(create_app(ServerSettings(), store=store, feed=self.pipeline), port, store)
+
+    def __exit__(self, *exc: object) -> None:
+        self.pipeline.stop()
+        super().__exit__(*exc)
+
+
+class ReplayServer(_Served):
     """The real server replaying a recorded load run (``dronewall serve --replay RUN``)."""
 
     def __init__(self, db: Path, port: int, run_id: str, speed: float = 1.0):
-        self.store = SQLiteStore(db)
+        store = SQLiteStore(db)
         settings = ServerSettings(store_url=f"sqlite:///{db}", replay_run=run_id,
                                   replay_speed=speed)  # fmt: skip
-        app = create_app(settings, store=self.store)
-        self.port = port
-        self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port))
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        super().__init__(create_app(settings, store=store), port, store)
 
     @staticmethod
     def record(n: int, seconds: int, db: Path) -> None:
         """Run the load through the pipeline as fast as it goes into ``db``."""
         store = SQLiteStore(db)
         try:
-            pipeline = Pipeline(
-                CrowdSource(n, seconds), protected_zones(load_world()), store,
-                PipelineSettings(speed=0.0, tracker=LIVE_TRACKER),
-                run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
-            )  # fmt: skip
+            settings = PipelineSettings(speed=0.0, tracker=LIVE_TRACKER)
+            pipeline = _load_pipeline(n, seconds, store, db, settings)
             pipeline.start()
             pipeline.join()
         finally:
             store.close()
-
-    def __enter__(self) -> ReplayServer:
-        self._thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start on port {self.port}")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self._thread.join(30)
-        self.store.close()

@@ -7,12 +7,10 @@ import numpy as np
 import pytest
 
 from dronewall.core.errors import ConfigError
-from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
-from dronewall.core.tracks import CLASS_COLUMNS, KIND_COLUMNS, TrackBatch
-from dronewall.core.types import ObjectClass, ObjectKind, SensorKind
+from dronewall.core.tracks import CLASS_COLUMNS, TrackBatch
+from dronewall.core.types import ObjectClass, ObjectKind
 from dronewall.identify import Classifier, IdentifyConfig, load_friendly, models
-
-LAT, LON = 52.2, 21.0
+from tests.identify.tracks import one_track
 
 
 def batch(
@@ -28,33 +26,15 @@ def batch(
     track_id: int = 1,
     updates: int = 20,
 ) -> TrackBatch:
-    pos = geodetic_to_ecef(LAT, LON, height).reshape(1, 3)
-    rotation = ecef_to_enu_rotation(np.array([LAT]), np.array([LON]))[0]
-    vel = rotation.T @ np.array([speed, 0.0, 0.0])
-    cov = np.eye(6) * 25.0
-    cov[3:, 3:] = np.eye(3) * sigma_v**2
-    kinds = np.zeros((1, KIND_COLUMNS), np.int32)
-    kinds[0, int(SensorKind.RF)] = rf
-    evidence = np.zeros((1, CLASS_COLUMNS))
+    evidence = np.zeros(CLASS_COLUMNS)
     if declared is not None:
         c = 0.8
         one = np.array([np.log(1 / 3), np.log(0.1), np.log(0.1), np.log(0.1)])
         one[int(declared)] = np.log(c)
-        evidence[0] = one * declarations
-    return TrackBatch(
-        track_id=np.array([track_id]),
-        t=np.array([t]),
-        status=np.array([1], np.uint8),
-        state=np.concatenate([pos, vel[None]], axis=1),
-        covariance=cov[None],
-        t_last_update=np.array([t]),
-        n_updates=np.array([updates]),
-        sensor_kinds=np.zeros(1, np.uint16),
-        identity=np.array([identity], "<U16"),
-        t_first=np.array([t - 60.0]),
-        kind_updates=kinds,
-        class_evidence=evidence,
-    )
+        evidence[:] = one * declarations
+    return one_track(t=t, t_first=t - 60.0, velocity_enu=(speed, 0.0, 0.0), height=height,
+                     sigma_v=sigma_v, updates=updates, rf=rf, track_id=track_id,
+                     identity=identity, evidence=evidence)  # fmt: skip
 
 
 def classify(b: TrackBatch, config: IdentifyConfig | None = None) -> tuple[np.ndarray, int, int]:

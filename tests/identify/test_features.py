@@ -6,17 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
-from dronewall.core.tracks import CLASS_COLUMNS, KIND_COLUMNS, TrackBatch
-from dronewall.core.types import SensorKind
+from dronewall.core.tracks import TrackBatch
 from dronewall.identify.features import (
     ERROR_CORRELATION_S,
     RF_TIME_CONSTANT_S,
     SPEED_SIGMA_FLOOR_MPS,
     FeatureHistory,
 )
+from tests.identify.tracks import one_track
 
-LAT, LON = 52.2, 21.0
 T0 = 1_000.0
 
 
@@ -30,27 +28,8 @@ def snapshot(
     track_id: int = 1,
 ) -> TrackBatch:
     """One track heading north at ``speed``, 200 m up, started at T0."""
-    pos = geodetic_to_ecef(LAT, LON, 200.0).reshape(1, 3)
-    rotation = ecef_to_enu_rotation(np.array([LAT]), np.array([LON]))[0]
-    vel = rotation.T @ np.array([0.0, speed, 0.0])
-    cov = np.eye(6) * 25.0
-    cov[3:, 3:] = np.eye(3) * sigma_v**2
-    kinds = np.zeros((1, KIND_COLUMNS), np.int32)
-    kinds[0, int(SensorKind.RF)] = rf
-    return TrackBatch(
-        track_id=np.array([track_id]),
-        t=np.array([t]),
-        status=np.array([1], np.uint8),
-        state=np.concatenate([pos, vel[None]], axis=1),
-        covariance=cov[None],
-        t_last_update=np.array([t]),
-        n_updates=np.array([updates]),
-        sensor_kinds=np.zeros(1, np.uint16),
-        identity=np.array([""], "<U16"),
-        t_first=np.array([T0]),
-        kind_updates=kinds,
-        class_evidence=np.zeros((1, CLASS_COLUMNS)),
-    )
+    return one_track(t=t, t_first=T0, velocity_enu=(0.0, speed, 0.0), height=200.0,
+                     sigma_v=sigma_v, updates=updates, rf=rf, track_id=track_id)  # fmt: skip
 
 
 def test_a_poor_first_estimate_does_not_hold_the_average() -> None:
