@@ -19,6 +19,11 @@ export interface View {
   height: number;
 }
 
+/** Metres per CSS pixel along the equator at `zoom` (divide by cos(latitude) elsewhere). */
+export function metresPerPixel(zoom: number): number {
+  return EARTH_CIRCUMFERENCE_M / (TILE * 2 ** zoom);
+}
+
 /** Web-mercator world coordinates at zoom 0 (0..512), as deck.gl's WebMercatorViewport. */
 export function mercX(lon: number): number {
   return (TILE * (lon + 180)) / 360;
@@ -230,7 +235,7 @@ export class BasemapCanvas {
     ctx.stroke(land);
     ctx.stroke(lines);
 
-    const mPerPx = EARTH_CIRCUMFERENCE_M / (TILE * 2 ** v.zoom) / dpr;
+    const mPerPx = metresPerPixel(v.zoom) / dpr;
     const frame = { scale, ox, oy, w, h, mPerPx };
     if (this.showCircles) drawCircles(ctx, this.circles, frame, 0.5, 0.07, 0.38, 1 * dpr);
     drawCircles(ctx, this.sites, frame, SITE_MIN_PX * dpr, 0.16, 0.86, 1.5 * dpr);

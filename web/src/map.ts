@@ -8,7 +8,7 @@ import { Deck, MapView, WebMercatorViewport } from '@deck.gl/core';
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { IconLayer, LineLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { FeatureCollection, Frame, PointFeature } from './api';
-import { BasemapCanvas, SITE_MIN_PX } from './basemap';
+import { BasemapCanvas, metresPerPixel, SITE_MIN_PX } from './basemap';
 import { DEFAULT_LOD, TrackLod, type LodOptions, type LodResult } from './lod';
 import { buildAtlas, type IconAtlas } from './symbols';
 import type { FrameArrays, Trails } from './tracks';
@@ -247,7 +247,7 @@ export class AirMap {
   private siteAt(x: number, y: number): PointFeature | null {
     const vp = this.deck.getViewports()[0];
     if (!vp || !this.sites.length) return null;
-    const mPerPx = 40075016.686 / (512 * 2 ** this.view.zoom);
+    const mPerPx = metresPerPixel(this.view.zoom);
     let best: PointFeature | null = null;
     let bestD = Infinity;
     for (const f of this.sites) {
