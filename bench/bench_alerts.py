@@ -65,9 +65,9 @@ def alerts_for(name: str, duration: float, *, civil_only: bool = False) -> dict[
                 if event.kind is not EventKind.RAISED and last_object.get(alert_id) != obj:
                     moved_to_other += 1
                 last_object[alert_id] = obj
-    kind = data.sim.population.kind
+    kind = data.sim.kind
     is_drone = np.array([ObjectKind(int(k)).object_class is ObjectClass.DRONE for k in kind], bool)
-    drones = np.flatnonzero(is_drone & data.sim.state.spawned)
+    drones = np.flatnonzero(is_drone & data.sim.spawned)
     first_seen = {}
     for obj in drones:
         seen = data.reports.t_measured[data.report_object == obj]

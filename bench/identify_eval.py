@@ -1,10 +1,20 @@
 """Shared evaluation helpers for identification and alerting benchmarks: simulate a scenario,
 track it, classify every track every second, and label each (track, second) with the class of
-the true object it follows (nearest truth within ``LABEL_GATE_M``)."""
+the true object it follows (nearest truth within ``LABEL_GATE_M``).
+
+Simulated and tracked runs are cached under ``out/identify-cache/`` (gitignored), so that
+re-scoring a change to ``identify`` does not simulate and track again: a simulation is keyed
+by scenario, seed, duration and the source of the simulator and the packages it uses (with the
+bundled scenario files); tracks also by the tracker's source (``src/dronewall/tracking``,
+``runtime``), so any change there tracks again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +29,8 @@ from dronewall.sim import Simulation, load_scenario
 from dronewall.tracking import Tracker
 from dronewall.world import World
 
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "out" / "identify-cache"
 LABEL_GATE_M = 500.0
 CLASS_OF_KIND = {int(k): int(k.object_class) for k in ObjectKind}
 
@@ -39,9 +51,23 @@ class Labelled:
 
 
 @dataclass
+class Simulated:
+    """What the benchmarks need of one simulated run."""
+
+    reports: ReportBatch
+    report_object: npt.NDArray[np.int64]
+    truth_t: npt.NDArray[np.float64]
+    truth_id: npt.NDArray[np.int64]
+    truth_pos: npt.NDArray[np.float64]  # (n, 3) ECEF
+    kind: npt.NDArray[np.int64]  # ObjectKind of each object
+    spawned: npt.NDArray[np.bool_]  # each object flew during the run
+    geometry: SensorGeometry
+
+
+@dataclass
 class RunData:
     name: str
-    sim: Simulation
+    sim: Simulated
     reports: ReportBatch
     report_object: npt.NDArray[np.int64]
     tracks: list[TrackBatch]
@@ -49,9 +75,73 @@ class RunData:
     labelled: Labelled
 
 
-def geometry(sim: Simulation) -> SensorGeometry:
-    s = sim.sensors
-    return s.geometry()
+def _source_hash(*packages: str) -> str:
+    digest = hashlib.sha256()
+    for package in packages:
+        folder = ROOT / "src" / "dronewall" / package
+        for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.toml")]):  # code, scenarios
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _cached(path: Path, make):  # type: ignore[no-untyped-def]
+    if path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f)
+    value = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_suffix(".tmp").open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    path.with_suffix(".tmp").replace(path)
+    return value
+
+
+def simulate(
+    name: str, world: World, *, seed: int, duration: float, civil_only: bool = False
+) -> Simulated:
+    key = f"{name}-{seed}-{duration:.0f}{'-civil' if civil_only else ''}"
+    sim_hash = _source_hash("sim", "models", "core", "world")
+    return _cached(  # type: ignore[no-any-return]
+        CACHE / f"sim-{key}-{sim_hash}.pkl",
+        lambda: _simulate(name, world, seed=seed, duration=duration, civil_only=civil_only),
+    )
+
+
+def _simulate(
+    name: str, world: World, *, seed: int, duration: float, civil_only: bool
+) -> Simulated:
+    scenario = load_scenario(name)
+    if civil_only:  # the same airspace, sensors, traffic and birds, without the drones
+        scenario = scenario.model_copy(update={"drones": []})
+    sim = Simulation(scenario, world, seed=seed, duration_s=duration)
+    chunks = list(sim.run())
+    return Simulated(
+        reports=ReportBatch.concat([c.reports for c in chunks]),
+        report_object=np.concatenate([c.report_object for c in chunks]).astype(np.int64),
+        truth_t=np.concatenate([c.truth.t for c in chunks]),
+        truth_id=np.concatenate([c.truth.object_id for c in chunks]).astype(np.int64),
+        truth_pos=geodetic_to_ecef(
+            np.concatenate([c.truth.lat for c in chunks]),
+            np.concatenate([c.truth.lon for c in chunks]),
+            np.concatenate([c.truth.alt for c in chunks]),
+        ).reshape(-1, 3),
+        kind=np.asarray(sim.population.kind, np.int64),
+        spawned=np.asarray(sim.state.spawned, bool),
+        geometry=sim.sensors.geometry(),
+    )
+
+
+def tracked(
+    name: str, world: World, *, seed: int, duration: float, civil_only: bool = False
+) -> tuple[Simulated, list[TrackBatch]]:
+    sim = simulate(name, world, seed=seed, duration=duration, civil_only=civil_only)
+    key = f"{name}-{seed}-{duration:.0f}{'-civil' if civil_only else ''}"
+    track_hash = _source_hash("sim", "models", "core", "world", "tracking", "runtime")
+    tracks = _cached(
+        CACHE / f"tracks-{key}-{track_hash}.pkl",
+        lambda: list(track_reports(sim.reports, sim.geometry, tracker=Tracker(sim.geometry))),
+    )
+    return sim, tracks
 
 
 def run(
@@ -63,27 +153,16 @@ def run(
     config: IdentifyConfig,
     civil_only: bool = False,
 ) -> RunData:
-    scenario = load_scenario(name)
-    if civil_only:  # the same airspace, sensors, traffic and birds, without the drones
-        scenario = scenario.model_copy(update={"drones": []})
-    sim = Simulation(scenario, world, seed=seed, duration_s=duration)
-    chunks = list(sim.run())
-    reports = ReportBatch.concat([c.reports for c in chunks])
-    report_object = np.concatenate([c.report_object for c in chunks]).astype(np.int64)
-    truth_t = np.concatenate([c.truth.t for c in chunks])
-    truth_id = np.concatenate([c.truth.object_id for c in chunks])
-    truth_pos = geodetic_to_ecef(
-        np.concatenate([c.truth.lat for c in chunks]),
-        np.concatenate([c.truth.lon for c in chunks]),
-        np.concatenate([c.truth.alt for c in chunks]),
-    ).reshape(-1, 3)
+    sim, track_batches = tracked(name, world, seed=seed, duration=duration, civil_only=civil_only)
+    reports, report_object = sim.reports, sim.report_object
+    truth_t, truth_id, truth_pos = sim.truth_t, sim.truth_id, sim.truth_pos
     by_time = {float(t): np.flatnonzero(truth_t == t) for t in np.unique(truth_t)}
     classifier = Classifier(config)
     tracks, classes = [], []
     rows: dict[str, list[npt.NDArray[np.generic]]] = {
         k: [] for k in ("id", "t", "age", "logit", "p", "label", "cls", "obj")
     }
-    for batch in track_reports(reports, geometry(sim), tracker=Tracker(geometry(sim))):
+    for batch in track_batches:
         out = classifier.classify(batch)
         tracks.append(batch)
         classes.append(out)
@@ -93,7 +172,7 @@ def run(
             d, j = cKDTree(truth_pos[here]).query(batch.state[:, :3])
             hit = d <= LABEL_GATE_M
             obj[hit] = truth_id[here[j[hit]]]
-        kind = sim.population.kind
+        kind = sim.kind
         cls = np.where(obj >= 0, [CLASS_OF_KIND[int(kind[o])] if o >= 0 else -1 for o in obj], -1)
         rows["id"].append(batch.track_id)
         rows["t"].append(batch.t)

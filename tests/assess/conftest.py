@@ -75,6 +75,7 @@ def tracks(
         t_first=np.array([t - f.age_s for f in flights], float).reshape(n),
         kind_updates=np.zeros((n, KIND_COLUMNS), np.int32),
         class_evidence=np.zeros((n, 4)),
+        rf_stations=np.zeros(n, np.uint8),
     )
 
 

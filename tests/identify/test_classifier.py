@@ -19,10 +19,12 @@ def batch(
     *,
     identity: str = "",
     rf: int = 0,
+    stations: int = 2,
     declared: ObjectClass | None = None,
     declarations: int = 0,
     sigma_v: float = 2.0,
     t: float = 100.0,
+    age: float = 60.0,
     track_id: int = 1,
     updates: int = 20,
 ) -> TrackBatch:
@@ -32,9 +34,9 @@ def batch(
         one = np.array([np.log(1 / 3), np.log(0.1), np.log(0.1), np.log(0.1)])
         one[int(declared)] = np.log(c)
         evidence[:] = one * declarations
-    return one_track(t=t, t_first=t - 60.0, velocity_enu=(speed, 0.0, 0.0), height=height,
-                     sigma_v=sigma_v, updates=updates, rf=rf, track_id=track_id,
-                     identity=identity, evidence=evidence)  # fmt: skip
+    return one_track(t=t, t_first=t - age, velocity_enu=(speed, 0.0, 0.0), height=height,
+                     sigma_v=sigma_v, updates=updates, rf=rf, rf_stations=stations,
+                     track_id=track_id, identity=identity, evidence=evidence)  # fmt: skip
 
 
 def classify(b: TrackBatch, config: IdentifyConfig | None = None) -> tuple[np.ndarray, int, int]:
@@ -75,22 +77,59 @@ def test_remote_id_makes_a_bird_like_track_a_quadcopter() -> None:
 
 def test_rf_emission_turns_bird_like_kinematics_into_a_drone() -> None:
     silent, _, _ = classify(batch(12.0, 100.0))
-    emitting, label, kind = classify(batch(12.0, 100.0, rf=5))
+    emitting, label, kind = classify(batch(12.0, 100.0, rf=5, age=5.0))
     assert emitting[ObjectClass.DRONE] > silent[ObjectClass.DRONE] + 0.3
     assert label == ObjectClass.DRONE and kind == ObjectKind.QUADCOPTER
 
 
-def test_rf_as_a_small_share_of_updates_is_weaker_than_as_half_of_them() -> None:
-    """Stray bearings on a bird (6 of 40 updates) against an emitter heard on half."""
-    stray, _, _ = classify(batch(12.0, 100.0, rf=6, updates=40))
-    heard, _, _ = classify(batch(12.0, 100.0, rf=20, updates=40))
-    assert heard[ObjectClass.DRONE] > stray[ObjectClass.DRONE] + 0.2
+def test_single_station_rf_as_a_small_share_of_updates_is_weaker_than_as_half() -> None:
+    """Stray bearings of one station on a bird (6 of 40 updates) against half of them; once
+    two stations' bearings cross at the track, on every period of each, the share no longer
+    matters."""
+    stray, _, _ = classify(batch(12.0, 100.0, rf=6, updates=40, stations=1))
+    heard, _, _ = classify(batch(12.0, 100.0, rf=20, updates=40, stations=1))
+    assert heard[ObjectClass.DRONE] > stray[ObjectClass.DRONE] * 1.5
+    crossed_quarter, _, _ = classify(batch(12.0, 100.0, rf=20, updates=80, age=10.0))
+    crossed_half, _, _ = classify(batch(12.0, 100.0, rf=20, updates=40, age=10.0))
+    assert crossed_quarter[ObjectClass.DRONE] == pytest.approx(crossed_half[ObjectClass.DRONE])
+    assert crossed_quarter[ObjectClass.DRONE] > heard[ObjectClass.DRONE] + 0.4
 
 
-def test_reason_names_an_emitter_only_when_heard_on_a_good_share() -> None:
-    stray = Classifier().classify(batch(12.0, 100.0, rf=6, updates=40)).reasons[0]
-    heard = Classifier().classify(batch(12.0, 100.0, rf=20, updates=40)).reasons[0]
-    assert "RF emitter" in heard and "RF emitter" not in stray and "RF bearings" in stray
+def test_crossing_bearings_now_and_then_are_weaker_than_on_every_period() -> None:
+    """Two stations' bearings crossing at a track on every period (an emitter there) against
+    four in a minute (a bird near where rays towards different emitters cross)."""
+    every, label, _ = classify(batch(12.0, 100.0, rf=120, updates=240, stations=2))
+    seldom, seldom_label, _ = classify(batch(12.0, 100.0, rf=4, updates=8, stations=2))
+    assert label == ObjectClass.DRONE and seldom_label == ObjectClass.BIRD
+    assert every[ObjectClass.DRONE] > seldom[ObjectClass.DRONE] + 0.4
+
+
+def test_reason_names_an_emitter_only_where_stations_cross() -> None:
+    stray = Classifier().classify(batch(12.0, 100.0, rf=6, updates=40, stations=0)).reasons[0]
+    heard = Classifier().classify(batch(12.0, 100.0, rf=20, updates=40, age=10.0)).reasons[0]
+    assert "RF emitter (2 stations)" in heard
+    assert "RF emitter" not in stray and "a few RF bearings" in stray
+
+
+def test_rf_from_one_station_is_weak_from_two_crossing_stations_strong() -> None:
+    """The same bird-like track heard on every period: by one DF station (a bird on the ray
+    towards an emitter fits as well) it stays a bird; by two whose bearings cross at it, it is
+    an emitting drone."""
+    silent, _, _ = classify(batch(12.0, 100.0))
+    one, one_label, _ = classify(batch(12.0, 100.0, rf=10, updates=20, age=10.0, stations=1))
+    two, two_label, _ = classify(batch(12.0, 100.0, rf=20, updates=40, age=10.0, stations=2))
+    assert one_label == ObjectClass.BIRD and two_label == ObjectClass.DRONE
+    assert silent[ObjectClass.DRONE] < one[ObjectClass.DRONE] < 0.5
+    assert two[ObjectClass.DRONE] > one[ObjectClass.DRONE] + 0.4
+    one_station = models.emission_weight(
+        np.array([20], np.int32), np.array([0.5]), np.array([0.0]), np.array([1.0])
+    )
+    assert one_station == pytest.approx(models.RF_SINGLE_STATION)
+
+
+def test_reason_says_when_rf_comes_from_one_station() -> None:
+    one = Classifier().classify(batch(12.0, 100.0, rf=20, updates=40, stations=1)).reasons[0]
+    assert "RF bearings from one station" in one and "emitter" not in one
 
 
 def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
@@ -100,7 +139,8 @@ def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
     def drone_gain(speed: float, height: float) -> float:
         one = np.array([speed])
         _, types = models.kinematic_loglik(one, np.array([1.0]), np.array([height]), one * 0 + 5)
-        _, by_type = models.emission_loglik(np.array([10], np.int32), np.array([0.6]))
+        full = np.array([1.0])
+        _, by_type = models.emission_loglik(np.array([10], np.int32), full * 0.6, full, full)
         with_rf = models.logsumexp_rows(types + by_type)
         return float((with_rf - models.logsumexp_rows(types))[0])
 

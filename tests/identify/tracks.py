@@ -21,12 +21,14 @@ def one_track(
     sigma_v: float,
     updates: int,
     rf: int = 0,
+    rf_stations: int = 0,
     track_id: int = 1,
     identity: str = "",
     evidence: npt.NDArray[np.float64] | None = None,
 ) -> TrackBatch:
     """A confirmed track at LAT, LON, ``height`` m up, flying ``velocity_enu`` (m/s) with
-    velocity σ ``sigma_v`` per axis; ``rf`` of its ``updates`` came from RF detectors."""
+    velocity σ ``sigma_v`` per axis; ``rf`` of its ``updates`` came from RF detectors, of which
+    ``rf_stations`` heard it lately."""
     pos = geodetic_to_ecef(LAT, LON, height).reshape(1, 3)
     rotation = ecef_to_enu_rotation(np.array([LAT]), np.array([LON]))[0]
     vel = rotation.T @ np.array(velocity_enu)
@@ -47,4 +49,5 @@ def one_track(
         t_first=np.array([t_first]),
         kind_updates=kinds,
         class_evidence=np.zeros((1, CLASS_COLUMNS)) if evidence is None else evidence[None],
+        rf_stations=np.array([rf_stations], np.uint8),
     )

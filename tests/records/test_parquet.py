@@ -80,6 +80,7 @@ def test_tracks_round_trip_per_instant(tmp_path: Path) -> None:
         t_first=np.full(n, 1.7e9 - 5),
         kind_updates=rng.integers(0, 9, (n, 7)).astype(np.int32),
         class_evidence=rng.normal(size=(n, 4)),
+        rf_stations=np.array([0, 1, 2, 3, 0, 1], np.uint8),
     )
     path = tmp_path / "tracks.parquet"
     with RecordWriter(path, TRACK_SCHEMA) as writer:

@@ -56,6 +56,7 @@ def tracks(
         t_first=np.full(n, T - 30.0),
         kind_updates=np.zeros((n, KIND_COLUMNS), np.int32),
         class_evidence=np.zeros((n, 4)),
+        rf_stations=np.zeros(n, np.uint8),
     )
 
 

@@ -42,6 +42,10 @@ class TrackBatch:
     t_first: FloatArray  # when the track was started
     kind_updates: npt.NDArray[np.int32]  # (n, 7) updates by SensorKind value (column 0 unused)
     class_evidence: FloatArray  # (n, 4) summed log-likelihoods of sensor-declared classes
+    # Distinct RF detectors (DF stations) whose reports updated the track within the tracker's
+    # ``rf_station_window_s`` before ``t``: an emitter in range of several stations is heard by
+    # several, whose bearings cross at it; a bird on one station's ray towards an emitter by one.
+    rf_stations: npt.NDArray[np.uint8]
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -65,6 +69,7 @@ class TrackBatch:
             t_first=np.zeros(0),
             kind_updates=np.zeros((0, KIND_COLUMNS), np.int32),
             class_evidence=np.zeros((0, CLASS_COLUMNS)),
+            rf_stations=np.zeros(0, np.uint8),
         )
 
     @classmethod

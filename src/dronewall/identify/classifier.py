@@ -32,8 +32,8 @@ class IdentifyConfig:
     # wandering false tracks that clutter can make.
     prior: tuple[float, float, float, float] = (0.10, 0.28, 0.31, 0.31)
     # > 1 softens over-confident naive-Bayes sums, < 1 sharpens timid ones; fitted by maximum
-    # likelihood on a training seed in bench/bench_identify.py (0.591 on 2026-11-27, after
-    # the averaged kinematics' own uncertainty and the RF evidence by drone type).
+    # likelihood on a training seed in bench/bench_identify.py (0.588 on 2026-11-27, after
+    # RF evidence weighed by the DF stations whose bearings cross at the track and how often).
     temperature: float = 0.59
     min_probability: float = 0.5  # below this the label is unknown
     feature_time_constant_s: float = 20.0
@@ -52,7 +52,7 @@ class Classifier:
         f = self.history.update(tracks)
         kinematic, types = models.kinematic_loglik(f.speed, f.speed_sigma, f.height, f.height_sigma)
         rf = tracks.kind_updates[:, int(SensorKind.RF)]
-        emission, emission_by_type = models.emission_loglik(rf, f.rf_share)
+        emission, emission_by_type = models.emission_loglik(rf, f.rf_share, f.rf_crossed, f.rf_duty)
         types = types + emission_by_type  # drone types given kinematics and emission together
         kinematic[:, 1] = models.logsumexp_rows(types)
         evidence = (
@@ -81,7 +81,14 @@ class Classifier:
             drone_kind=np.where(label == int(ObjectClass.DRONE), kind, 0).astype(np.uint8),
             drone_kind_probability=np.where(label == int(ObjectClass.DRONE), kind_p, 0.0),
             friendly=friendly,
-            reasons=_reasons(tracks, f, p, label, models.emission_weight(rf, f.rf_share), friendly),
+            reasons=_reasons(
+                tracks,
+                f,
+                p,
+                label,
+                models.emission_weight(rf, f.rf_share, f.rf_crossed, f.rf_duty),
+                friendly,
+            ),
         )
 
     def _drone_type(
@@ -121,6 +128,7 @@ def _reasons(
         f.height.tolist(),
         tracks.identity.tolist(),
         emission.tolist(),
+        tracks.rf_stations.tolist(),
         np.asarray(evidence.any(axis=1), bool).tolist(),
         said,
         (f.hovering > 0.5).tolist(),
@@ -128,12 +136,12 @@ def _reasons(
         strict=True,
     )
     out = []
-    for lab, prob, kmh, height, ident, rf, declared, said_k, hover, friend in columns:
+    for lab, prob, kmh, height, ident, rf, stations, declared, said_k, hover, friend in columns:
         parts = [f"{names[lab]} {prob:.2f}", f"{kmh:.0f} km/h at {height:.0f} m"]
         if ident:
             parts.append(("ADS-B " if models.ICAO_ADDRESS.match(ident) else "Remote ID ") + ident)
         if rf > 0:  # stray bearings on a ray are not an emitter (models.emission_weight)
-            parts.append("RF emitter" if rf >= 0.5 else "a few RF bearings")
+            parts.append(_rf_reason(rf, stations))
         if declared:
             parts.append(f"camera says {names[said_k]}")
         if hover:
@@ -142,3 +150,11 @@ def _reasons(
             parts.append("registered friendly")
         out.append("; ".join(parts))
     return out
+
+
+def _rf_reason(weight: float, stations: int) -> str:
+    """How the RF evidence reads to an operator: an emitter where the bearings of several
+    stations cross, bearings of one station (anything on its ray fits), or a few bearings."""
+    if weight >= 0.5:
+        return f"RF emitter ({stations} stations)" if stations >= 2 else "RF emitter"
+    return "RF bearings from one station" if stations == 1 else "a few RF bearings"

@@ -18,7 +18,11 @@ The share of a track's recent updates that came from RF detectors is averaged th
 a longer time constant (``rf_tau_s``, ``RF_TIME_CONSTANT_S``): an emitter is heard for as long
 as it is in range of a detector, while a bird takes stray bearings only while it sits on a
 drone's ray, and a track that has swapped from a drone to a bird should lose the drone's
-emission.
+emission. Two more RF features use the tracker's count of the RF stations that heard the track
+(``TrackBatch.rf_stations``): the share of those recent RF updates taken while two or more
+stations heard it (their bearings cross at the track), and the duty — RF updates per DF period
+per station heard, over a minute (an emitter in range is reported on most periods; a track
+near where rays towards different emitters happen to cross takes a bearing now and then).
 """
 
 from __future__ import annotations
@@ -47,6 +51,11 @@ HEIGHT_SIGMA_FLOOR_M = 5.0
 # bird stays on the ray from one station to a moving drone for a minute or two; over five
 # minutes such an episode is a small share of the track's updates.
 RF_TIME_CONSTANT_S = 300.0
+# A DF station reports an emitter in its range every period (1 s) it detects it; the duty — RF
+# updates per second per station heard — is averaged over a minute, the tracker's window for
+# counting the stations (``TrackerConfig.rf_station_window_s``).
+RF_DUTY_TIME_CONSTANT_S = 60.0
+DF_PERIOD_S = 1.0
 _SCALARS = (
     "t",
     "samples",  # decayed sums (see ``_accumulate``) of 1, w and w·x for speed and height
@@ -62,6 +71,9 @@ _SCALARS = (
     "rf_seen",
     "updates_recent",  # decayed sums of new updates per snapshot
     "rf_recent",
+    "rf_crossed",  # … of new RF updates taken while two or more RF stations heard the track
+    "rf_duty_heard",  # decayed sums (``RF_DUTY_TIME_CONSTANT_S``) of new RF updates …
+    "rf_duty_periods",  # … and of station-seconds (stations heard × seconds)
 )
 
 
@@ -79,6 +91,8 @@ class Features:
     hovering: FloatArray
     age: FloatArray  # seconds since the track started
     rf_share: FloatArray  # share of recent updates from RF detectors
+    rf_crossed: FloatArray  # share of those RF updates heard by two or more RF stations
+    rf_duty: FloatArray  # RF updates per DF period per station heard, over the last minute
 
 
 class FeatureHistory:
@@ -154,7 +168,7 @@ class FeatureHistory:
         col["heading"][rows] = heading
         straight = np.linalg.norm(self.velocity[rows], axis=1) / np.maximum(avg_speed, 1e-3)
         age = tracks.t - tracks.t_first
-        rf_share = self._rf_share(tracks, rows, new, dt)
+        rf_share, rf_crossed, rf_duty = self._rf_share(tracks, rows, new, dt)
         shrink = averaging_shrink(age, self.tau_s)
         return Features(
             speed=avg_speed,
@@ -167,6 +181,8 @@ class FeatureHistory:
             hovering=avg_hover,
             age=age,
             rf_share=rf_share,
+            rf_crossed=rf_crossed,
+            rf_duty=rf_duty,
         )
 
     def _rf_share(
@@ -175,7 +191,10 @@ class FeatureHistory:
         rows: npt.NDArray[np.int64],
         new: npt.NDArray[np.bool_],
         dt: FloatArray,
-    ) -> FloatArray:
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(share of recent updates from RF detectors, share of those recent RF updates taken
+        while two or more RF stations heard the track, RF updates per DF period per station
+        heard over the last minute)."""
         col = self._columns
         updates = tracks.n_updates.astype(float)
         rf = tracks.kind_updates[:, int(SensorKind.RF)].astype(float)
@@ -184,9 +203,21 @@ class FeatureHistory:
         decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / self.rf_tau_s))
         recent = self._accumulate("updates_recent", rows, decay, fresh_updates)
         recent_rf = self._accumulate("rf_recent", rows, decay, fresh_rf)
+        crossed = self._accumulate("rf_crossed", rows, decay, fresh_rf * (tracks.rf_stations >= 2))
+        # A new track's RF updates so far came over its age; later ones over the time since
+        # the last snapshot.
+        seconds = np.maximum(np.where(new, tracks.t - tracks.t_first, dt), DF_PERIOD_S)
+        duty_decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / RF_DUTY_TIME_CONSTANT_S))
+        heard = self._accumulate("rf_duty_heard", rows, duty_decay, fresh_rf)
+        periods = self._accumulate(
+            "rf_duty_periods", rows, duty_decay, tracks.rf_stations * seconds / DF_PERIOD_S
+        )
         col["updates_seen"][rows] = updates
         col["rf_seen"][rows] = rf
-        return np.asarray(np.clip(recent_rf / np.maximum(recent, 1e-9), 0.0, 1.0), float)
+        share = np.clip(recent_rf / np.maximum(recent, 1e-9), 0.0, 1.0)
+        crossed_share = np.clip(crossed / np.maximum(recent_rf, 1e-9), 0.0, 1.0)
+        duty = np.clip(heard / np.maximum(periods, 1e-9), 0.0, 1.0)
+        return np.asarray(share, float), np.asarray(crossed_share, float), np.asarray(duty, float)
 
     def _accumulate(
         self, name: str, rows: npt.NDArray[np.int64], decay: FloatArray, value: FloatArray

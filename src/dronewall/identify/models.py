@@ -18,11 +18,12 @@ simulator:
 * **cooperative identity** — an ICAO 24-bit address (ADS-B) is strong evidence of a manned
   aircraft; a Remote ID serial of a drone.
 * **RF emission** — updates from RF detectors mean the object emits a control or video link,
-  as far as they are a good share of the track's *recent* updates (a bearing-only DF report
-  fits anything on its ray: a bird that sits on the ray of one station towards a drone takes
-  that station's bearings, an emitter in range of several stations is heard on about half of
-  its updates or more). Emission is evidence for the drone *types* that emit — quadcopters
-  and reconnaissance drones keep a link up, one-way attack drones and decoys fly a
+  as far as the bearings of two or more DF stations cross at the track (the tracker counts the
+  stations that heard it: ``TrackBatch.rf_stations``). A bearing-only report fits anything on
+  its ray: a bird between one station and a drone takes that station's bearings, so bearings
+  of one station alone are weak evidence, growing with their share of the track's *recent*
+  updates. Emission is evidence for the drone *types* that emit — quadcopters and
+  reconnaissance drones keep a link up, one-way attack drones and decoys fly a
   pre-programmed route — so it is folded into the drone mixture with the kinematics: RF on a
   slow, low track helps "drone" only as far as a quadcopter or reconnaissance drone also
   explains how it flies.
@@ -162,30 +163,60 @@ def cooperative_loglik(identity: npt.NDArray[np.str_]) -> FloatArray:
     return out
 
 
-# Full emission evidence once half of the track's recent updates are RF bearings: an emitter
-# in range of two or more DF stations (each reporting once a second) is heard on about half of
-# its updates or more, while stray bearings come from the one station whose ray the track sits
-# on. Below that the evidence grows in proportion (bench/bench_identify.py, 2026-11-27: with
-# full evidence from a 20 % share, birds on a loitering drone's ray were called drones).
+# Single-station bearings count in full (times RF_SINGLE_STATION) once they are half of the
+# track's recent updates, in proportion below: a bird takes a station's bearings only while it
+# sits on that station's ray towards a drone (bench/bench_identify.py, 2026-11-27: with full
+# evidence from a 20 % share, birds on a loitering drone's ray were called drones).
 RF_SHARE_FULL = 0.5
+# What RF bearings from one station alone are worth, against bearings from two or more that
+# cross at the track. One station's bearing fits anything on its ray: the track may be the
+# emitter, or a bird between the station and the emitter. Two stations' bearings fit together
+# only near the crossing of their rays, where the emitter is. A fifth: a single-station
+# emitter on half its updates is worth ×2.5 over a bird (e^(0.2·ln 100)), not ×100
+# (bench/bench_identify.py, training seed: 0 and 0.2 give the same, 0.5 calls more birds).
+RF_SINGLE_STATION = 0.2
+# Crossing bearings count in full once each station that hears the track reports it on half
+# its periods or more, in proportion below. A DF station reports an emitter in range on most
+# of its periods (bench/bench_identify.py, seed 404, median over a track's life: emitters
+# 0.4–0.9 a period per station, 0.2–0.3 while still far out); with several emitters about, the
+# rays of different stations towards different emitters also cross elsewhere, and a bird or
+# airliner near such a crossing takes a bearing only now and then (0.05–0.2). Full at 0.35 or
+# 0.25 instead: fewer far emitters missed, but a bird called drone on 1.4–1.9 % of its time.
+RF_DUTY_FULL = 0.5
 
 
-def emission_weight(rf_updates: npt.NDArray[np.int32], rf_share: FloatArray) -> FloatArray:
-    """How far (0..1) a track's RF updates make it an emitter: grows with their number
-    (saturating at 3) and with their share of the track's recent updates
-    (``features.RF_TIME_CONSTANT_S``) — a bird that now and then takes a bearing meant for a
-    drone along the same ray is not an emitter (bench/bench_identify.py: such stray bearings
-    made most of the birds called drones)."""
+def emission_weight(
+    rf_updates: npt.NDArray[np.int32],
+    rf_share: FloatArray,
+    rf_crossed: FloatArray,
+    rf_duty: FloatArray,
+) -> FloatArray:
+    """How far (0..1) a track's RF updates make it an emitter. It grows with their number
+    (saturating at 3) and, for the share ``rf_crossed`` of its recent RF updates heard while
+    two or more RF stations heard the track, is full as far as those stations hear it on
+    ``RF_DUTY_FULL`` of their periods (``rf_duty``): their bearings cross at the track, so the
+    emitter is there, unless they only now and then cross there. For the rest, heard by one
+    station only, it is ``RF_SINGLE_STATION`` times their share of the track's recent updates
+    (``features.RF_TIME_CONSTANT_S``) over ``RF_SHARE_FULL``: a bird that sits on one
+    station's ray towards a drone takes that station's bearings (bench/bench_identify.py:
+    such bearings made most of the birds called drones)."""
     count = np.minimum(rf_updates.astype(float), RF_SATURATION) / RF_SATURATION
-    return np.asarray(count * np.clip(rf_share / RF_SHARE_FULL, 0.0, 1.0), float)
+    share = np.clip(rf_share / RF_SHARE_FULL, 0.0, 1.0)
+    crossed = np.clip(rf_crossed, 0.0, 1.0)
+    duty = np.clip(rf_duty / RF_DUTY_FULL, 0.0, 1.0)
+    single = (1.0 - crossed) * RF_SINGLE_STATION * share
+    return np.asarray(count * (crossed * duty + single), float)
 
 
 def emission_loglik(
-    rf_updates: npt.NDArray[np.int32], rf_share: FloatArray
+    rf_updates: npt.NDArray[np.int32],
+    rf_share: FloatArray,
+    rf_crossed: FloatArray,
+    rf_duty: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """(class log-likelihoods (n, 4) with the drone column 0, drone-type log-likelihoods
     (n, 4) in DRONE_TYPES order) of a track's RF updates."""
-    weight = emission_weight(rf_updates, rf_share)[:, None]
+    weight = emission_weight(rf_updates, rf_share, rf_crossed, rf_duty)[:, None]
     by_class = weight * RF_EMITTER_EVIDENCE[None, :]
     by_class[:, 1] = 0.0
     by_type = weight * np.array([RF_TYPE_EVIDENCE[k] for k in DRONE_TYPES])[None, :]

@@ -57,6 +57,7 @@ def track_table(batch: TrackBatch) -> pa.Table:
                 for k in SensorKind
             },
             **{f"evidence_{c.name.lower()}": batch.class_evidence[:, int(c)] for c in ObjectClass},
+            "rf_stations": batch.rf_stations.astype(np.int32),
         }
     )
 
@@ -103,6 +104,11 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
         t_first=time_seconds(cols["t_first"]),
         kind_updates=kinds,
         class_evidence=evidence,
+        rf_stations=(  # absent from files written before the column existed
+            np.asarray(cols["rf_stations"].to_numpy(), np.uint8)
+            if "rf_stations" in cols
+            else np.zeros(t.size, np.uint8)
+        ),
     )
     bounds = np.flatnonzero(np.diff(t)) + 1
     for rows in np.split(np.arange(t.size), bounds):

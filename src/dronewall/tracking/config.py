@@ -27,6 +27,11 @@ class TrackerConfig:
     tentative_timeout_s: float = 2.5  # a tentative track dies after this long without update
     coast_timeout_s: float = 10.0  # a confirmed track dies after this long without update
     max_position_sigma_m: float = 5_000.0  # or when its position uncertainty grows beyond this
+    # Evidence for identify: a track counts the distinct RF detectors that updated it in this
+    # window (TrackBatch.rf_stations). A DF station reports an emitter about once a second, so
+    # a minute spans the gaps of a drone turning or dipping behind a building, while a bird
+    # crossing the ray of a second station within the same minute is rare.
+    rf_station_window_s: float = 60.0
     # Time
     reorder_window_s: float = 2.0  # reports up to this late are put back in time order
     batch_s: float = 1.0  # reports are associated in time slices of this length, per sensor

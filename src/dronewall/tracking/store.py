@@ -18,6 +18,9 @@ from dronewall.tracking.motion import ModelSet
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+# RF detectors remembered per track (the most recently heard ones): enough to tell one
+# station from several; the airport and base laydowns have three DF stations each.
+RF_STATION_SLOTS = 4
 
 
 def up_vectors(position: FloatArray) -> FloatArray:
@@ -47,6 +50,14 @@ class TrackStore:
         default_factory=lambda: np.zeros((0, KIND_COLUMNS), np.int32)
     )
     class_evidence: FloatArray = field(default_factory=lambda: np.zeros((0, CLASS_COLUMNS)))
+    # The RF detectors (sensor index, −1 for an empty slot) that last updated each track and
+    # when (measurement time, −inf when empty): ``hear_rf`` fills them, ``snapshot`` counts
+    # those heard within ``rf_station_window_s``.
+    rf_station: npt.NDArray[np.int32] = field(
+        default_factory=lambda: np.full((0, RF_STATION_SLOTS), -1, np.int32)
+    )
+    rf_heard: FloatArray = field(default_factory=lambda: np.full((0, RF_STATION_SLOTS), -np.inf))
+    rf_station_window_s: float = 60.0
     next_id: int = 1
 
     def __post_init__(self) -> None:
@@ -81,14 +92,35 @@ class TrackStore:
             [self.kind_updates, np.zeros((n, KIND_COLUMNS), np.int32)]
         )
         self.class_evidence = np.concatenate([self.class_evidence, np.zeros((n, CLASS_COLUMNS))])
+        self.rf_station = np.concatenate(
+            [self.rf_station, np.full((n, RF_STATION_SLOTS), -1, np.int32)]
+        )
+        self.rf_heard = np.concatenate([self.rf_heard, np.full((n, RF_STATION_SLOTS), -np.inf)])
         return np.arange(first, first + n)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
         """Drop the rows where ``mask`` is False."""
         for f in fields(self):
-            if f.name in ("models", "next_id"):
+            if f.name in ("models", "next_id", "rf_station_window_s"):
                 continue
             setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def hear_rf(self, rows: IntArray, station: IntArray, t: FloatArray) -> None:
+        """Record that RF detector ``station`` updated track ``rows`` at ``t`` (each row at most
+        once per call): its slot is refreshed, or the least recently heard slot taken."""
+        if rows.size == 0:
+            return
+        slots = self.rf_station[rows]
+        same = slots == station[:, None]
+        slot = np.where(same.any(axis=1), same.argmax(axis=1), self.rf_heard[rows].argmin(axis=1))
+        heard = np.where(same.any(axis=1), np.maximum(self.rf_heard[rows, slot], t), t)
+        self.rf_station[rows, slot] = station
+        self.rf_heard[rows, slot] = heard
+
+    def rf_stations(self, rows: IntArray, t: FloatArray) -> npt.NDArray[np.uint8]:
+        """Distinct RF detectors that updated each track within the window before ``t``."""
+        recent = self.rf_heard[rows] >= (t - self.rf_station_window_s)[:, None]
+        return np.asarray(recent.sum(axis=1), np.uint8)
 
     def predict(self, rows: IntArray, t: FloatArray) -> None:
         """Move the given tracks' estimates to times ``t`` (IMM mix and predict), in place."""
@@ -129,6 +161,7 @@ class TrackStore:
             t_first=self.t_first[idx].copy(),
             kind_updates=self.kind_updates[idx].copy(),
             class_evidence=self.class_evidence[idx].copy(),
+            rf_stations=self.rf_stations(idx, times),
         )
 
     def confirmed(self) -> npt.NDArray[np.bool_]:

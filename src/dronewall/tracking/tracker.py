@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
 from dronewall.core.tracks import CLASS_COLUMNS, SensorGeometry, TrackBatch, TrackStatus
-from dronewall.core.types import ReportBatch
+from dronewall.core.types import ReportBatch, SensorKind
 from dronewall.tracking import kalman
 from dronewall.tracking.association import assign
 from dronewall.tracking.config import TrackerConfig
@@ -77,7 +77,10 @@ class Tracker:
     def __init__(self, sensors: SensorGeometry, config: TrackerConfig | None = None):
         self.sensors = sensors
         self.config = config or TrackerConfig()
-        self.store = TrackStore(ModelSet.from_config(self.config))
+        self.store = TrackStore(
+            ModelSet.from_config(self.config),
+            rf_station_window_s=self.config.rf_station_window_s,
+        )
         self.stats = TrackerStats()
         self.now = -np.inf  # measurement time processed so far
         self._latest = -np.inf  # latest measurement time seen
@@ -357,6 +360,8 @@ class Tracker:
             new = self.store.add(state[None], cov[None], np.array([fix.t]))
             self.store.from_bearings[new] = True
             self._stamp(new, pool, fix.members[:1])
+            for member in fix.members[1:]:  # the other stations whose bearings crossed here
+                self._hear_rf(new, pool, member[None])
             self.store.n_updates[new] = fix.members.size
             used[fix.members] = True
         self.stats.triangulated += len(fixes)
@@ -390,6 +395,7 @@ class Tracker:
         kind = batch.sensor_kind[rows]
         st.sensor_kinds[track_rows] |= (1 << kind.astype(np.uint16)).astype(np.uint16)
         st.kind_updates[track_rows, kind.astype(np.int64)] += 1
+        self._hear_rf(track_rows, batch, rows)
         identity = batch.identity[rows]
         adopt = (identity != "") & (st.identity[track_rows] == "")
         st.identity[track_rows[adopt]] = identity[adopt]
@@ -402,6 +408,15 @@ class Tracker:
             evidence[:, 1:] = np.log((1.0 - c) / 2.0)[:, None]
             evidence[np.arange(c.size), declared[has]] = np.log(c)
             st.class_evidence[track_rows[has]] += evidence
+
+    def _hear_rf(self, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:
+        """Record the RF detectors among the reports' sensors (``TrackStore.hear_rf``); the
+        track rows of one call are distinct."""
+        rf = batch.sensor_kind[rows] == int(SensorKind.RF)
+        heard = rows[rf]
+        self.store.hear_rf(
+            track_rows[rf], batch.sensor_index[heard].astype(np.int64), batch.t_measured[heard]
+        )
 
     # ---- management --------------------------------------------------------------------
     def _manage(self, now: float) -> None:
