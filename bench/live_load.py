@@ -132,6 +132,7 @@ class LoadServer(_Served):
 
     def __exit__(self, *exc: object) -> None:
         self.pipeline.stop()
+        self.pipeline.join(60)  # what is queued is stored before the store closes
         super().__exit__(*exc)
 
 

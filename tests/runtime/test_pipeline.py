@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -216,3 +217,20 @@ def _value(text: str, name: str, *, prefix: bool = False) -> float:
         if (line.startswith(name) if prefix else line.split(" ")[0] == name) and line[0] != "#":
             total += float(line.split()[-1])
     return total
+
+
+def test_idle_garbage_collection_is_timed_and_thawed(tmp_path: Path) -> None:
+    """Paced at 20×, the process stage waits between chunks: there it runs the full
+    collection (every time, here) and times it; at the end nothing is left frozen."""
+    store = SQLiteStore(tmp_path / "gc.db")
+    pipeline = simulation_pipeline(
+        "copenhagen-2025-09", store, PipelineSettings(speed=20.0), duration_s=20.0
+    )
+    pipeline.collector.every_s = 0.0
+    pipeline.start()
+    assert pipeline.join(120.0)
+    text = pipeline.metrics.render().decode()
+    timed = _value(text, 'dronewall_stage_latency_seconds_count{stage="gc"}')
+    assert timed == pipeline.collector.collections > 0
+    assert gc.get_freeze_count() == 0
+    store.close()

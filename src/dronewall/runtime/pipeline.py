@@ -31,6 +31,7 @@ from dronewall.assess import Alert, AlertEvent, ProtectedZones, ThreatBatch
 from dronewall.core.tracks import ClassBatch, TrackBatch
 from dronewall.core.types import ObjectClass, ReportBatch, sensor_kind_name
 from dronewall.identify import Classifier
+from dronewall.runtime import collector as gc_policy
 from dronewall.runtime.metrics import PipelineMetrics
 from dronewall.runtime.picture import Picture
 from dronewall.runtime.sensor_table import sensors_to_json
@@ -117,6 +118,7 @@ class Pipeline:
         self._threats: ThreatBatch | None = None
         self._alert_of: dict[int, int] = {}
         self._speed_window: list[tuple[float, float]] = []
+        self.collector = gc_policy.IdleCollector()
         self.latest: PictureFrame = PictureFrame.empty(math.nan)
         self.summary = Summary(self.run_id, source.name)
         for name, q in (("ingest", self._ingest), ("store", self._store_q)):
@@ -146,6 +148,7 @@ class Pipeline:
             )
         )
         self.summary.state = "running"
+        gc_policy.freeze()
         if self._writer_url:
             self._writer = StoreWriterProcess(self._writer_url)
         for name, target in (
@@ -235,8 +238,11 @@ class Pipeline:
         self.metrics.queue_depth.labels("ingest").set(self._ingest.qsize())
 
     def _process_loop(self) -> None:
+        collector = self.collector
         try:
             while True:
+                if self._ingest.empty() and (took := collector.idle()) is not None:
+                    self.metrics.stage_latency.labels("gc").observe(took)
                 item = self._ingest.get()
                 self.metrics.queue_depth.labels("ingest").set(self._ingest.qsize())
                 if item is _STOP:
@@ -253,6 +259,7 @@ class Pipeline:
             self.summary.error = f"process stage failed: {exc}"
             self.summary.state = "failed"
         finally:
+            gc_policy.thaw()
             self._store_q.put(_STOP)
 
     def _process(self, batch: ReportBatch, wall_ingest: float) -> None:
