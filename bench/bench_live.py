@@ -5,7 +5,8 @@ reflects it reaching a client.
 Usage: python bench/bench_live.py [--tracks 10000] [--clients 50] [--seconds 60] [--warmup 20]
 
 The server (pipeline + uvicorn) runs in this process; the clients run in a second process
-(bench/ws_clients.py). Latency = client receive time − wall_ingest of the frame (the time the
+(bench/ws_clients.py: lean byte-counting clients by default, ``--client websockets`` for the
+library's). Latency = client receive time − wall_ingest of the frame (the time the
 oldest report it reflects entered the pipeline), both read from the same machine clock.
 """
 
@@ -37,6 +38,8 @@ def main() -> None:
     p.add_argument("--switch-ms", type=float, default=5.0, help="sys.setswitchinterval")
     p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
     p.add_argument("--json", action="store_true", help="clients take JSON frames, not columns")
+    p.add_argument("--client", choices=("lean", "websockets"), default="lean",
+                   help="ws_clients.py: lean byte-counting clients or the library's")  # fmt: skip
     a = p.parse_args()
     sys.setswitchinterval(a.switch_ms / 1000)
     total = int(a.warmup + a.seconds + 10)
@@ -49,7 +52,7 @@ def main() -> None:
         clients = subprocess.run(
             [sys.executable, str(Path(__file__).parent / "ws_clients.py"), "--port",
              str(a.port), "--clients", str(a.clients), "--seconds", str(a.warmup + a.seconds),
-             *(["--json"] if a.json else [])],
+             "--client", a.client, *(["--json"] if a.json else [])],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
@@ -68,7 +71,7 @@ def main() -> None:
     print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · {os.cpu_count()} cores · "
           f"`python bench/bench_live.py --tracks {a.tracks} --clients {a.clients} "
           f"--seconds {a.seconds:.0f}{' --no-imm' if a.no_imm else ''}"
-          f"{' --json' if a.json else ''}`\n")  # fmt: skip
+          f"{' --json' if a.json else ''} --client {a.client}`\n")  # fmt: skip
     print(f"| tracks | clients | frames/client (of ~{published}) | p50 ms | p95 ms | p99 ms "
           "| max ms | server CPU |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
