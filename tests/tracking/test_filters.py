@@ -52,6 +52,30 @@ def test_compiled_update_equals_information_form_in_every_dimension(dim: int) ->
         assert loglik[i] == pytest.approx(ref, rel=1e-9)
 
 
+@pytest.mark.parametrize("dim", [1, 3])
+def test_update_in_place_on_store_rows_equals_pairwise_update(dim: int) -> None:
+    """The in-place update of chosen rows (every model of each) gives what the pairwise
+    update gives, and leaves the other rows exactly as they were."""
+    rng = np.random.default_rng(20 + dim)
+    n, m, rows = 7, 3, np.array([5, 0, 3])
+    A = rng.normal(size=(n, m, 6, 6))
+    P = A @ np.swapaxes(A, -1, -2) + 2 * np.eye(6)
+    x = rng.normal(size=(n, m, 6))
+    k = rows.size * m
+    H = np.zeros((k, dim, 6))
+    H[:, :, :3] = rng.normal(size=(k, dim, 3))
+    R = np.tile(np.eye(dim), (k, 1, 1))
+    nu = rng.normal(size=(k, dim))
+    x_ref, P_ref, ll_ref = kalman.update(x[rows].reshape(k, 6), P[rows].reshape(k, 6, 6), nu, H, R)
+    x_in, P_in = x.copy(), P.copy()
+    ll = kalman.update_rows(x_in, P_in, rows, nu, H, R)
+    np.testing.assert_allclose(x_in[rows].reshape(k, 6), x_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(P_in[rows].reshape(k, 6, 6), P_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ll.reshape(k), ll_ref, rtol=1e-12)
+    others = np.setdiff1d(np.arange(n), rows)
+    assert np.array_equal(x_in[others], x[others]) and np.array_equal(P_in[others], P[others])
+
+
 def test_static_target_estimate_is_the_weighted_mean() -> None:
     """n position fixes of a still target from a diffuse prior give the sample mean with
     covariance σ²/n — the textbook closed form."""

@@ -196,80 +196,104 @@ def combine_rows(x, P, mu, rows):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _update_one(x, P, i, j, nu, H, R, p, PHt, S, L, Y, w):
+    """Kalman update of the state ``x[i, j]`` (6,) and covariance ``P[i, j]`` (6, 6), in
+    place, by measurement ``p`` (innovation ``nu[p]``, ``H[p]`` zero on velocity, noise
+    ``R[p]``); the innovation log-likelihood. ``PHt``..``w`` are scratch. S is factorised
+    by Cholesky; P − K S Kᵀ is re-symmetrised. Each element of x and P is read before it is
+    written, so the update may run on the store's own arrays (indexing the full arrays, not
+    views: measured 30 % faster per pair)."""
+    dim = nu.shape[1]
+    for a in range(6):
+        for c in range(dim):
+            s = 0.0
+            for k in range(3):
+                s += P[i, j, a, k] * H[p, c, k]
+            PHt[a, c] = s
+    for c in range(dim):
+        for e in range(dim):
+            s = R[p, c, e]
+            for k in range(3):
+                s += H[p, c, k] * PHt[k, e]
+            S[c, e] = s
+    for c in range(dim):  # symmetrise, then Cholesky S = L Lᵀ
+        for e in range(c):
+            S[c, e] = S[e, c] = 0.5 * (S[c, e] + S[e, c])
+    logdet = 0.0
+    for c in range(dim):
+        for e in range(c + 1):
+            s = S[c, e]
+            for k in range(e):
+                s -= L[c, k] * L[e, k]
+            if c == e:
+                L[c, c] = math.sqrt(s) if s > 0.0 else math.nan
+            else:
+                L[c, e] = s / L[e, e]
+        logdet += 2.0 * math.log(L[c, c]) if L[c, c] > 0.0 else math.nan
+    # K = PHt S⁻¹: solve K S = PHt row by row (S symmetric: S Kᵀ = PHtᵀ)
+    for a in range(6):
+        for c in range(dim):  # forward: L y = PHt[a]
+            s = PHt[a, c]
+            for k in range(c):
+                s -= L[c, k] * Y[a, k]
+            Y[a, c] = s / L[c, c]
+        for c in range(dim - 1, -1, -1):  # back: Lᵀ k = y
+            s = Y[a, c]
+            for k in range(c + 1, dim):
+                s -= L[k, c] * Y[a, k]
+            Y[a, c] = s / L[c, c]
+    # Mahalanobis distance νᵀ S⁻¹ ν through the same factor
+    d2 = 0.0
+    for c in range(dim):
+        s = nu[p, c]
+        for k in range(c):
+            s -= L[c, k] * w[k]
+        w[c] = s / L[c, c]
+        d2 += w[c] * w[c]
+    for a in range(6):
+        s = x[i, j, a]
+        for c in range(dim):
+            s += Y[a, c] * nu[p, c]
+        x[i, j, a] = s
+    for a in range(6):
+        for b in range(a + 1):
+            s1 = P[i, j, a, b]
+            s2 = P[i, j, b, a]
+            for c in range(dim):
+                s1 -= Y[a, c] * PHt[b, c]
+                s2 -= Y[b, c] * PHt[a, c]
+            v = 0.5 * (s1 + s2)
+            P[i, j, a, b] = v
+            P[i, j, b, a] = v
+    return -0.5 * (d2 + logdet + dim * math.log(2.0 * math.pi))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def update(x, P, nu, H, R):
     """Kalman update of K (state, measurement) pairs whose H is zero on velocity: updated
-    x (K,6), P (K,6,6) and the innovation log-likelihood (K,). S is factorised by Cholesky;
-    P − K S Kᵀ is re-symmetrised, as in ``kalman.update``."""
+    x (K,6), P (K,6,6) and the innovation log-likelihood (K,)."""
     n, dim = nu.shape[0], nu.shape[1]
-    x_new = np.empty_like(x)
-    P_new = np.empty_like(P)
+    x_new = x.copy().reshape(n, 1, 6)
+    P_new = P.copy().reshape(n, 1, 6, 6)
     loglik = np.empty(n)
-    PHt = np.empty((6, dim))
-    S = np.empty((dim, dim))
-    L = np.empty((dim, dim))
-    Y = np.empty((6, dim))  # gain K = PHt S⁻¹
-    w = np.empty(dim)
+    PHt, S, L = np.empty((6, dim)), np.empty((dim, dim)), np.empty((dim, dim))
+    Y, w = np.empty((6, dim)), np.empty(dim)
     for r in range(n):
-        for a in range(6):
-            for c in range(dim):
-                s = 0.0
-                for k in range(3):
-                    s += P[r, a, k] * H[r, c, k]
-                PHt[a, c] = s
-        for c in range(dim):
-            for e in range(dim):
-                s = R[r, c, e]
-                for k in range(3):
-                    s += H[r, c, k] * PHt[k, e]
-                S[c, e] = s
-        for c in range(dim):  # symmetrise, then Cholesky S = L Lᵀ
-            for e in range(c):
-                S[c, e] = S[e, c] = 0.5 * (S[c, e] + S[e, c])
-        logdet = 0.0
-        for c in range(dim):
-            for e in range(c + 1):
-                s = S[c, e]
-                for k in range(e):
-                    s -= L[c, k] * L[e, k]
-                if c == e:
-                    L[c, c] = math.sqrt(s) if s > 0.0 else math.nan
-                else:
-                    L[c, e] = s / L[e, e]
-            logdet += 2.0 * math.log(L[c, c]) if L[c, c] > 0.0 else math.nan
-        # K = PHt S⁻¹: solve K S = PHt row by row (S symmetric: S Kᵀ = PHtᵀ)
-        for a in range(6):
-            for c in range(dim):  # forward: L y = PHt[a]
-                s = PHt[a, c]
-                for k in range(c):
-                    s -= L[c, k] * Y[a, k]
-                Y[a, c] = s / L[c, c]
-            for c in range(dim - 1, -1, -1):  # back: Lᵀ k = y
-                s = Y[a, c]
-                for k in range(c + 1, dim):
-                    s -= L[k, c] * Y[a, k]
-                Y[a, c] = s / L[c, c]
-        # Mahalanobis distance νᵀ S⁻¹ ν through the same factor
-        d2 = 0.0
-        for c in range(dim):
-            s = nu[r, c]
-            for k in range(c):
-                s -= L[c, k] * w[k]
-            w[c] = s / L[c, c]
-            d2 += w[c] * w[c]
-        for a in range(6):
-            s = x[r, a]
-            for c in range(dim):
-                s += Y[a, c] * nu[r, c]
-            x_new[r, a] = s
-        for a in range(6):
-            for b in range(a + 1):
-                s1 = P[r, a, b]
-                s2 = P[r, b, a]
-                for c in range(dim):
-                    s1 -= Y[a, c] * PHt[b, c]
-                    s2 -= Y[b, c] * PHt[a, c]
-                v = 0.5 * (s1 + s2)
-                P_new[r, a, b] = v
-                P_new[r, b, a] = v
-        loglik[r] = -0.5 * (d2 + logdet + dim * math.log(2.0 * math.pi))
-    return x_new, P_new, loglik
+        loglik[r] = _update_one(x_new, P_new, r, 0, nu, H, R, r, PHt, S, L, Y, w)
+    return x_new.reshape(n, 6), P_new.reshape(n, 6, 6), loglik
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def update_rows(x, P, rows, nu, H, R):
+    """Kalman update, in place in the store's arrays x (N, M, 6) and P (N, M, 6, 6), of every
+    model of the tracks at ``rows`` (distinct); pair ``r·M + j`` of ``nu``, ``H``, ``R`` is
+    row ``rows[r]``, model ``j``. Returns the log-likelihoods (len(rows), M)."""
+    m, dim = x.shape[1], nu.shape[1]
+    loglik = np.empty((rows.shape[0], m))
+    PHt, S, L = np.empty((6, dim)), np.empty((dim, dim)), np.empty((dim, dim))
+    Y, w = np.empty((6, dim)), np.empty(dim)
+    for r in range(rows.shape[0]):
+        i = rows[r]
+        for j in range(m):
+            loglik[r, j] = _update_one(x, P, i, j, nu, H, R, r * m + j, PHt, S, L, Y, w)
+    return loglik

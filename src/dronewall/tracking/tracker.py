@@ -271,16 +271,12 @@ class Tracker:
         st = self.store
         t = batch.t_measured[group.rows[member]]
         k, m = track_rows.size, st.models.size
-        x = st.x[track_rows].reshape(k * m, 6)
-        P = st.P[track_rows].reshape(k * m, 6, 6)
+        position = st.x[track_rows, :, :3].reshape(k * m, 3)
         rep = np.repeat(member, m)
-        z_pred, H = group.predict(x[:, :3], rep)
+        z_pred, H = group.predict(position, rep)
         nu = kalman.innovation(group.z[rep], z_pred, group.angular)
-        x_new, P_new, loglik = kalman.update(x, P, nu, H, group.R[rep])
-        st.x[track_rows] = x_new.reshape(k, m, 6)
-        st.P[track_rows] = P_new.reshape(k, m, 6, 6)
+        ll = kalman.update_rows(st.x, st.P, track_rows, nu, H, group.R[rep])
         if m > 1:
-            ll = loglik.reshape(k, m)
             weights = st.mu[track_rows] * np.exp(ll - ll.max(axis=1, keepdims=True))
             st.mu[track_rows] = weights / weights.sum(axis=1, keepdims=True)
         rows = group.rows[member]
