@@ -103,9 +103,7 @@ class PictureFrame:
             label[dst] = classes.label[src]
             kind[dst] = classes.drone_kind[src]
             friendly[dst] = classes.friendly[src]
-            reasons = classes.reasons
-            for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-                class_reasons[d] = reasons[s]
+            class_reasons = _spread(classes.reasons, src, dst, n)
         priority = np.zeros(n)
         site = np.full(n, "", dtype=object)
         tts = np.full(n, np.nan)
@@ -115,11 +113,12 @@ class PictureFrame:
             priority[dst] = threats.priority[src]
             site[dst] = threats.site_id[src]
             tts[dst] = threats.time_to_site_s[src]
-            reasons = threats.reasons
-            for s, d in zip(src.tolist(), dst.tolist(), strict=True):
-                threat_reasons[d] = reasons[s]
-        alerts = alert_of_track or {}
-        alert_id = np.array([alerts.get(i, 0) for i in tracks.track_id.tolist()], np.int64)
+            threat_reasons = _spread(threats.reasons, src, dst, n)
+        alert_id = np.zeros(n, np.int64)
+        if alert_of_track:
+            with_alert = np.fromiter(alert_of_track, np.int64, len(alert_of_track))
+            src, dst = _join(with_alert, tracks.track_id.astype(np.int64))
+            alert_id[dst] = np.fromiter(alert_of_track.values(), np.int64)[src]
         return cls(
             t=float(t),
             track_id=tracks.track_id.astype(np.int64),
@@ -155,6 +154,15 @@ def _join(
     """Rows of ``ids`` and of ``targets`` holding the same id (ids are unique in each)."""
     _, src, dst = np.intersect1d(ids, targets, assume_unique=True, return_indices=True)
     return src, dst
+
+
+def _spread(values: list[str], src: npt.NDArray[np.intp], dst: npt.NDArray[np.intp], n: int
+            ) -> list[str]:  # fmt: skip
+    """``n`` strings, ``values[src]`` at rows ``dst`` and "" elsewhere (vectorised: a Python
+    loop over 10,000 rows cost 2 ms a column)."""
+    out = np.full(n, "", dtype=object)
+    out[dst] = np.array(values, dtype=object)[src]
+    return list(out.tolist())
 
 
 def _affiliation(
