@@ -1,10 +1,10 @@
 """Gating: which (track, report) pairs are worth scoring, then their Mahalanobis distance.
 
-Spatial pre-gating first, through k-d trees, so the work grows with the number of nearby pairs
-rather than tracks × reports: reports with a point estimate (position fixes, radar plots) are
-paired with tracks within a radius set by both uncertainties; bearings with tracks within their
-sensor's range. Then each candidate's innovation is scored against its own covariance and kept
-inside the χ² gate.
+Spatial pre-gating first, so the work grows with the number of nearby pairs rather than
+tracks × reports: reports with a point estimate (position fixes, radar plots) are paired with
+tracks within a radius set by both uncertainties, through a uniform grid (``grid.py``);
+bearings with tracks within their sensor's range, through k-d trees. Then each candidate's
+innovation is scored against its own covariance and kept inside the χ² gate.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from dronewall.tracking import kalman
+from dronewall.tracking import grid, kalman
 from dronewall.tracking.measurements import Geometry, MeasurementGroup
 from dronewall.tracking.store import TrackStore
 
@@ -61,21 +61,19 @@ def candidates(
     spread = float(np.max(np.abs(times - t_ref)))
     speed = np.linalg.norm(x_all[:, 3:], axis=1)
     reach_t = np.sqrt(gate * _position_variance_bound(P_all, dt_ref, q)) + speed * spread
-    tree = cKDTree(pos_ref)
-    if group.geometry in (Geometry.POSITION, Geometry.RADAR):
-        reach_r = _report_radius(group, gate)
-        found = cKDTree(group.point).sparse_distance_matrix(
-            tree, float(reach_r.max() + reach_t.max()), output_type="ndarray"
+    point_geometry = group.geometry in (Geometry.POSITION, Geometry.RADAR)
+    reach_r = _report_radius(group, gate) if point_geometry else max_range
+    if point_geometry and np.isfinite(reach_r).all() and np.isfinite(reach_t).all():
+        member, local, _ = grid.near_pairs(group.point, reach_r, pos_ref, reach_t)
+    else:  # bearings (from each sensor's position, out to its range), or unbounded reach
+        found = cKDTree(
+            group.point if point_geometry else group.sensor_ecef
+        ).sparse_distance_matrix(
+            cKDTree(pos_ref), float(reach_r.max() + reach_t.max()), output_type="ndarray"
         )
         member, local = found["i"].astype(np.int64), found["j"].astype(np.int64)
         keep = found["v"] <= reach_r[member] + reach_t[local]
-    else:
-        found = cKDTree(group.sensor_ecef).sparse_distance_matrix(
-            tree, float(max_range.max() + reach_t.max()), output_type="ndarray"
-        )
-        member, local = found["i"].astype(np.int64), found["j"].astype(np.int64)
-        keep = found["v"] <= max_range[member] + reach_t[local]
-    member, local = member[keep], local[keep]
+        member, local = member[keep], local[keep]
     if member.size == 0:
         return empty
     rows = track_rows[local]
