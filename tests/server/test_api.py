@@ -291,3 +291,12 @@ def test_fuzzed_alert_actions_are_rejected_cleanly(
     r = client.post(f"/api/alerts/1/{urllib.parse.quote(action, safe='') or 'x'}", content=body,
                     headers={"content-type": "application/json"})  # fmt: skip
     assert r.status_code < 500, (action, body, r.text)
+
+
+@pytest.mark.parametrize("body", [b"Infinity", b"-Infinity", b"NaN", b'{"operator": NaN}'])
+def test_non_finite_json_bodies_are_a_clean_422(client: TestClient, body: bytes) -> None:
+    """Found by the fuzz test above: the default 422 handler failed (500) encoding ``inf``."""
+    r = client.post("/api/alerts/1/acknowledge", content=body,
+                    headers={"content-type": "application/json"})  # fmt: skip
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]
