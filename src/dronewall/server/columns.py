@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from dronewall.server.encode import frame_arrays
+from dronewall.server.encode import Categorical, frame_arrays
 from dronewall.store import PictureFrame
 
 MAGIC = b"DWC1"
@@ -51,9 +51,24 @@ class ColumnsError(ValueError):
 
 def _text(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.unsignedinteger[Any]], list[str]]:
     """Dictionary encoding: unsigned codes into the distinct strings."""
-    distinct, codes = np.unique(values.astype(str), return_inverse=True)
+    values = np.ascontiguousarray(values.astype(str))
+    if values.dtype.itemsize in (4, 8):  # one or two characters (affiliation codes): sort
+        keys = values.view(_DTYPES["u4"] if values.dtype.itemsize == 4 else np.uint64)
+        distinct_keys, codes = np.unique(keys, return_inverse=True)  # them as numbers
+        distinct = distinct_keys.view(values.dtype)
+    else:
+        distinct, codes = np.unique(values, return_inverse=True)
     width = "u1" if distinct.size <= 256 else "u2" if distinct.size <= 65536 else "u4"
     return codes.astype(_DTYPES[width]), [str(v) for v in distinct.tolist()]
+
+
+def _categorical(c: Categorical) -> tuple[npt.NDArray[np.uint8], list[str]]:
+    """Dictionary encoding of an enum column straight from its codes: only the names that
+    occur, in code order."""
+    present = np.flatnonzero(np.bincount(c.codes, minlength=len(c.names)))
+    remap = np.zeros(len(c.names), _DTYPES["u1"])
+    remap[present] = np.arange(present.size)
+    return remap[c.codes], [str(v) for v in c.names[present].tolist()]
 
 
 def _ids(ids: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
@@ -72,7 +87,9 @@ def encode_columns(f: PictureFrame, scalars: dict[str, Any]) -> bytes:
     offset = 0
     for name, values in frame_arrays(f).items():
         spec: dict[str, Any] = {"name": name}
-        if values.dtype.kind in "US":
+        if isinstance(values, Categorical):
+            values, spec["values"] = _categorical(values)
+        elif values.dtype.kind in "US":
             values, spec["values"] = _text(values)
         elif values.dtype.kind in "iu":
             values = _ids(values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,9 +30,23 @@ def _r(values: npt.NDArray[np.float64], decimals: int) -> list[float | None]:
     return out
 
 
-def frame_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any]]:
-    """A frame's columns by their wire names, at full precision (text as strings): the one
-    list both encodings follow — JSON here, binary columns in ``columns.py``."""
+@dataclass(frozen=True, slots=True)
+class Categorical:
+    """A text column held as small integer codes into ``names`` (the class and drone-type
+    enums): the binary encoding takes the codes as they are instead of sorting 10,000
+    strings (np.unique on text was 7.7 of the 8.9 ms a 10k-track frame took to encode)."""
+
+    codes: npt.NDArray[np.uint8]
+    names: npt.NDArray[np.str_]
+
+    def strings(self) -> npt.NDArray[np.str_]:
+        return self.names[self.codes]
+
+
+def frame_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any] | Categorical]:
+    """A frame's columns by their wire names, at full precision (text as strings or
+    categorical codes): the one list both encodings follow — JSON here, binary columns in
+    ``columns.py``."""
     p = f.probabilities
     return {
         "id": f.track_id,
@@ -42,12 +57,12 @@ def frame_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any]]:
         "course": f.course_deg,
         "climb": f.climb_mps,
         "sigma": f.sigma_m,
-        "cls": CLASS_NAMES[f.label],
+        "cls": Categorical(f.label, CLASS_NAMES),
         "p_unknown": p[:, 0],
         "p_drone": p[:, 1],
         "p_bird": p[:, 2],
         "p_aircraft": p[:, 3],
-        "kind": KIND_NAMES[f.drone_kind],
+        "kind": Categorical(f.drone_kind, KIND_NAMES),
         "affil": f.affiliation,
         "prio": f.priority,
         "site": f.site_id,
@@ -66,7 +81,10 @@ _DECIMALS = {"lat": 5, "lon": 5, "alt": 0, "speed": 1, "course": 0, "climb": 1, 
 def frame_columns(f: PictureFrame) -> dict[str, Any]:
     out: dict[str, Any] = {"n": len(f)}
     for name, values in frame_arrays(f).items():
-        out[name] = _r(values, _DECIMALS[name]) if name in _DECIMALS else values.tolist()
+        if isinstance(values, Categorical):
+            out[name] = values.strings().tolist()
+        else:
+            out[name] = _r(values, _DECIMALS[name]) if name in _DECIMALS else values.tolist()
     return out
 
 
