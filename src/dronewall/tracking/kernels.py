@@ -168,6 +168,29 @@ def predict_rows(x, P, mu, t, rows, t_new, up, omega, q, sojourn):
         t[i] = t_new[r]
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def cv_step(x, P, dt, q):
+    """Nearly-constant-velocity prediction of states x (n, 6) and covariances P (n, 6, 6) by
+    ``dt`` (n,), in place: F x, F P Fᵀ + Q in 3×3 blocks."""
+    for r in range(x.shape[0]):
+        d = dt[r]
+        for a in range(3):
+            x[r, a] += x[r, 3 + a] * d
+        for a in range(3):  # position rows: P_pp + d (P_pv + P_vp) + d² P_vv, P_pv + d P_vv
+            for b in range(3):
+                pv, vp, vv = P[r, a, 3 + b], P[r, 3 + a, b], P[r, 3 + a, 3 + b]
+                P[r, a, b] += d * (pv + vp) + d * d * vv
+                P[r, a, 3 + b] = pv + d * vv
+                P[r, 3 + a, b] = vp + d * vv
+        ad = abs(d)
+        q_pp, q_pv, q_vv = q * ad**3 / 3.0, q * ad**2 / 2.0, q * ad
+        for a in range(3):
+            P[r, a, a] += q_pp
+            P[r, a, 3 + a] += q_pv
+            P[r, 3 + a, a] += q_pv
+            P[r, 3 + a, 3 + a] += q_vv
+
+
 # ---- moment matching --------------------------------------------------------------------
 
 
