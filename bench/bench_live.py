@@ -36,8 +36,6 @@ def main() -> None:
     p.add_argument("--warmup", type=float, default=20.0)
     p.add_argument("--port", type=int, default=8799)
     p.add_argument("--switch-ms", type=float, default=5.0, help="sys.setswitchinterval")
-    p.add_argument("--fanout-wait-ms", type=float, default=0.0,
-                   help="ServerSettings.fanout_wait_s: assess after the fan-out")  # fmt: skip
     p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
     p.add_argument("--json", action="store_true", help="clients take JSON frames, not columns")
     p.add_argument("--client", choices=("lean", "websockets"), default="lean",
@@ -47,14 +45,7 @@ def main() -> None:
     total = int(a.warmup + a.seconds + 10)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        LoadServer(
-            a.tracks,
-            total,
-            a.port,
-            Path(tmp) / "load.db",
-            imm=not a.no_imm,
-            fanout_wait_s=a.fanout_wait_ms / 1000,
-        ) as srv,
+        LoadServer(a.tracks, total, a.port, Path(tmp) / "load.db", imm=not a.no_imm) as srv,
     ):
         cpu0 = time.process_time()
         wall0 = time.monotonic()
@@ -79,9 +70,7 @@ def main() -> None:
     lat_ms = np.array(lat) * 1000
     print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · {os.cpu_count()} cores · "
           f"`python bench/bench_live.py --tracks {a.tracks} --clients {a.clients} "
-          f"--seconds {a.seconds:.0f} --switch-ms {a.switch_ms:g}"
-          f"{f' --fanout-wait-ms {a.fanout_wait_ms:g}' if a.fanout_wait_ms else ''}"
-          f"{' --no-imm' if a.no_imm else ''}"
+          f"--seconds {a.seconds:.0f}{' --no-imm' if a.no_imm else ''}"
           f"{' --json' if a.json else ''} --client {a.client}`\n")  # fmt: skip
     print(f"| tracks | clients | frames/client (of ~{published}) | p50 ms | p95 ms | p99 ms "
           "| max ms | server CPU |")  # fmt: skip

@@ -122,16 +122,13 @@ class LoadServer(_Served):
     """The pipeline over a CrowdSource and the server, on 127.0.0.1:``port``, in threads."""
 
     def __init__(
-        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True,
-        fanout_wait_s: float = 0.0,
-    ):  # fmt: skip
+        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True
+    ):
         store = SQLiteStore(db)
         tracker = LIVE_TRACKER if imm else replace(LIVE_TRACKER, imm=False)
         settings = PipelineSettings(speed=speed, tracker=tracker)
         self.pipeline = _load_pipeline(n, seconds, store, db, settings)
-        app = create_app(ServerSettings(fanout_wait_s=fanout_wait_s), store=store,
-                         feed=self.pipeline)  # fmt: skip
-        super().__init__(app, port, store)
+        super().__init__(create_app(ServerSettings(), store=store, feed=self.pipeline), port, store)
 
     def __exit__(self, *exc: object) -> None:
         self.pipeline.stop()

@@ -104,7 +104,7 @@ def create_app(
             live.feed = _build_feed(live.settings, live.store)
         if live.feed is not None:
             live.mode = "replay" if isinstance(live.feed, FramePlayer) else "live"
-            connect(live.feed, live.hub, asyncio.get_running_loop(), live.settings.fanout_wait_s)
+            connect(live.feed, live.hub, asyncio.get_running_loop())
             if live.feed.summary.state == "starting":
                 live.feed.start()
         yield

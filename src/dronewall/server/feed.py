@@ -4,7 +4,6 @@ to listeners, keep the latest frame and a summary, and answer for alerts."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import Protocol
 
@@ -58,19 +57,13 @@ def encode_both(
     return encode_columns(f, scalars), encode_frame(message, now) if message else None
 
 
-def connect(
-    feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop, fanout_wait_s: float = 0.0
-) -> None:
+def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
     """Publish the feed's frames and events on the hub. Frames are encoded once, on the
-    feed's thread; the hub is only touched from its event loop. With ``fanout_wait_s`` the
-    feed's thread waits (at most that long) until the frame has gone to every client."""
+    feed's thread; the hub is only touched from its event loop."""
 
     def frame(f: PictureFrame, wall_ingest: float, seq: int) -> None:
         columns, json = encode_both(f, feed.run_id, seq, wall_ingest, json=hub.json_clients > 0)
-        sent = threading.Event()
-        loop.call_soon_threadsafe(hub.publish_frame, columns, json, sent)
-        if fanout_wait_s > 0:
-            sent.wait(fanout_wait_s)
+        loop.call_soon_threadsafe(hub.publish_frame, columns, json)
 
     def events(batch: list[AlertEvent]) -> None:
         message = {"type": "events", "events": [event_dict(e) for e in batch]}

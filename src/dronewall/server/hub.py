@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections import deque
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
@@ -63,23 +62,15 @@ class Hub:
         self.last_columns: bytes | None = None
         self.json_clients = 0  # read by the feed's thread: encode JSON frames only if > 0
         self.greeting: list[str] = []  # sent first to every new client (hello, alerts)
-        self._sent: threading.Event | None = None  # set when the last frame reached everyone
-        self._unsent: set[_Client] = set()
 
     @property
     def client_count(self) -> int:
         return len(self._clients)
 
-    def publish_frame(
-        self, columns: bytes, json: bytes | None, sent: threading.Event | None = None
-    ) -> None:
-        """A new frame in both encodings (``json`` None when no client wanted it); ``sent``
-        is set once every client has been handed it (or has gone, or a newer frame came)."""
+    def publish_frame(self, columns: bytes, json: bytes | None) -> None:
+        """A new frame in both encodings (``json`` None when no client wanted it)."""
         self.last_columns = columns
         self.last_frame = json
-        if self._sent is not None:
-            self._sent.set()  # superseded
-        self._sent, self._unsent = sent, set()
         for c in self._clients:
             data = columns if c.columns else json
             if data is None:
@@ -88,17 +79,6 @@ class Hub:
                 self.metrics.conflated.inc()
             c.frame = data
             c.wake.set()
-            self._unsent.add(c)
-        self._check_sent()
-
-    def _frame_sent(self, c: _Client) -> None:
-        self._unsent.discard(c)
-        self._check_sent()
-
-    def _check_sent(self) -> None:
-        if self._sent is not None and not self._unsent:
-            self._sent.set()
-            self._sent = None
 
     def publish_message(self, data: str) -> None:
         for c in self._clients:
@@ -129,7 +109,6 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
             self._clients.discard(client)
-            self._frame_sent(client)
             self.json_clients -= not columns
             self.metrics.clients.set(len(self._clients))
 
@@ -148,8 +127,6 @@ class Hub:
                 frame, c.frame = c.frame, None
                 await c.ws.send_bytes(frame)
                 self.metrics.sent.labels("frame").inc()
-                if c.frame is None:
-                    self._frame_sent(c)
 
     async def _read(self, c: _Client) -> None:
         """Answer pings; notice when the client goes (ends the writer)."""

@@ -25,7 +25,3 @@ class ServerSettings:
     replay_speed: float = 10.0
     reprocess: bool = False  # replay_run's reports back through a fresh pipeline (a new run)
     static_dir: Path = STATIC_DIR
-    # The feed's thread waits up to this long for a frame to reach every client before it
-    # goes on (to identify and assess, which would otherwise compete with the fan-out for
-    # the interpreter lock); 0: publish and go on.
-    fanout_wait_s: float = 0.0
