@@ -35,7 +35,8 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--warmup", type=float, default=20.0)
     p.add_argument("--port", type=int, default=8799)
-    p.add_argument("--switch-ms", type=float, default=5.0, help="sys.setswitchinterval")
+    p.add_argument("--switch-ms", type=float, default=1.0,
+                   help="sys.setswitchinterval (1 ms, as dronewall serve sets it)")  # fmt: skip
     p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
     p.add_argument("--json", action="store_true", help="clients take JSON frames, not columns")
     p.add_argument("--client", choices=("lean", "websockets"), default="lean",
@@ -70,7 +71,7 @@ def main() -> None:
     lat_ms = np.array(lat) * 1000
     print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · {os.cpu_count()} cores · "
           f"`python bench/bench_live.py --tracks {a.tracks} --clients {a.clients} "
-          f"--seconds {a.seconds:.0f}{' --no-imm' if a.no_imm else ''}"
+          f"--seconds {a.seconds:.0f} --switch-ms {a.switch_ms:g}{' --no-imm' if a.no_imm else ''}"
           f"{' --json' if a.json else ''} --client {a.client}`\n")  # fmt: skip
     print(f"| tracks | clients | frames/client (of ~{published}) | p50 ms | p95 ms | p99 ms "
           "| max ms | server CPU |")  # fmt: skip
