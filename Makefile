@@ -9,7 +9,7 @@ PORT ?= 8000
 WEB_OUT := src/dronewall/server/static/index.html
 WEB_SRC := $(wildcard web/src/*) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: demo demo-offline test check bench venv web browser clean
+.PHONY: demo demo-offline test check bench bench-live venv web browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test: check web browser
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_stonesoup.py
+
+# The live picture at 10,000 tracks in real time (about 3 minutes; BENCHMARKS.md).
+bench-live: $(STAMP) web browser
+	$(BIN)/python bench/bench_live.py --tracks 10000 --clients 50 --seconds 40 --warmup 15
+	$(BIN)/python bench/bench_browser.py --tracks 10000 --seconds 30 --warmup 20 --feed pipeline
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out web/node_modules src/dronewall/server/static
