@@ -70,20 +70,18 @@ def inverse_and_determinant(S: FloatArray) -> tuple[FloatArray, FloatArray]:
 def update(
     x: FloatArray, P: FloatArray, nu: FloatArray, H: FloatArray, R: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Updated state (K,6), covariance (K,6,6) and innovation log-likelihood (K,).
+    """Updated state (K,6), covariance (K,6,6) and innovation log-likelihood (K,) of K
+    (state, measurement) pairs: ``update_rows`` on copies, one model per pair.
 
     Every measurement model here depends on position only (H is zero on velocity), so the
     products use the position columns alone: P Hᵀ = P[:, :, :3] Hpᵀ. Runs as a compiled loop
-    over the pairs (``kernels.update``), S factorised by Cholesky.
+    over the pairs (``kernels.update_rows``), S factorised by Cholesky.
     """
-    x_new, P_new, loglik = kernels.update(
-        np.ascontiguousarray(x, float),
-        np.ascontiguousarray(P, float),
-        np.ascontiguousarray(nu, float),
-        np.ascontiguousarray(H, float),
-        np.ascontiguousarray(R, float),
-    )
-    return x_new, P_new, loglik
+    k = x.shape[0]
+    x_new = np.array(x, float, order="C").reshape(k, 1, 6)
+    P_new = np.array(P, float, order="C").reshape(k, 1, 6, 6)
+    loglik = update_rows(x_new, P_new, np.arange(k), nu, H, R)
+    return x_new.reshape(k, 6), P_new.reshape(k, 6, 6), loglik.reshape(k)
 
 
 def update_rows(
@@ -92,7 +90,8 @@ def update_rows(
     """``update`` of every model of the tracks at ``rows`` (distinct), in place in the
     store's arrays x (N, M, 6) and P (N, M, 6, 6); measurement ``r·M + j`` belongs to row
     ``rows[r]``, model ``j``. Returns the log-likelihoods (len(rows), M). Updating in place
-    saves gathering and scattering 10,000 × 3 covariances a scan (23 → 15 ms, measured)."""
+    saves gathering and scattering 10,000 × 3 covariances a scan (with the compiled loop:
+    23 → 7–8.5 ms, measured)."""
     return kernels.update_rows(  # type: ignore[no-any-return]
         x,
         P,

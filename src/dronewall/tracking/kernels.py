@@ -5,7 +5,7 @@ The same mathematics as ``motion`` and ``kalman`` describe, written one track at
 compiled with Numba, so each 6×6 product runs in registers instead of through NumPy's
 temporaries. On a scan of 10,000 tracks with three models (profiled, BENCHMARKS.md "The live
 picture") the vectorised NumPy prediction took about 110 ms and the update about 50 ms; these
-loops take about 12 and 21–26 ms, and update the track store in place, so the rows are not
+loops take about 7–12 and 7–8.5 ms, and update the track store in place, so the rows are not
 gathered and scattered either. Compiled code is cached on disk (``cache=True``)
 so only the first run on a machine pays the compilation, and they release the GIL
 (``nogil=True``): in the live pipeline the server's thread encodes and sends frames on the
@@ -290,25 +290,6 @@ def _update_one(x, P, i, j, nu, H, R, p, dim, PHt, S, L, Y, w):
             P[i, j, a, b] = v
             P[i, j, b, a] = v
     return -0.5 * (d2 + logdet + dim * math.log(2.0 * math.pi))
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def update(x, P, nu, H, R):
-    """Kalman update of K (state, measurement) pairs whose H is zero on velocity: updated
-    x (K,6), P (K,6,6) and the innovation log-likelihood (K,)."""
-    n, dim = nu.shape[0], nu.shape[1]
-    x_new = x.copy().reshape(n, 1, 6)
-    P_new = P.copy().reshape(n, 1, 6, 6)
-    loglik = np.empty(n)
-    PHt, S, L = np.empty((6, dim)), np.empty((dim, dim)), np.empty((dim, dim))
-    Y, w = np.empty((6, dim)), np.empty(dim)
-    if dim == 3:
-        for r in range(n):
-            loglik[r] = _update_one(x_new, P_new, r, 0, nu, H, R, r, 3, PHt, S, L, Y, w)
-    else:
-        for r in range(n):
-            loglik[r] = _update_one(x_new, P_new, r, 0, nu, H, R, r, dim, PHt, S, L, Y, w)
-    return x_new.reshape(n, 6), P_new.reshape(n, 6, 6), loglik
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
