@@ -16,8 +16,8 @@ from dronewall.assess import Alert, AlertEvent
 from dronewall.core.types import ObjectClass, ObjectKind
 from dronewall.store import PictureFrame, RunInfo, TrackHistory
 
-CLASS_NAMES = np.array([c.name for c in ObjectClass])
-KIND_NAMES = np.array([""] + [k.name for k in ObjectKind])
+_CLASS_NAMES = np.array([c.name for c in ObjectClass])
+_KIND_NAMES = np.array([""] + [k.name for k in ObjectKind])
 
 
 def _r(values: npt.NDArray[np.float64], decimals: int) -> list[float | None]:
@@ -57,12 +57,12 @@ def frame_arrays(f: PictureFrame) -> dict[str, npt.NDArray[Any] | Categorical]:
         "course": f.course_deg,
         "climb": f.climb_mps,
         "sigma": f.sigma_m,
-        "cls": Categorical(f.label, CLASS_NAMES),
+        "cls": Categorical(f.label, _CLASS_NAMES),
         "p_unknown": p[:, 0],
         "p_drone": p[:, 1],
         "p_bird": p[:, 2],
         "p_aircraft": p[:, 3],
-        "kind": Categorical(f.drone_kind, KIND_NAMES),
+        "kind": Categorical(f.drone_kind, _KIND_NAMES),
         "affil": f.affiliation,
         "prio": f.priority,
         "site": f.site_id,
