@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-KEEP = 64 * 1024  # bytes kept from the start of each message (its header)
+KEEP = 64 * 1024  # bytes kept from the start of each message: its header (~5 KB at 10k tracks)
 
 OnMessage = Callable[[int, bytes, int, float], None]  # opcode, first bytes, size, receive time
 
