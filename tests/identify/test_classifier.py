@@ -140,7 +140,8 @@ def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
         one = np.array([speed])
         _, types = models.kinematic_loglik(one, np.array([1.0]), np.array([height]), one * 0 + 5)
         full = np.array([1.0])
-        _, by_type = models.emission_loglik(np.array([10], np.int32), full * 0.6, full, full)
+        weight = models.emission_weight(np.array([10], np.int32), full * 0.6, full, full)
+        _, by_type = models.emission_loglik(weight)
         with_rf = models.logsumexp_rows(types + by_type)
         return float((with_rf - models.logsumexp_rows(types))[0])
 

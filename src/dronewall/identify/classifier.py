@@ -52,7 +52,8 @@ class Classifier:
         f = self.history.update(tracks)
         kinematic, types = models.kinematic_loglik(f.speed, f.speed_sigma, f.height, f.height_sigma)
         rf = tracks.kind_updates[:, int(SensorKind.RF)]
-        emission, emission_by_type = models.emission_loglik(rf, f.rf_share, f.rf_crossed, f.rf_duty)
+        emitter = models.emission_weight(rf, f.rf_share, f.rf_crossed, f.rf_duty)
+        emission, emission_by_type = models.emission_loglik(emitter)
         types = types + emission_by_type  # drone types given kinematics and emission together
         kinematic[:, 1] = models.logsumexp_rows(types)
         evidence = (
@@ -81,14 +82,7 @@ class Classifier:
             drone_kind=np.where(label == int(ObjectClass.DRONE), kind, 0).astype(np.uint8),
             drone_kind_probability=np.where(label == int(ObjectClass.DRONE), kind_p, 0.0),
             friendly=friendly,
-            reasons=_reasons(
-                tracks,
-                f,
-                p,
-                label,
-                models.emission_weight(rf, f.rf_share, f.rf_crossed, f.rf_duty),
-                friendly,
-            ),
+            reasons=_reasons(tracks, f, p, label, emitter, friendly),
         )
 
     def _drone_type(

@@ -208,15 +208,10 @@ def emission_weight(
     return np.asarray(count * (crossed * duty + single), float)
 
 
-def emission_loglik(
-    rf_updates: npt.NDArray[np.int32],
-    rf_share: FloatArray,
-    rf_crossed: FloatArray,
-    rf_duty: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
+def emission_loglik(emission: FloatArray) -> tuple[FloatArray, FloatArray]:
     """(class log-likelihoods (n, 4) with the drone column 0, drone-type log-likelihoods
-    (n, 4) in DRONE_TYPES order) of a track's RF updates."""
-    weight = emission_weight(rf_updates, rf_share, rf_crossed, rf_duty)[:, None]
+    (n, 4) in DRONE_TYPES order) of a track's RF updates, from their ``emission_weight``."""
+    weight = emission[:, None]
     by_class = weight * RF_EMITTER_EVIDENCE[None, :]
     by_class[:, 1] = 0.0
     by_type = weight * np.array([RF_TYPE_EVIDENCE[k] for k in DRONE_TYPES])[None, :]
