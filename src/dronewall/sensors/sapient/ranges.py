@@ -2,9 +2,10 @@
 annotations ``validation.py`` reads: the ICD version string, confidences in [0, 1] (as Dstl's
 test harness checks, ``CommonValidator.BeAValidScalar``), errors and ranges not negative,
 battery levels in per cent, latitudes, longitudes and angles within their unit's range,
-valid timestamps and UTM zones, and the UUIDs of dependent nodes
-(``RegistrationValidator.cs``). Every check raises ``Invalid``; ``validation.check`` turns it
-into a ``SapientError`` with the field's path.
+valid timestamps and UTM zones, the UUIDs of dependent nodes (``RegistrationValidator.cs``),
+and the three fields the harness makes mandatory that the ``.proto`` files do not flag. Every
+check raises ``Invalid``; ``validation.check`` turns it into a ``SapientError`` with the
+field's path.
 """
 
 from __future__ import annotations
@@ -87,6 +88,19 @@ VALUE_CHECKS: dict[str, Callable[[object], None]] = {
 }
 # Identifier fields the harness checks but the .proto does not flag (RegistrationValidator.cs).
 EXTRA_UUID_FIELDS = frozenset({"Registration.dependent_nodes"})
+# Mandatory fields the .proto files do not flag ``is_mandatory`` (identical in sapient-msg 0.2.1
+# and Dstl's harness): the harness's validators require them and its False cases reject their
+# absence. ``Error.error_message`` was mandatory as v1's string field 2 (its annotation is still
+# there, commented out, in error.proto) and lost the flag when it became repeated field 3
+# (ErrorValidator.cs; False/0170, 0171); TaskDefinitionValidator.cs, False/0074;
+# DerivedDetectionValidator.cs, False/0129.
+EXTRA_MANDATORY_FIELDS = frozenset(
+    {
+        "Error.error_message",
+        "Registration.TaskDefinition.concurrent_tasks",
+        "DetectionReport.DerivedDetection.timestamp",
+    }
+)
 
 
 def _fail(name: str, message: str, value: object) -> Invalid:

@@ -5,7 +5,9 @@ Three kinds of rule:
 1. **The .proto annotations** Dstl ships with the ICD (``sapient_msg/proto_options.proto``):
    ``is_mandatory`` on fields and oneofs, ``is_uuid`` / ``is_ulid`` on identifiers. They are
    read from the message descriptors once per message type, so every message type and every
-   nested type is covered without a hand-written list.
+   nested type is covered without a hand-written list — plus the three fields Dstl's harness
+   requires that the annotations miss (``ranges.EXTRA_MANDATORY_FIELDS``: ``Error.error_message``
+   and two more).
 2. **Enumerations**: every value defined, a mandatory one not ``UNSPECIFIED`` (as Dstl's test
    harness checks, ``SapientServices/Data/Validation/*.cs``); every float finite.
 3. **Ranges and units** the ICD states in prose (``ranges.py``): the ICD version string,
@@ -35,6 +37,7 @@ from dronewall.sensors.sapient.binding import (
 )
 from dronewall.sensors.sapient.ids import is_ulid, is_uuid
 from dronewall.sensors.sapient.ranges import (
+    EXTRA_MANDATORY_FIELDS,
     EXTRA_UUID_FIELDS,
     MESSAGE_CHECKS,
     TIMESTAMP,
@@ -67,7 +70,7 @@ def _join(parts: list[str]) -> str:
 
 
 def mandatory_fields() -> set[tuple[str, str]]:
-    """(message, field) for every field the ICD marks mandatory, message names relative to the
+    """(message, field) for every field the ICD makes mandatory, message names relative to the
     v2.0 package (``Registration.SubClass``): what the validator enforces, for tests and docs."""
     found: set[tuple[str, str]] = set()
     for descriptor in _all_descriptors(cast(Descriptor, SapientMessage.DESCRIPTOR)):
@@ -247,8 +250,8 @@ def _rules(descriptor: Descriptor) -> _MessageRules:
 
 def _field_rule(fd: FieldDescriptor) -> _FieldRule:
     options = fd.GetOptions()
-    mandatory = _option(options, FIELD_OPTIONS, "is_mandatory")
     key = f"{fd.containing_type.full_name.removeprefix(_PACKAGE)}.{fd.name}"
+    mandatory = _option(options, FIELD_OPTIONS, "is_mandatory") or key in EXTRA_MANDATORY_FIELDS
     checks: list[Callable[[object], None]] = []
     if fd.message_type is not None:
         checks.append(_check_any_message)
