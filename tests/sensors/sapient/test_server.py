@@ -28,8 +28,12 @@ from dronewall.sensors.sapient import (
     frame,
     look_at,
 )
+from dronewall.sensors.sapient import session as session_module
+from dronewall.sensors.sapient.binding import SapientMessage
+from dronewall.sensors.sapient.codec import Header, envelope
 from dronewall.sensors.sapient.detections import ReportRows
 from dronewall.sensors.sapient.ids import UlidFactory
+from dronewall.sensors.sapient.status import fusion_status
 from dronewall.sensors.sapient.units import Fix
 from tests.sensors.sapient import independent
 from tests.sensors.sapient.conftest import sensor
@@ -314,3 +318,55 @@ def _content(payload: bytes) -> str:
     message = decode(payload)
     assert not isinstance(message, SapientError)
     return str(message.WhichOneof("content"))
+
+
+def _big_status(node_id: str, bad_latitude: bool) -> bytes:
+    """A StatusReport of ~1 MB (41,500 coverage vertices), its last latitude 95° if ``bad``."""
+    polygons = [tuple((48.0 + i * 1e-4, 11.0 + j * 1e-4) for j in range(100)) for i in range(415)]
+    message = envelope(Header(node_id, T0))
+    message.status_report.CopyFrom(fusion_status(UlidFactory(5).new(T0), polygons))
+    if bad_latitude:
+        message.status_report.coverage[-1].location_list.locations[-1].y = 95.0
+    return message.SerializeToString()
+
+
+def test_a_large_message_from_an_unregistered_peer_is_refused_before_it_is_validated(
+    run_async: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = Bench()
+    radar = SensorNode(sensor(SensorKind.RADAR, "r"), UlidFactory(1))
+    decoded: list[int] = []
+
+    def counting_decode(payload: bytes) -> SapientMessage | SapientError:
+        decoded.append(len(payload))
+        return decode(payload)
+
+    monkeypatch.setattr(session_module, "decode", counting_decode)
+    registration = envelope(Header(radar.node_id, T0))
+    registration.registration.CopyFrom(radar.registration())
+    stranger = _big_status(radar.node_id, bad_latitude=True)
+    assert 900_000 < len(stranger) < 1 << 20
+
+    async def scenario() -> list[bytes]:
+        async with bench.node:
+            reader, writer = await bench.raw()
+            for payload in (stranger, registration.SerializeToString(), stranger):
+                writer.write(frame(payload))
+            await writer.drain()
+            writer.write_eof()
+            replies = await reader.read()
+            writer.close()
+            await bench.node.wait_for_connections(0)
+            return _frames(replies)
+
+    first, ack, second = run_async(scenario())
+    error = decode(first)
+    assert not isinstance(error, SapientError) and error.WhichOneof("content") == "error"
+    assert "unregistered" in error.error.error_message[0]
+    assert error.error.packet == stranger[: len(error.error.packet)]
+    assert _content(ack) == "registration_ack"
+    # Once registered, the same frame is decoded and its bad latitude found.
+    assert "out_of_range" in decode(second).error.error_message[0]  # type: ignore[union-attr]
+    assert decoded == [len(registration.SerializeToString()), len(stranger)]
+    rejected = bench.node.counters.rejected
+    assert (rejected[Reason.UNREGISTERED], rejected[Reason.OUT_OF_RANGE]) == (1, 1)

@@ -6,7 +6,8 @@ register, report status and detections, take tasks and raise alerts; their detec
 upward to a parent fusion node as a child. See ``docs/sapient.md``.
 
 Modules, one role each: ``framing`` (4-byte little-endian length), ``codec`` (pure
-decode/encode per message type), ``validation`` (the ICD's rules), ``units``, ``classes``,
+decode/encode per message type), ``peek`` (sender and content type without decoding),
+``validation`` (the ICD's rules), ``units``, ``classes``,
 ``nodes`` (Registration), ``detections``, ``status``, ``tasks``, ``alerts``, ``tracks``,
 ``registry``, ``session`` (protocol logic, no I/O), ``server`` (the fusion node's asyncio
 stream), ``client`` (a node's end), ``node`` (a sensor node's logic), ``upward`` (to a parent).

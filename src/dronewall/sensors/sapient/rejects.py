@@ -8,7 +8,8 @@ one, the dotted path of the field at fault (``detection_report.location.datum``)
      └── SapientError               reason: Reason, field: str, value: the bad input
 
 ``Counters`` counts rejections per reason and accepted messages per content type; its
-``snapshot()`` is what metrics read.
+``snapshot()`` is what metrics read. ``error_reply`` is the SAPIENT ``Error`` message
+(``error.proto``) that tells the sender: the offending packet and why it was refused.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections import Counter
 from enum import StrEnum
 
 from dronewall.core.errors import DecodeError
-from dronewall.sensors.sapient.binding import Content
+from dronewall.sensors.sapient.binding import Content, Error
+
+MAX_ERROR_PACKET = 65_536  # bytes of the offending packet echoed in an Error message
 
 
 class Reason(StrEnum):
@@ -74,3 +77,8 @@ class Counters:
         counts["rows_forwarded"] = self.rows
         counts["sink_failures"] = self.sink_failures
         return counts
+
+
+def error_reply(error: SapientError, payload: bytes) -> Error:
+    """The Error answering a refused frame ``payload`` (not empty: ``packet`` is mandatory)."""
+    return Error(packet=payload[:MAX_ERROR_PACKET], error_message=[str(error)])

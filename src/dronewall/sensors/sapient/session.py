@@ -31,23 +31,18 @@ from google.protobuf.message import DecodeError as ProtobufDecodeError
 
 from dronewall.core.clock import Clock
 from dronewall.sensors.sapient import alerts, detections, status, tasks
-from dronewall.sensors.sapient.binding import (
-    Content,
-    Error,
-    RegistrationAck,
-    SapientMessage,
-)
+from dronewall.sensors.sapient.binding import Content, RegistrationAck, SapientMessage
 from dronewall.sensors.sapient.codec import Header, decode, encode_frame, envelope, time_of
 from dronewall.sensors.sapient.ids import UlidFactory, is_uuid
 from dronewall.sensors.sapient.nodes import traits_of
+from dronewall.sensors.sapient.peek import Peek, peek
 from dronewall.sensors.sapient.registry import SensorRegistry, canonical_uuid
-from dronewall.sensors.sapient.rejects import Counters, Reason, SapientError
+from dronewall.sensors.sapient.rejects import Counters, Reason, SapientError, error_reply
 from dronewall.sensors.sapient.rows import RowBuffer
 
 log = logging.getLogger(__name__)
 LOG_FIRST = 10  # rejections logged in full per connection before sampling
 LOG_EVERY = 1000  # then one log line per this many rejections
-MAX_ERROR_PACKET = 65_536  # bytes of the offending packet echoed in an Error message
 
 
 @dataclass(slots=True)
@@ -84,6 +79,9 @@ class FusionCore:
 
     def receive(self, session: Session, payload: bytes) -> list[bytes]:
         """Handle one frame payload; return the framed replies to send back."""
+        early = peek(payload)
+        if early is not None and (refusal := _unregistered(session, early)) is not None:
+            return self.reject(session, refusal, payload, sender=early.node_id)
         message = decode(payload)
         if isinstance(message, SapientError):
             return self.reject(session, message, payload)
@@ -98,21 +96,25 @@ class FusionCore:
         error: SapientError,
         payload: bytes = b"",
         message: SapientMessage | None = None,
+        *,
+        sender: str | None = None,
     ) -> list[bytes]:
-        """Count and log a rejection; return the reply that tells the sender (if any)."""
+        """Count and log a rejection; return the reply that tells the sender (if any).
+        ``sender``: the node id the frame names, when known without parsing it (not a
+        Registration, which is refused by a RegistrationAck)."""
         self.counters.reject(error.reason)
         session.rejected += 1
         if session.rejected <= LOG_FIRST or session.rejected % LOG_EVERY == 0:
             log.warning("SAPIENT %s: %s (rejection %d)", session.peer, error, session.rejected)
         if not payload or error.reason in (Reason.FRAME_TOO_LONG, Reason.TRUNCATED):
             return []  # nothing to echo (an Error must carry the packet), or the stream is gone
-        message = message if message is not None else _parse_quietly(payload)
-        sender = message.node_id if message is not None and is_uuid(message.node_id) else ""
-        if message is not None and message.WhichOneof("content") == Content.REGISTRATION:
-            ack = RegistrationAck(acceptance=False, ack_response_reason=[str(error)])
-            return [self._reply(sender, Content.REGISTRATION_ACK, ack)]
-        packet = Error(packet=payload[:MAX_ERROR_PACKET], error_message=[str(error)])
-        return [self._reply(sender, Content.ERROR, packet)]
+        if sender is None:
+            message = message if message is not None else _parse_quietly(payload)
+            if message is not None and message.WhichOneof("content") == Content.REGISTRATION:
+                ack = RegistrationAck(acceptance=False, ack_response_reason=[str(error)])
+                return [self._reply(_uuid_or_none(message.node_id), Content.REGISTRATION_ACK, ack)]
+            sender = message.node_id if message is not None else ""
+        return [self._reply(_uuid_or_none(sender), Content.ERROR, error_reply(error, payload))]
 
     def disconnected(self, session: Session) -> None:
         for node_id in session.registered:
@@ -189,6 +191,22 @@ class FusionCore:
         message = envelope(Header(self.node_id, self.clock.now(), destination))
         getattr(message, content.value).CopyFrom(body)
         return encode_frame(message)
+
+
+def _unregistered(session: Session, early: Peek) -> SapientError | None:
+    """The refusal of a message from a node not registered on this connection, decided from
+    the envelope alone: such a message is refused whatever it holds, so it is not decoded."""
+    if early.content is None or early.content is Content.REGISTRATION:
+        return None
+    node_id = early.node_id
+    if is_uuid(node_id) and canonical_uuid(node_id) in session.registered:
+        return None
+    what = early.content.value
+    return SapientError(Reason.UNREGISTERED, f"{what} from a node that has not registered", node_id)
+
+
+def _uuid_or_none(node_id: str) -> str:
+    return node_id if is_uuid(node_id) else ""
 
 
 def _parse_quietly(payload: bytes) -> SapientMessage | None:
