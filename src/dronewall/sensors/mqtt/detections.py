@@ -1,0 +1,189 @@
+"""The ``detections`` payload of dronewall's MQTT schema (``docs/feeds-mqtt.md``,
+"Detections"): one detection object, or an array of them (all or nothing), and its
+``Report``.
+
+A detection is either a bearing (``az``, optional ``el`` and ``range``) or a position fix
+(``lat``, ``lon``, ``alt``), never both. Field choice after SAPIENT's DetectionReport (BSI Flex
+335 v2.0: ``range_bearing`` or ``location``, ``classification`` with a confidence, the node's
+``object_id``, ``signal`` frequency and amplitude for RF), cut to what cheap nodes give.
+
+To a ``Report``: a bearing becomes ``BEARING`` (elevation used when a sigma for it is known);
+a bearing with a range and a range sigma becomes ``RADAR`` (an elevation computed for an
+assumed target height when none is measured, with a wide sigma); a fix becomes
+``POSITION``. Sigmas come from the detection, else the node's registration; a measurement
+with no sigma at all is refused (``no_sigma``): the tracker cannot weigh it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from dronewall.core.types import MeasurementKind, ObjectClass
+from dronewall.sensors.feed import Report
+from dronewall.sensors.mqtt import values as v
+from dronewall.sensors.mqtt.registration import (
+    MAX_RANGE_M,
+    MAX_SIGMA_M,
+    NodeRegistration,
+    check_node,
+)
+
+NAN = math.nan
+CLASSES = {
+    "drone": ObjectClass.DRONE,
+    "bird": ObjectClass.BIRD,
+    "aircraft": ObjectClass.AIRCRAFT,
+    "unknown": ObjectClass.UNKNOWN,
+}
+# Target heights: below the Dead Sea to above any drone or airliner a node could report.
+TARGET_ALT_M = (-1_000.0, 50_000.0)
+MAX_TRACK_ID = 64  # the node's own object/track id
+# Printable ASCII without spaces, at most 20: an ANSI/CTA-2063-A serial number is 20 at most.
+UID = re.compile(r"[\x21-\x7e]{1,20}")
+MAX_PROTOCOL = 32  # "ocusync3", "elrs-2.4", "mavlink", …
+MAX_FREQUENCY_HZ = 1e12  # radio up to 1 THz
+RSSI_DBM = (-200.0, 50.0)
+SNR_DB = (-50.0, 200.0)
+GEOMETRY_KEYS = ("lat", "lon", "alt")
+_CLASS_NAMES = frozenset(CLASSES)
+_NONE = ObjectClass.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One detection in dronewall units (NaN or "" where not given)."""
+
+    t: float
+    az_deg: float = NAN
+    el_deg: float = NAN
+    range_m: float = NAN
+    lat_deg: float = NAN
+    lon_deg: float = NAN
+    alt_m: float = NAN
+    sigma_az_deg: float = NAN
+    sigma_el_deg: float = NAN
+    sigma_range_m: float = NAN
+    sigma_h_m: float = NAN
+    sigma_v_m: float = NAN
+    declared_class: ObjectClass = ObjectClass.UNKNOWN
+    confidence: float = 0.0
+    track_id: str = ""
+    uid: str = ""
+    protocol: str = ""
+    freq_hz: float = NAN
+    bw_hz: float = NAN
+    rssi_dbm: float = NAN
+    snr_db: float = NAN
+
+    @property
+    def is_fix(self) -> bool:
+        return not math.isnan(self.lat_deg)
+
+
+def read_detections(payload: object, node_id: str, max_batch: int) -> list[Detection]:
+    """A ``detections`` payload (a JSON object or an array of 1…``max_batch`` objects)
+    → its detections; raises ``Invalid`` for the first fault (the whole message fails)."""
+    if type(payload) is dict:
+        return [read_detection(payload, node_id)]
+    if type(payload) is not list:
+        raise v.Invalid("type", "detections payload is neither an object nor an array")
+    if not 1 <= len(payload) <= max_batch:
+        raise v.Invalid("batch", f"{len(payload)} detections, 1 to {max_batch} allowed")
+    out = []
+    for i, item in enumerate(payload):
+        if type(item) is not dict:
+            raise v.Invalid("type", f"detection {i} is not an object")
+        out.append(read_detection(item, node_id))
+    return out
+
+
+def read_detection(obj: v.Obj, node_id: str) -> Detection:
+    v.version(obj)
+    check_node(obj, node_id)
+    fix = [key in obj for key in GEOMETRY_KEYS]
+    if ("az" in obj) == any(fix):
+        raise v.Invalid("geometry", "a detection has either az or lat/lon/alt")
+    if any(fix) and not all(fix):
+        raise v.Invalid("missing", "a position fix needs lat, lon and alt")
+    sig = v.number
+    return Detection(
+        t=v.time_of(obj),
+        az_deg=sig(obj, "az", 0.0, 360.0) % 360.0,
+        el_deg=sig(obj, "el", -90.0, 90.0),
+        range_m=sig(obj, "range", 0.0, MAX_RANGE_M, open_lo=True),
+        lat_deg=sig(obj, "lat", -90.0, 90.0),
+        lon_deg=sig(obj, "lon", -180.0, 180.0),
+        alt_m=sig(obj, "alt", *TARGET_ALT_M),
+        sigma_az_deg=sig(obj, "sigma_az", 0.0, 180.0, open_lo=True),
+        sigma_el_deg=sig(obj, "sigma_el", 0.0, 90.0, open_lo=True),
+        sigma_range_m=sig(obj, "sigma_range", 0.0, MAX_SIGMA_M, open_lo=True),
+        sigma_h_m=sig(obj, "sigma_h", 0.0, MAX_SIGMA_M, open_lo=True),
+        sigma_v_m=sig(obj, "sigma_v", 0.0, MAX_SIGMA_M, open_lo=True),
+        declared_class=CLASSES.get(v.choice(obj, "class", _CLASS_NAMES, required=False), _NONE),
+        confidence=sig(obj, "conf", 0.0, 1.0, default=0.0),
+        track_id=v.identifier(obj, "id", MAX_TRACK_ID),
+        uid=v.pattern(obj, "uid", UID, 20),
+        protocol=v.text(obj, "protocol", MAX_PROTOCOL),
+        freq_hz=sig(obj, "freq", 0.0, MAX_FREQUENCY_HZ, open_lo=True),
+        bw_hz=sig(obj, "bw", 0.0, MAX_FREQUENCY_HZ, open_lo=True),
+        rssi_dbm=sig(obj, "rssi", *RSSI_DBM),
+        snr_db=sig(obj, "snr", *SNR_DB),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Assumed:
+    """The elevation given to a ranged detection that measured none (adapter settings)."""
+
+    target_height_m: float
+    sigma_el_deg: float
+
+
+def report_for(
+    node_id: str, det: Detection, reg: NodeRegistration, t: float, assumed: Assumed
+) -> Report:
+    """The ``Report`` of a detection measured at ``t``; raises ``Invalid("no_sigma")``."""
+    report = Report(
+        sensor=node_id,
+        sensor_kind=reg.kind,
+        measurement=MeasurementKind.POSITION,
+        t_measured=t,
+        identity=det.uid,
+        declared_class=det.declared_class,
+        class_confidence=det.confidence,
+    )
+    if det.is_fix:
+        report.lat_deg, report.lon_deg, report.alt_m = det.lat_deg, det.lon_deg, det.alt_m
+        report.sigma_horizontal_m = _sigma(det.sigma_h_m, reg.sigma_h_m, "sigma_h")
+        report.sigma_vertical_m = _sigma(det.sigma_v_m, reg.sigma_v_m, "sigma_v")
+        return report
+    report.measurement = MeasurementKind.BEARING
+    report.azimuth_deg = det.az_deg
+    report.sigma_azimuth_deg = _sigma(det.sigma_az_deg, reg.sigma_az_deg, "sigma_az")
+    report.elevation_deg = det.el_deg
+    if not math.isnan(det.el_deg):
+        report.sigma_elevation_deg = _or(det.sigma_el_deg, reg.sigma_el_deg)
+    report.range_m = det.range_m
+    sigma_range = _or(det.sigma_range_m, reg.sigma_range_m)
+    if not math.isnan(det.range_m) and not math.isnan(sigma_range):
+        report.measurement = MeasurementKind.RADAR
+        report.sigma_range_m = sigma_range
+        if math.isnan(report.sigma_elevation_deg):
+            if math.isnan(det.el_deg):
+                ratio = max(-1.0, min(1.0, assumed.target_height_m / det.range_m))
+                report.elevation_deg = math.degrees(math.asin(ratio))
+            report.sigma_elevation_deg = assumed.sigma_el_deg
+    return report
+
+
+def _or(first: float, second: float) -> float:
+    return second if math.isnan(first) else first
+
+
+def _sigma(first: float, second: float, name: str) -> float:
+    sigma = _or(first, second)
+    if math.isnan(sigma):
+        raise v.Invalid("no_sigma", f"{name} is given neither by the detection nor the node")
+    return sigma
