@@ -17,7 +17,7 @@ import pytest
 from dronewall.assess import AlertEvent, AlertState, EventKind
 from dronewall.core.errors import DronewallError, NotFoundError
 from dronewall.core.types import ReportBatch
-from dronewall.store import ActionRecord, PictureFrame, Store, StoreError
+from dronewall.store import ActionRecord, PictureFrame, RawMessage, Store, StoreError
 from dronewall.store.sql import SQLStore
 from tests.store.conftest import (
     RUN,
@@ -372,3 +372,17 @@ def test_every_error_is_a_dronewall_error() -> None:
 
 def _fields(value: object) -> dict[str, object]:
     return {name: getattr(value, name) for name in type(value).__slots__}
+
+
+def test_raw_feed_messages_come_back_byte_for_byte_in_receive_order(run_store: SQLStore) -> None:
+    messages = [
+        RawMessage("radar", 10.0, "10.0.0.1:8600", bytes(range(256))),
+        RawMessage("mqtt", 10.5, "dronewall/v1/n1/detections", b'{"az": 1}'),
+        RawMessage("radar", 11.0, "10.0.0.1:8600", b""),
+    ]
+    run_store.add_raw(RUN, messages[:2])
+    run_store.add_raw(RUN, messages[2:])
+    assert run_store.raw(RUN) == messages
+    assert run_store.raw(RUN, 10.5, 11.0) == [messages[1]]  # half-open on receive time
+    with pytest.raises(NotFoundError):
+        run_store.raw("no-such-run")

@@ -23,6 +23,7 @@ def test_public_names() -> None:
         "Affiliation",
         "PictureFrame",
         "PostgresStore",
+        "RawMessage",
         "RunInfo",
         "SQLiteStore",
         "Store",
@@ -86,7 +87,16 @@ def test_a_postgresql_url_opens_a_postgres_store(postgres_schema: str, scheme: s
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
             (postgres_schema,),
         ).fetchall()
-    expected = {"schema_version", "runs", "frames", "frame_rows", "reports", "events", "actions"}
+    expected = {
+        "schema_version",
+        "runs",
+        "frames",
+        "frame_rows",
+        "reports",
+        "events",
+        "actions",
+        "raw",
+    }
     assert {t for (t,) in tables} == expected
 
 

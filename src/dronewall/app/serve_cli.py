@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import math
+import socket
 import sys
 import time
 from datetime import UTC, datetime
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
 from rich.console import Console
 
+from dronewall.core.errors import ConfigError, DronewallError
+from dronewall.runtime.feedspec import FeedSpec, check_unique, load_feeds_file, parse_feed_url
 from dronewall.runtime.pipeline import PipelineSettings, Summary
 from dronewall.server import ServerSettings, create_app
+from dronewall.server.app import build_feed
+from dronewall.server.feed import Feed
 from dronewall.server.serving import uvicorn_config
+from dronewall.sim import bundled_names
+from dronewall.store import Store, open_store
 
 console = Console()
 SUMMARY_EVERY_S = 5.0
@@ -24,11 +32,22 @@ SUMMARY_EVERY_S = 5.0
 
 def serve(
     scenario: Annotated[
-        str | None, typer.Argument(help="scenario to simulate live; omit with --replay")
+        str | None, typer.Argument(help="scenario to simulate live; omit with --replay/--feed")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            help="a live sensor feed, e.g. asterix+udp://239.1.1.1:8600, beast+tcp://host:30005, "
+            "mqtt://127.0.0.1:1883/dronewall/v1 (repeatable; docs/feeds.md)",
+        ),
+    ] = None,
+    feeds: Annotated[
+        Path | None, typer.Option(help="a feeds file (TOML): feeds with their sensors' positions")
     ] = None,
     replay: Annotated[str | None, typer.Option(help="play a recorded run id instead")] = None,
     reprocess: Annotated[
-        bool, typer.Option(help="with --replay: its reports back through the pipeline")
+        bool, typer.Option(help="with --replay: its reports (or raw feeds) back through")
     ] = False,
     speed: Annotated[float, typer.Option(help="data seconds per wall second")] = 30.0,
     duration: Annotated[float | None, typer.Option(help="simulated seconds")] = None,
@@ -41,32 +60,102 @@ def serve(
         bool, typer.Option(help="stop the server when the run ends (scripts)")
     ] = False,
 ) -> None:
-    """Run the pipeline on a scenario in accelerated time and serve the map and the API;
-    or replay a recorded run (``dronewall serve --replay RUN_ID [--reprocess]``)."""
-    settings = ServerSettings(
-        store_url=store,
-        scenario=scenario,
-        replay_run=replay,
-        duration_s=duration,
-        pipeline=PipelineSettings(speed=speed),
-        replay_speed=speed,
-        reprocess=reprocess,
-    )
-    run_server(settings, host, port, exit_when_done)
+    """Run the pipeline on live sensor feeds (``--feed``, ``--feeds``) or on a scenario in
+    accelerated time, and serve the map and the API; or replay a recorded run
+    (``dronewall serve --replay RUN_ID [--reprocess]``)."""
+    try:
+        specs = _feed_specs(feed or [], feeds)
+        _check_arguments(scenario, replay, bool(specs), speed, duration, port)
+        settings = ServerSettings(
+            store_url=store,
+            scenario=scenario,
+            replay_run=replay,
+            duration_s=duration,
+            pipeline=PipelineSettings(speed=math.inf if specs else speed),
+            replay_speed=speed,
+            reprocess=reprocess,
+            feeds=tuple(specs),
+        )
+        _check_port(host, port)
+        opened = open_store(settings.store_url)
+    except DronewallError as exc:
+        fail(str(exc))
+    try:
+        live_feed = build_feed(settings, opened)
+    except (DronewallError, OSError) as exc:
+        opened.close()
+        fail(str(exc))
+    if live_feed is not None:
+        console.print(f"run [bold]{live_feed.run_id}[/] · {live_feed.summary.source}")
+    run_server(settings, host, port, exit_when_done, store=opened, feed=live_feed)
 
 
-def run_server(settings: ServerSettings, host: str, port: int, exit_when_done: bool) -> None:
+def fail(message: str) -> NoReturn:
+    """One clear line on standard error and exit status 2."""
+    Console(stderr=True).print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def _feed_specs(urls: list[str], path: Path | None) -> list[FeedSpec]:
+    specs = [parse_feed_url(u) for u in urls]
+    if path is not None:
+        specs += load_feeds_file(path)
+    check_unique(specs)
+    return specs
+
+
+def _check_arguments(
+    scenario: str | None,
+    replay: str | None,
+    live: bool,
+    speed: float,
+    duration: float | None,
+    port: int,
+) -> None:
+    if sum(bool(x) for x in (scenario, replay, live)) > 1:
+        raise ConfigError("give one of a scenario, --replay or --feed/--feeds, not several")
+    if not (speed > 0):
+        raise ConfigError(f"--speed must be positive, not {speed}")
+    if duration is not None and not (duration > 0):
+        raise ConfigError(f"--duration must be positive, not {duration}")
+    if not 0 < port < 65536:
+        raise ConfigError(f"--port must be 1–65535, not {port}")
+    if scenario and scenario not in bundled_names() and not Path(scenario).is_file():
+        names = ", ".join(bundled_names())
+        raise ConfigError(f"unknown scenario {scenario!r}: one of {names}, or a scenario file")
+
+
+def _check_port(host: str, port: int) -> None:
+    """The map's port must be free: say so now rather than after the feeds have started."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot serve on {host}:{port}: {exc.strerror}") from exc
+
+
+def run_server(
+    settings: ServerSettings,
+    host: str,
+    port: int,
+    exit_when_done: bool,
+    *,
+    store: Store | None = None,
+    feed: Feed | None = None,
+) -> None:
     # Hand the interpreter lock over every millisecond rather than five, so that the server's
     # event loop gets a frame out promptly while the pipeline threads compute (measured in
     # bench/bench_live.py: p99 report-to-client latency 1.1 s → 0.35 s at 10,000 tracks).
     sys.setswitchinterval(0.001)
-    app = create_app(settings)
+    app = create_app(settings, store=store, feed=feed)
     server = uvicorn.Server(uvicorn_config(app, host, port))
 
     async def main() -> None:
         task = asyncio.create_task(server.serve())
         while not server.started and not task.done():
             await asyncio.sleep(0.1)
+        if not server.started:
+            return
         console.print(
             f"[bold green]dronewall is live:[/] open [link]http://{host}:{port}[/link] "
             f"(API: http://{host}:{port}/docs, metrics: /metrics). Ctrl-C stops."
@@ -83,7 +172,13 @@ def run_server(settings: ServerSettings, host: str, port: int, exit_when_done: b
                 server.should_exit = True
         await task
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        if store is not None:
+            store.close()
+    if not server.started:
+        fail(f"the server could not start on {host}:{port}")
 
 
 def summary_line(s: Summary, clients: int) -> str:

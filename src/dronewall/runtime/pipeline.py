@@ -123,6 +123,11 @@ class Pipeline:
         self.summary = Summary(self.run_id, source.name)
         for name, q in (("ingest", self._ingest), ("store", self._store_q)):
             self.metrics.queue_capacity.labels(name).set(q.maxsize)
+        # A source on the wall clock (live feeds) has one; its data time is the clock's time.
+        self._clock: Callable[[], float] | None = getattr(source, "clock", None)
+        bind = getattr(source, "bind_metrics", None)
+        if bind is not None:  # live feeds count messages and rejects in the same registry
+            bind(self.metrics.registry)
 
     # ---- wiring ------------------------------------------------------------------------
     def on_frame(self, listener: FrameListener) -> None:
@@ -144,6 +149,7 @@ class Pipeline:
                     "speed": self.settings.speed,
                     "interval_s": self.settings.output_interval_s,
                     "sensors": sensors_to_json(self.sensors),
+                    **getattr(self.source, "run_settings", dict)(),
                 },
             )
         )
@@ -163,6 +169,9 @@ class Pipeline:
     def stop(self) -> None:
         """Stop early: the source stops, what is queued is processed and stored."""
         self._stop.set()
+        stop_source = getattr(self.source, "stop", None)
+        if stop_source is not None:
+            stop_source()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the run to finish; True when every stage has ended."""
@@ -202,6 +211,19 @@ class Pipeline:
         self._announce([event])
         return alert
 
+    def sensor_health(self) -> list[dict[str, Any]] | None:
+        """Live sensors with their health, when the source is live feeds; else None."""
+        table = getattr(self.source, "sensor_table", None)
+        if table is None:
+            return None
+        live = not self.source.blocking  # a reprocessed recording: health at its data time
+        rows: list[dict[str, Any]] = table().snapshot(time.time() if live else self.summary.t)
+        return rows
+
+    def feed_health(self) -> list[dict[str, Any]] | None:
+        health = getattr(self.source, "feed_health", None)
+        return list(health()) if health is not None else None
+
     def alerts(self, *, include_cleared: bool = False) -> tuple[Alert, ...]:
         with self._lock:
             return self.picture.alerts.alerts(include_cleared=include_cleared)
@@ -209,12 +231,16 @@ class Pipeline:
     # ---- the stages --------------------------------------------------------------------
     def _source_loop(self) -> None:
         pacer = Pacer(self.settings.speed)
+        take_raw = getattr(self.source, "take_raw", None)
         try:
             for batch in self.source.chunks():
                 if self._stop.is_set():
                     break
-                pacer.wait(float(batch.t_arrival[-1]))
+                if self.source.blocking and len(batch):  # live feeds come at their own pace
+                    pacer.wait(float(batch.t_arrival[-1]))
                 self._offer(batch)
+                if take_raw is not None and (raw := take_raw()):
+                    self._store_put(("raw", raw))
         except Exception as exc:  # a broken source ends the run, loudly
             log.exception("source failed")
             self.summary.error = f"source failed: {exc}"
@@ -269,12 +295,17 @@ class Pipeline:
             self.metrics.reports_in.labels(sensor_kind_name(int(k))).inc(int(c))
         self.summary.reports += len(batch)
         rejected = self.tracker.stats.reports_rejected
+        if self.tracker.sensors is not (sensors := self.source.sensors):  # a sensor joined
+            self.tracker.sensors = self.sensors = sensors
         self.tracker.process(batch)
+        if self._clock is not None:  # live feeds: time passes whether or not reports come
+            self.tracker.advance(self._clock())
         self.metrics.reports_rejected.inc(self.tracker.stats.reports_rejected - rejected)
         self.metrics.stage_latency.labels("track").observe(time.perf_counter() - started)
         if math.isnan(self._oldest_ingest):
             self._oldest_ingest = wall_ingest
-        self._store_put(("reports", batch))
+        if len(batch):
+            self._store_put(("reports", batch))
         self._emit()
 
     def _emit(self) -> None:

@@ -42,9 +42,12 @@ class StoreWriterProcess:
 
 
 def write_item(store: Store, kind: str, run_id: str, value: Any) -> None:
-    """One item of the store stage: ``reports``, ``frame``, ``events``, ``action``, ``end``."""
+    """One item of the store stage: ``reports``, ``raw``, ``frame``, ``events``, ``action``,
+    ``end``."""
     if kind == "reports":
         store.add_reports(run_id, value)
+    elif kind == "raw":
+        store.add_raw(run_id, value)
     elif kind == "frame":
         store.add_frame(run_id, value)
     elif kind == "events":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,7 @@ from dronewall.assess import (
     protected_zones,
 )
 from dronewall.core.errors import DronewallError, NotFoundError
-from dronewall.runtime.live import simulation_pipeline
+from dronewall.runtime.live import feeds_pipeline, reprocess_pipeline, simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline
 from dronewall.runtime.player import FramePlayer
 from dronewall.runtime.sensor_table import sensors_from_json
@@ -101,7 +102,7 @@ def create_app(
         live.store = live.store or open_store(live.settings.store_url)
         live.zones = live.zones or protected_zones(load_world())
         if live.feed is None:
-            live.feed = _build_feed(live.settings, live.store)
+            live.feed = build_feed(live.settings, live.store)
         if live.feed is not None:
             live.mode = "replay" if isinstance(live.feed, FramePlayer) else "live"
             connect(live.feed, live.hub, asyncio.get_running_loop())
@@ -148,7 +149,11 @@ def create_app(
     return app
 
 
-def _build_feed(settings: ServerSettings, store: Store) -> Feed | None:
+def build_feed(settings: ServerSettings, store: Store) -> Feed | None:
+    """What the settings ask the server to show; raises DronewallError (a feed that cannot
+    start, an unknown scenario or run) for the caller to report."""
+    if settings.feeds:
+        return feeds_pipeline(list(settings.feeds), store, settings.pipeline)
     if settings.scenario:
         return simulation_pipeline(
             settings.scenario,
@@ -161,6 +166,9 @@ def _build_feed(settings: ServerSettings, store: Store) -> Feed | None:
         info = store.run(settings.replay_run)
         sensors = sensors_from_json(info.settings.get("sensors", {}))
         if settings.reprocess:
+            raw = reprocess_pipeline(store, info.run_id, settings.pipeline)
+            if raw is not None:
+                return raw
             source = StoreSource(store, info.run_id, sensors)
             return Pipeline(source, protected_zones(load_world()), store, settings.pipeline)
         return FramePlayer(store, info.run_id, sensors, speed=settings.replay_speed)
@@ -183,13 +191,24 @@ def _errors(app: FastAPI) -> None:
 
     async def invalid(_: Request, exc: Exception) -> Response:
         """422 as FastAPI's own handler, but with the offending input made JSON-safe: a body
-        of ``Infinity`` made the default handler fail (500) encoding it back (fuzzing)."""
+        of ``Infinity`` or an integer beyond 64 bits made the default handler fail (500)
+        encoding it back (fuzzing). The standard library's encoder takes both."""
         assert isinstance(exc, RequestValidationError)
         detail = jsonable_encoder(exc.errors())
-        return Response(orjson.dumps({"detail": detail}, default=str), status_code=422,
-                        media_type="application/json")  # fmt: skip
+        body = json.dumps({"detail": detail}, default=str, allow_nan=False) if _safe(detail) else (
+            json.dumps({"detail": str(detail)}))  # fmt: skip
+        return Response(body, status_code=422, media_type="application/json")
 
     app.add_exception_handler(RequestValidationError, invalid)
+
+
+def _safe(value: Any) -> bool:
+    """Whether strict JSON can encode ``value`` (no NaN or infinity anywhere)."""
+    try:
+        json.dumps(value, default=str, allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _json(value: Any) -> Response:
@@ -279,8 +298,19 @@ def _routes(app: FastAPI, live: Live) -> None:
 
     @app.get("/api/sensors", tags=["world"])
     def sensors() -> Response:
-        """The run's sensors as GeoJSON points with their kind and maximum range."""
-        return _json(geo.sensors(feed().sensors))
+        """The run's sensors as GeoJSON points with their kind and maximum range; with live
+        feeds, every sensor as it registers, with owner nation and health (state ok, stale,
+        offline, fault or waiting; last report, rate, rejects)."""
+        f = feed()
+        health = getattr(f, "sensor_health", None)
+        rows = health() if health is not None else None
+        return _json(geo.live_sensors(rows) if rows is not None else geo.sensors(f.sensors))
+
+    @app.get("/api/feeds", tags=["world"])
+    def feeds() -> Response:
+        """Live feeds: URL, format, connection, messages, reports, rejects by reason."""
+        health = getattr(feed(), "feed_health", None)
+        return _json(health() if health is not None else [])
 
     @app.get("/api/basemap", tags=["world"])
     def basemap() -> Response:

@@ -68,6 +68,19 @@ def sensors(geometry: SensorGeometry) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def live_sensors(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Live sensors (``SensorTable.snapshot``) with owner, health and coverage; a sensor
+    whose position is not known yet has no geometry (GeoJSON allows a null geometry)."""
+    features = []
+    for row in rows:
+        lat, lon = row.get("lat_deg"), row.get("lon_deg")
+        if lat is None or lon is None:
+            features.append({"type": "Feature", "geometry": None, "properties": dict(row)})
+        else:
+            features.append(_point(float(lon), float(lat), **row))
+    return {"type": "FeatureCollection", "features": features}
+
+
 def _point(lon: float, lat: float, **properties: Any) -> dict[str, Any]:
     return {
         "type": "Feature",

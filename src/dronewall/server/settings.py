@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dronewall.runtime.feedspec import FeedSpec
 from dronewall.runtime.pipeline import PipelineSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -14,7 +15,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 class ServerSettings:
     """``scenario``: simulate it live through the pipeline; ``replay_run``: play a recorded
     run's frames from the store into the map at ``replay_speed`` or, with ``reprocess``, feed
-    its reports back through a fresh pipeline; neither: serve the recorded runs only."""
+    its reports back through a fresh pipeline (its raw feed messages through the decoders,
+    when it recorded live feeds); ``feeds``: live sensor feeds through the pipeline; none of
+    them: serve the recorded runs only."""
 
     store_url: str = "sqlite:///out/dronewall.db"
     scenario: str | None = None
@@ -24,4 +27,5 @@ class ServerSettings:
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     replay_speed: float = 10.0
     reprocess: bool = False  # replay_run's reports back through a fresh pipeline (a new run)
+    feeds: tuple[FeedSpec, ...] = ()
     static_dir: Path = STATIC_DIR

@@ -4,7 +4,7 @@
 ``PostgresStore``. Both implement the ``Store`` protocol with the same semantics (``sql.py``).
 """
 
-from dronewall.store.base import ActionRecord, RunInfo, Store, TrackHistory
+from dronewall.store.base import ActionRecord, RawMessage, RunInfo, Store, TrackHistory
 from dronewall.store.errors import StoreError
 from dronewall.store.frame import Affiliation, PictureFrame
 from dronewall.store.postgres import PostgresStore
@@ -16,6 +16,7 @@ __all__ = [
     "Affiliation",
     "PictureFrame",
     "PostgresStore",
+    "RawMessage",
     "RunInfo",
     "SQLiteStore",
     "Store",

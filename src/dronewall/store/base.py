@@ -51,12 +51,28 @@ class TrackHistory:
     rows: PictureFrame
 
 
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """Bytes a live feed received (one datagram, one read, one MQTT message), as received."""
+
+    feed: str  # the feed's name
+    t_receive: float  # wall time, POSIX seconds
+    peer: str  # who sent it ("host:port", an MQTT topic)
+    data: bytes
+
+
 class Store(Protocol):
     def start_run(self, run: RunInfo) -> None: ...
 
     def end_run(self, run_id: str, t_end: float) -> None: ...
 
     def add_reports(self, run_id: str, reports: ReportBatch) -> None: ...
+
+    def add_raw(self, run_id: str, messages: Sequence[RawMessage]) -> None: ...
+
+    def raw(
+        self, run_id: str, t0: float | None = None, t1: float | None = None
+    ) -> list[RawMessage]: ...  # t0 <= t_receive < t1, in the order received
 
     def add_frame(self, run_id: str, frame: PictureFrame) -> None: ...
 

@@ -16,6 +16,10 @@ Tables::
     reports     seq, run_id, REPORT_COLUMNS             index (run_id, t_arrival)
     events      seq, run_id, EVENT_COLUMNS              index (run_id, t)
     actions     seq, run_id, ACTION_COLUMNS             index (run_id)
+    raw         seq, run_id, feed, t_receive, peer, data index (run_id, t_receive)
+
+``raw`` keeps every message a live feed received, byte for byte, with its receive time, so a
+run can be re-decoded exactly (``{blob}`` is BLOB in SQLite, BYTEA in PostgreSQL).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dronewall.store.sql import Session
 SCHEMA_VERSION = 1  # raise when a table changes; a database of another version is refused
 SQLITE_SEQ = "INTEGER PRIMARY KEY"
 POSTGRES_SEQ = "BIGINT GENERATED ALWAYS AS IDENTITY"
+_BLOB = {SQLITE_SEQ: "BLOB", POSTGRES_SEQ: "BYTEA"}
 
 
 def _defs(columns: tuple[Column, ...]) -> str:
@@ -89,12 +94,23 @@ CREATE TABLE IF NOT EXISTS actions (
     wall_time {REAL}
 );
 CREATE INDEX IF NOT EXISTS actions_run ON actions (run_id);
+CREATE TABLE IF NOT EXISTS raw (
+    seq {{seq}},
+    run_id TEXT NOT NULL,
+    feed TEXT NOT NULL,
+    t_receive {REAL} NOT NULL,
+    peer TEXT NOT NULL,
+    data {{blob}} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS raw_run_t ON raw (run_id, t_receive);
 """
 
 
 def schema_statements(seq: str) -> list[str]:
-    """The CREATE statements, one per item, with ``seq`` as the row-numbering column type."""
-    return [s.strip() for s in _SCHEMA.format(seq=seq).split(";") if s.strip()]
+    """The CREATE statements, one per item, with ``seq`` as the row-numbering column type
+    (and the byte-string type that goes with that database)."""
+    text = _SCHEMA.format(seq=seq, blob=_BLOB.get(seq, "BLOB"))
+    return [s.strip() for s in text.split(";") if s.strip()]
 
 
 def create_schema(s: Session, seq: str) -> None:

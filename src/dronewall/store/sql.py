@@ -27,7 +27,7 @@ import numpy as np
 from dronewall.assess import AlertEvent
 from dronewall.core.errors import NotFoundError
 from dronewall.core.types import ReportBatch
-from dronewall.store.base import ActionRecord, RunInfo, TrackHistory
+from dronewall.store.base import ActionRecord, RawMessage, RunInfo, TrackHistory
 from dronewall.store.errors import StoreError
 from dronewall.store.frame import PictureFrame
 from dronewall.store.rows import (
@@ -52,6 +52,7 @@ from dronewall.store.rows import (
 
 _FRAME_SELECT = ", ".join(names(FRAME_COLUMNS))
 _REPORT_SELECT = ", ".join(names(REPORT_COLUMNS))
+_RAW_COLUMNS = ("feed", "t_receive", "peer", "data")
 
 
 class Session(Protocol):
@@ -96,6 +97,10 @@ class SQLStore:
         self._add(
             run_id, "reports", ("run_id", *names(REPORT_COLUMNS)), report_rows(run_id, reports)
         )
+
+    def add_raw(self, run_id: str, messages: Sequence[RawMessage]) -> None:
+        rows: list[Row] = [(run_id, m.feed, m.t_receive, m.peer, m.data) for m in messages]
+        self._add(run_id, "raw", ("run_id", *_RAW_COLUMNS), rows)
 
     def add_frame(self, run_id: str, frame: PictureFrame) -> None:
         rows = frame_rows(run_id, frame)
@@ -187,6 +192,19 @@ class SQLStore:
         with self._backend.transaction(write=False) as s:
             _require_run(s, run_id)
             return reports_from_rows(s.query(sql, (run_id, *params)))
+
+    def raw(
+        self, run_id: str, t0: float | None = None, t1: float | None = None
+    ) -> list[RawMessage]:
+        """Raw feed messages with ``t0 <= t_receive < t1``, in the order they were received."""
+        where, params = _window("t_receive", t0, t1, open_end=True)
+        sql = f"SELECT {', '.join(_RAW_COLUMNS)} FROM raw WHERE run_id = ?{where} ORDER BY seq"
+        with self._backend.transaction(write=False) as s:
+            _require_run(s, run_id)
+            return [
+                RawMessage(str(f), float(t), str(p), bytes(d))
+                for f, t, p, d in s.query(sql, (run_id, *params))
+            ]
 
     def events(
         self, run_id: str, t0: float | None = None, t1: float | None = None

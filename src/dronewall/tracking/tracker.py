@@ -111,6 +111,19 @@ class Tracker:
         else:
             self._release(np.floor((self._latest - window) / step) * step)
 
+    def advance(self, t: float) -> None:
+        """Time has reached ``t`` (live feeds, wall clock) whether or not reports came: release
+        what the reorder window lets go, and coast and delete tracks up to that time."""
+        if not np.isfinite(t):
+            return
+        self._latest = max(self._latest, t)
+        step, window = self.config.batch_s, self.config.reorder_window_s
+        horizon = np.floor((t - window) / step) * step if window > 0 else t
+        self._release(horizon)
+        if horizon > self.now:
+            self.now = float(horizon)
+            self._manage(self.now)
+
     def flush(self) -> None:
         """Process everything still buffered (end of a run)."""
         self._release(np.inf)
