@@ -1,7 +1,165 @@
-"""Which adapter decodes each feed format, built from the feed's settings (``FeedSpec``)."""
+"""Which adapter decodes each feed format, built from the feed's settings (``FeedSpec``).
+
+Most formats are bytes from a socket (``FeedSource`` runs the UDP or TCP transport); MQTT and
+SAPIENT bring their own transport, so their adapter here also has ``run(stop, on_state,
+record)``, which ``FeedSource`` starts on its event loop.
+"""
 
 from __future__ import annotations
 
-from dronewall.runtime.feeds import AdapterFactory
+import asyncio
+import contextlib
+import math
+import os
+from collections.abc import Callable
 
-ADAPTERS: dict[str, AdapterFactory] = {}
+import numpy as np
+
+from dronewall.core.types import MeasurementKind, ObjectClass, ReportBatch, SensorKind
+from dronewall.runtime.feeds import AdapterFactory
+from dronewall.runtime.feedspec import FeedSpec
+from dronewall.sensors.feed import FeedOutput, Report, SensorInfo, SensorStatus
+from dronewall.sensors.mqtt import MqttAdapter, MqttSettings, record_line, registration_from_info
+from dronewall.sensors.mqtt.transport import run_mqtt
+from dronewall.sensors.sapient import FusionNode, FusionNodeConfig, Health
+
+Record = Callable[[str, bytes, float], None]  # peer, bytes, wall time
+
+
+class MqttFeed:
+    """MQTT sensor nodes: ``MqttAdapter`` behind ``run_mqtt``. Raw messages are recorded as
+    the adapter's JSON-lines recording format, so a replay decodes them the same way."""
+
+    def __init__(self, spec: FeedSpec):
+        known = {
+            info.key: registration_from_info(info, sigma_az_deg=_float(spec, "sigma_az_deg"))
+            for info in spec.declared()
+            if math.isfinite(info.lat_deg) and math.isfinite(info.lon_deg)
+        }
+        prefix = spec.path.strip("/") or MqttSettings().prefix
+        self.spec = spec
+        self.prefix = prefix
+        self.adapter = MqttAdapter(MqttSettings(prefix=prefix, known=known))
+
+    @property
+    def output(self) -> FeedOutput:
+        return self.adapter.output
+
+    def receive(self, data: bytes, t_receive: float) -> None:
+        self.adapter.receive(data, t_receive)  # a recording's JSON lines
+
+    async def run(
+        self, stop: asyncio.Event, on_state: Callable[[str], None], record: Record
+    ) -> None:
+        def on_raw(topic: str, payload: bytes, t: float) -> None:
+            record(topic, record_line(topic, payload, t), t)
+
+        await run_mqtt(
+            self.adapter, self.spec.host, self.spec.port, self.prefix, stop,
+            client_id=str(self.spec.options.get("client_id", f"dronewall-{os.getpid()}")),
+            username=_text(self.spec, "username"), password=_text(self.spec, "password"),
+            on_raw=on_raw, on_state=on_state,
+        )  # fmt: skip
+
+
+class SapientFeed:
+    """SAPIENT (BSI Flex 335 v2.0) sensor nodes connecting to our fusion node. A Registration
+    creates the sensor in the live table, a StatusReport keeps its position and health, and
+    detections become reports keyed by the node's UUID."""
+
+    SYNC_S = 0.5  # the registry is copied into the sensor table this often
+
+    def __init__(self, spec: FeedSpec):
+        self.spec = spec
+        self.output = FeedOutput()
+        self._index_to_node: dict[int, str] = {}
+        self.node = FusionNode(self._sink, FusionNodeConfig(host=spec.host, port=spec.port))
+
+    def receive(self, data: bytes, t_receive: float) -> None:
+        self.output.reject("not_replayable", "SAPIENT is decoded by its own fusion node")
+
+    async def start(self) -> None:
+        await self.node.start()  # raises OSError when the port is taken
+
+    async def run(
+        self, stop: asyncio.Event, on_state: Callable[[str], None], record: Record
+    ) -> None:
+        on_state("listening")
+        try:
+            while not stop.is_set():
+                self._sync()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.SYNC_S)
+        finally:
+            await self.node.close()
+
+    def _sync(self) -> None:
+        for entry in self.node.registry.entries():
+            self._index_to_node[entry.sensor_index] = entry.node_id
+            location = entry.status.location if entry.status is not None else None
+            kind = _kind(entry.traits.sensor_kind)
+            self.output.sensors.append(
+                SensorInfo(
+                    entry.node_id,
+                    kind,
+                    location.lat_deg if location else math.nan,
+                    location.lon_deg if location else math.nan,
+                    location.alt_m if location else math.nan,
+                    name=entry.traits.name,
+                )
+            )
+            ok = entry.connected and entry.health in (Health.OK, Health.UNSPECIFIED)
+            detail = "offline (goodbye)" if not entry.connected else entry.health.name.lower()
+            self.output.statuses.append(SensorStatus(entry.node_id, entry.last_heard_s, ok, detail))
+
+    def _sink(self, batch: ReportBatch) -> None:
+        if any(int(i) not in self._index_to_node for i in np.unique(batch.sensor_index)):
+            self._sync()
+        self.output.messages += len(batch)
+        for row in range(len(batch)):
+            self.output.reports.append(_report(batch, row, self._index_to_node))
+
+
+def _report(batch: ReportBatch, row: int, nodes: dict[int, str]) -> Report:
+    values = {name: float(getattr(batch, name)[row]) for name in _REPORT_FLOATS}
+    return Report(
+        sensor=nodes.get(int(batch.sensor_index[row]), f"index-{batch.sensor_index[row]}"),
+        sensor_kind=_kind(int(batch.sensor_kind[row])),
+        measurement=MeasurementKind(int(batch.measurement[row])),
+        identity=str(batch.identity[row]),
+        declared_class=ObjectClass(int(batch.declared_class[row])),
+        class_confidence=float(batch.class_confidence[row]),
+        **values,
+    )
+
+
+_REPORT_FLOATS = (
+    "t_measured", "lat_deg", "lon_deg", "alt_m", "sigma_horizontal_m", "sigma_vertical_m",
+    "range_m", "azimuth_deg", "elevation_deg", "sigma_range_m", "sigma_azimuth_deg",
+    "sigma_elevation_deg", "speed_mps", "course_deg",
+)  # fmt: skip
+
+
+def _kind(value: int) -> SensorKind:
+    try:
+        return SensorKind(value)
+    except ValueError:
+        return SensorKind.EOIR  # a SAPIENT node of a kind we do not model: a looking sensor
+
+
+def _float(spec: FeedSpec, key: str) -> float:
+    try:
+        return float(spec.options.get(key, math.nan))
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _text(spec: FeedSpec, key: str) -> str | None:
+    value = spec.options.get(key)
+    return None if value is None else str(value)
+
+
+ADAPTERS: dict[str, AdapterFactory] = {
+    "mqtt": MqttFeed,
+    "sapient": SapientFeed,
+}

@@ -247,6 +247,9 @@ class FeedSource:
             runner = getattr(state.adapter, "run", None)
             if runner is None:
                 raise FeedStartError(f"no transport {spec.transport!r} for {spec.format}")
+            start = getattr(state.adapter, "start", None)
+            if start is not None:  # binds now, so a taken port fails the start
+                await start()
             tasks.append(asyncio.create_task(runner(stop, on_state, self._raw_recorder(state))))
 
     def _receiver(self, state: FeedState) -> Callable[[bytes, float, str], None]:

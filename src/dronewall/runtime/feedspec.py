@@ -79,7 +79,9 @@ class FeedSpec:
 
     @property
     def url(self) -> str:
-        return f"{self.format}+{self.transport}://{self.host}:{self.port}{self.path}"
+        default = self.transport == TRANSPORTS[self.format][0]
+        scheme = self.format if default else f"{self.format}+{self.transport}"
+        return f"{scheme}://{self.host}:{self.port}{self.path}"
 
     def receiver(self) -> SensorInfo | None:
         """The feed's own receiver as a sensor, for single-receiver formats."""

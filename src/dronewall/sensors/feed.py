@@ -130,6 +130,7 @@ class Adapter(Protocol):
     """Bytes in, ``FeedOutput`` filled. ``receive`` takes what one read or one datagram gave
     (stream adapters keep a partial frame until the rest arrives) and never raises."""
 
-    output: FeedOutput
+    @property
+    def output(self) -> FeedOutput: ...
 
     def receive(self, data: bytes, t_receive: float) -> None: ...
