@@ -4,15 +4,18 @@ message received, ``{"t": <receive time, POSIX s>, "topic": "…", "payload": "<
 ``"retained": true`` for a message the broker delivered from its retained store. Lines end
 with ``\\n`` (JSON Lines).
 
-``record_line`` writes one; ``LineSplitter`` cuts a byte stream into lines (keeping a partial
-line across reads); ``parse_line`` reads one back, raising ``Invalid("line")``.
+``record_line`` writes one (``RecordingSink`` for every message a transport delivers);
+``LineSplitter`` cuts a byte stream into lines (keeping a partial line across reads);
+``parse_line`` reads one back, raising ``Invalid("line")``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 
@@ -52,7 +55,7 @@ def parse_line(line: bytes) -> Recorded:
     t, topic, retained = obj.get("t"), obj.get("topic"), obj.get("retained", False)
     if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t <= MAX_POSIX_S:
         raise Invalid("line", "recording line has no valid t")
-    if type(topic) is not str or not 0 < len(topic) <= MAX_TOPIC:
+    if type(topic) is not str or len(topic) > MAX_TOPIC:
         raise Invalid("line", "recording line has no valid topic")
     if type(retained) is not bool:
         raise Invalid("line", "recording line's retained is not a boolean")
@@ -105,3 +108,26 @@ class LineSplitter:
         else:
             self._partial += rest
         return out
+
+
+class MessageSink(Protocol):
+    """What takes MQTT messages: ``MqttAdapter``, a ``RecordingSink``, a test double."""
+
+    def receive_message(
+        self, topic: str, payload: bytes, t_receive: float, retained: bool = False
+    ) -> None: ...
+
+
+class RecordingSink:
+    """Writes each message as a recording line, then hands it on: put it between
+    ``run_mqtt`` and the adapter to keep the retained flag too (``on_raw`` has no place
+    for it)."""
+
+    def __init__(self, sink: MessageSink, write: Callable[[bytes], object]):
+        self.sink, self.write = sink, write
+
+    def receive_message(
+        self, topic: str, payload: bytes, t_receive: float, retained: bool = False
+    ) -> None:
+        self.write(record_line(topic, payload, t_receive, retained))
+        self.sink.receive_message(topic, payload, t_receive, retained)

@@ -18,10 +18,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import aiomqtt
 
+from dronewall.sensors.mqtt.recording import MessageSink
 from dronewall.sensors.mqtt.topics import subscriptions
 
 LOG = logging.getLogger(__name__)
@@ -31,14 +31,6 @@ BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 10.0  # a broker back after a restart is found within 10 s
 KEEPALIVE_S = 10  # a dead connection is noticed within 1.5 × this (MQTT 3.1.1 §3.1.2.10)
 CLOSE_TIMEOUT_S = 2.0  # waiting for the broker to take our DISCONNECT on stop
-
-
-class MessageSink(Protocol):
-    """What the transport feeds: ``MqttAdapter`` (or a recorder, a test double)."""
-
-    def receive_message(
-        self, topic: str, payload: bytes, t_receive: float, retained: bool = False
-    ) -> None: ...
 
 
 @dataclass(slots=True)
@@ -164,7 +156,10 @@ async def _pump(client: aiomqtt.Client, link: _Link) -> str:
             await consumer
         return "stopped"
     exc = consumer.exception()
-    return f"lost: {exc}" if exc is not None else "lost: the message stream ended"
+    if exc is None:
+        return "lost: the message stream ended"
+    cause = exc.__cause__ or exc  # aiomqtt's "Disconnected during message iteration" wraps why
+    return f"lost: {type(cause).__name__}: {cause}"
 
 
 async def _consume(client: aiomqtt.Client, link: _Link) -> None:
