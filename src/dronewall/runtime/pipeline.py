@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 FrameListener = Callable[[PictureFrame, float, int], None]  # frame, wall_ingest, seq
 EventListener = Callable[[list[AlertEvent]], None]
 _STOP = object()
+BEAT_S = 0.5  # the process stage beats at least this often, even with nothing to do
+STALL_S = 2.0  # a process stage silent this long is reported stalled (the map within 2 s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,8 @@ class Pipeline:
         self._writer_url = writer_url
         self._writer: StoreWriterProcess | None = None
         self._next_tick = math.nan
+        self._beat = time.monotonic()
+        self._healthy = True
         self._oldest_ingest = math.nan
         self._seq = 0
         self._classes: ClassBatch | None = None  # the last assessment, for the next frame
@@ -266,13 +270,7 @@ class Pipeline:
     def _process_loop(self) -> None:
         collector = self.collector
         try:
-            while True:
-                if self._ingest.empty() and (took := collector.idle()) is not None:
-                    self.metrics.stage_latency.labels("gc").observe(took)
-                item = self._ingest.get()
-                self.metrics.queue_depth.labels("ingest").set(self._ingest.qsize())
-                if item is _STOP:
-                    break
+            while (item := self._next_item(collector)) is not _STOP:
                 batch, wall_ingest = item
                 self._process(batch, wall_ingest)
             self.tracker.flush()
@@ -281,12 +279,57 @@ class Pipeline:
             if self._stop.is_set() and not self.summary.error:
                 self.summary.state = "stopped"
         except Exception as exc:
-            log.exception("process stage failed")
+            log.exception("process stage failed")  # once: the stage is over
             self.summary.error = f"process stage failed: {exc}"
             self.summary.state = "failed"
+            self._record_only()
         finally:
             gc_policy.thaw()
             self._store_q.put(_STOP)
+
+    def _next_item(self, collector: gc_policy.IdleCollector) -> Any:
+        """The next ingest item; while none comes, the stage still beats (not stalled)."""
+        while True:
+            self._beat = time.monotonic()
+            if self._ingest.empty() and (took := collector.idle()) is not None:
+                self.metrics.stage_latency.labels("gc").observe(took)
+            try:
+                item = self._ingest.get(timeout=BEAT_S)
+            except queue.Empty:
+                continue
+            self.metrics.queue_depth.labels("ingest").set(self._ingest.qsize())
+            return item
+
+    def _record_only(self) -> None:
+        """After the process stage failed: what still comes in is recorded, not lost."""
+        while (item := self._next_item(self.collector)) is not _STOP:
+            batch, _ = item
+            self.summary.reports += len(batch)
+            if len(batch):
+                self._store_put(("reports", batch))
+
+    def health(self) -> tuple[bool, str]:
+        """(healthy, reason): unhealthy when a stage has died or the process stage has not
+        moved for ``STALL_S`` while running. The turn to unhealthy is logged once."""
+        ok, reason = self._health()
+        if not ok and self._healthy:
+            log.error("pipeline unhealthy: %s", reason)
+        self._healthy = ok
+        return ok, reason
+
+    def _health(self) -> tuple[bool, str]:
+        if self.summary.state == "failed":
+            return False, self.summary.error or "the pipeline failed"
+        if self.summary.state != "running":
+            return True, ""
+        names = ("source", "process", "store")
+        for name, thread in zip(names, self._threads, strict=False):
+            if not thread.is_alive():
+                return False, f"the {name} stage has stopped"
+        stalled = time.monotonic() - self._beat
+        if stalled > STALL_S:
+            return False, f"the process stage has not moved for {stalled:.0f} s"
+        return True, ""
 
     def _process(self, batch: ReportBatch, wall_ingest: float) -> None:
         started = time.perf_counter()

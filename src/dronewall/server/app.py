@@ -60,7 +60,8 @@ class ActionBody(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str  # "ok" or "unhealthy" (then HTTP 503)
+    reason: str = ""  # why it is unhealthy
     mode: str  # "live", "replay" or "idle"
     run_id: str | None
     state: str
@@ -221,11 +222,23 @@ def _routes(app: FastAPI, live: Live) -> None:
             raise HTTPException(404, "nothing is live: no pipeline or replay is running")
         return live.feed
 
-    @app.get("/api/health", response_model=Health, tags=["service"])
-    def health() -> Health:
+    @app.get(
+        "/api/health",
+        response_model=Health,
+        tags=["service"],
+        responses={503: {"model": Health, "description": "a pipeline stage died or stalled"}},
+    )
+    def health(response: Response) -> Health:
+        """``ok``, or ``unhealthy`` with the reason (HTTP 503) when a pipeline stage has died
+        or stalled; the map shows the reason in a banner."""
         f = live.feed
+        check = getattr(f, "health", None)
+        ok, reason = check() if check is not None else (True, "")
+        if not ok:
+            response.status_code = 503
         return Health(
-            status="ok",
+            status="ok" if ok else "unhealthy",
+            reason=reason,
             mode=live.mode,
             run_id=f.run_id if f else None,
             state=f.summary.state if f else "idle",
