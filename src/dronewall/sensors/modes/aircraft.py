@@ -43,6 +43,7 @@ class Aircraft:
     lon: float = NAN
     pos_t: float = -math.inf
     pos_is_reference: bool = False  # may serve local decoding and speed checks
+    receiver_cpr_ok: bool = True  # False once a global decode put it beyond the maximum range
     gs_kt: float = NAN
     track_deg: float = NAN
     vel_t: float = -math.inf

@@ -6,8 +6,9 @@ of dump1090-fa's ``track.c``, written afresh):
 2. Otherwise local decoding (§A.1.7.5) against the aircraft's last position if it is recent
    and trusted, or — for a first airborne fix — against the receiver, accepted only within a
    range that cannot alias: the receiver's maximum range if that is under half a zone (180 NM),
-   else 360 NM minus it. Surface frames are always decoded locally (against the aircraft, or
-   the receiver within 45 NM).
+   else 360 NM minus it (never again for an aircraft once a global decode put it beyond the
+   maximum range: its single frames could alias inside). Surface frames are always decoded
+   locally (against the aircraft, or the receiver within 45 NM).
 3. Every fix must lie within the receiver's ``max_range_m`` ("range") and be reachable from the
    last trusted position at a plausible speed ("cpr"): the aircraft's own ground speed + ⅓
    (at least 200 kt airborne, 20–150 kt on the surface) or ``max_speed_mps`` when unknown, over
@@ -44,7 +45,8 @@ class PositionResolver:
     def __init__(self, settings: ReceiverSettings):
         self.settings = settings
         self._rx = (settings.lat_deg, settings.lon_deg) if settings.has_position else None
-        self._rx_limit_m = _receiver_limit(settings.max_range_m)
+        limit = _receiver_limit(settings.max_range_m)
+        self._rx_limit_m = limit if settings.receiver_relative_cpr else 0.0
 
     def airborne(self, ac: Aircraft, frame: CprFrame, odd: bool) -> Fix | Miss:
         """Store the frame and decode a position from it if possible."""
@@ -62,11 +64,13 @@ class PositionResolver:
                 if miss is not None:
                     ac.even = ac.odd = None
                     ac.pos_is_reference = False
+                    if miss == "range":  # heard from beyond: a single frame could alias
+                        ac.receiver_cpr_ok = False
                     return miss
                 return self._accept(ac, fix, frame.t)
         if self._is_reference(ac, frame.t, REFERENCE_AGE_S):
             return self._local(ac, frame, odd, (ac.lat, ac.lon), surface=False)
-        if self._rx is not None and self.settings.receiver_relative_cpr and self._rx_limit_m > 0:
+        if self._rx is not None and self._rx_limit_m > 0 and ac.receiver_cpr_ok:
             fix = cpr.local(*self._rx, frame.lat_cpr, frame.lon_cpr, odd, surface=False)
             if fix is not None and cpr.distance_m(*self._rx, *fix) <= self._rx_limit_m:
                 return self._accept(ac, fix, frame.t)
