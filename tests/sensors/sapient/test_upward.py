@@ -92,6 +92,7 @@ def test_a_site_reports_tracks_coverage_and_alerts_to_its_region(run_async: Run)
                     region.port,
                     name="site Warsaw",
                     reporting_region=(((52.0, 20.5), (52.0, 21.5), (52.5, 21.5)),),
+                    status_interval_s=3600.0,  # one status on registering, no more
                 ),
                 site.registry,
                 clock,
@@ -124,15 +125,16 @@ def test_a_site_reports_tracks_coverage_and_alerts_to_its_region(run_async: Run)
     assert got.declared_class.tolist()[:2] == [ObjectClass.DRONE, ObjectClass.UNKNOWN]
     assert got.class_confidence[0] == np.float32(0.875)
     assert got.t_measured.tolist() == [T0, T0 + 0.5, T0 + 1.0, T0 + 1.5]
-    keys = region_keys[0]
-    assert keys.object_id[0] == keys.object_id[2] != keys.object_id[1]  # one ULID per track
+    object_ids = np.concatenate([keys.object_id for keys in region_keys])
+    assert object_ids[0] == object_ids[2] != object_ids[1]  # one ULID per track
     entry = region.registry.get(child_id)
     assert entry is not None and entry.traits.is_fusion_node
     assert entry.traits.dependent_nodes == (radar.uuid,)
     assert entry.status is not None and entry.status.health.name == "GOODBYE"
     assert len(entry.registration.reporting_region) == 1
     counts = region.counters.snapshot()
-    assert counts["accepted_status_report"] == 2 and counts["accepted_alert"] == 1
+    # on registering, the explicit one, the GOODBYE
+    assert counts["accepted_status_report"] == 3 and counts["accepted_alert"] == 1
 
 
 def test_the_site_reports_the_coverage_of_its_sensors(run_async: Run) -> None:

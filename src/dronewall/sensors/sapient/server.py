@@ -174,12 +174,13 @@ class FusionNode:
             raise KeyError(f"node {node_id} is not connected")
         writer = self._writers[id(session)]
         header = Header(self.node_id, self.core.clock.now(), node_id)
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[TaskOutcome] = asyncio.get_running_loop().create_future()
         self._waiting[(node_id, task.task_id)] = future
         writer.write(frame(encode_task(header, task)))
         await writer.drain()
         try:
-            return await asyncio.wait_for(future, self.config.task_timeout_s)
+            async with asyncio.timeout(self.config.task_timeout_s):
+                return await future
         except TimeoutError:
             reason = f"no TaskAck within {self.config.task_timeout_s} s"
             return TaskOutcome(node_id, task.task_id, TaskStatus.FAILED, (reason,))
