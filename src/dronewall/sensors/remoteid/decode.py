@@ -141,7 +141,7 @@ def _decode_location(msg: bytes, version: int) -> Location:
     if lat == 0 and lon == 0:
         lat_deg = lon_deg = NAN
     else:
-        lat_deg, lon_deg = lat * f.LATLON_SCALE, lon * f.LATLON_SCALE
+        lat_deg, lon_deg = lat / f.LATLON_UNITS, lon / f.LATLON_UNITS
         if abs(lat_deg) > 90.0 or abs(lon_deg) > 180.0:
             raise RemoteIdError("range", f"position {lat_deg:.7f}, {lon_deg:.7f}", msg)
     if vspeed == f.VSPEED_UNKNOWN_RAW:
@@ -209,7 +209,7 @@ def _decode_system(msg: bytes, version: int) -> System:
     if lat == 0 and lon == 0:
         lat_deg = lon_deg = NAN
     else:
-        lat_deg, lon_deg = lat * f.LATLON_SCALE, lon * f.LATLON_SCALE
+        lat_deg, lon_deg = lat / f.LATLON_UNITS, lon / f.LATLON_UNITS
         if abs(lat_deg) > 90.0 or abs(lon_deg) > 180.0:
             raise RemoteIdError("range", f"operator at {lat_deg:.7f}, {lon_deg:.7f}", msg)
     return System(

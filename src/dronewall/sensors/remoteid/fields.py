@@ -23,7 +23,7 @@ WIFI_BEACON_OUI = bytes((0xFA, 0x0B, 0xBC))  # ASD-STAN OUI of the beacon vendor
 WIFI_BEACON_OUI_TYPE = 0x0D  # vendor type "Open Drone ID" in that element
 NAN_SERVICE_ID = bytes((0x88, 0x69, 0x19, 0x9D, 0x92, 0x09))  # hash of "org.opendroneid.remoteid"
 
-LATLON_SCALE = 1e-7  # degrees per unit of the int32 latitude/longitude
+LATLON_UNITS = 1e7  # units of the int32 latitude/longitude per degree
 ALT_SCALE = 0.5  # metres per unit of the uint16 altitudes
 ALT_OFFSET = -1000.0  # metres: encoded 0 is -1000 m, the "unknown" altitude
 SPEED_SCALE_LOW = 0.25  # m/s per unit when the speed multiplier bit is 0

@@ -158,7 +158,7 @@ def _system(c: Fields) -> System | None:
 def _degrees(value: object) -> float:
     """Degrees, or the 1e-7 degree integers some decoders print."""
     x = v.number(value)
-    return x * f.LATLON_SCALE if isinstance(value, int) and abs(x) > 180.0 else x
+    return x / f.LATLON_UNITS if isinstance(value, int) and abs(x) > 180.0 else x
 
 
 def flat_messages(obj: Fields) -> list[Message]:
