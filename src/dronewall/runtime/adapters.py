@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import math
 import os
 from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
+from dronewall.core.errors import ConfigError
 from dronewall.core.types import MeasurementKind, ObjectClass, ReportBatch, SensorKind
 from dronewall.runtime.feeds import AdapterFactory
 from dronewall.runtime.feedspec import FeedSpec
-from dronewall.sensors.feed import FeedOutput, Report, SensorInfo, SensorStatus
+from dronewall.sensors.asterix import AsterixAdapter, RadarSettings
+from dronewall.sensors.feed import Adapter, FeedOutput, Report, SensorInfo, SensorStatus
+from dronewall.sensors.modes import (
+    AvrAdapter,
+    BeastAdapter,
+    ModeSDecoder,
+    ReceiverSettings,
+    SbsAdapter,
+)
 from dronewall.sensors.mqtt import MqttAdapter, MqttSettings, record_line, registration_from_info
 from dronewall.sensors.mqtt.transport import run_mqtt
 from dronewall.sensors.sapient import FusionNode, FusionNodeConfig, Health
@@ -147,6 +158,75 @@ def _kind(value: int) -> SensorKind:
         return SensorKind.EOIR  # a SAPIENT node of a kind we do not model: a looking sensor
 
 
+class StreamFeed:
+    """A byte-stream format (Beast, AVR, SBS, JSON lines) over TCP: one framer per connection,
+    so partial frames of different senders never mix, all sharing one output (and, for
+    Mode S, one decoder: an aircraft heard over two connections is one aircraft). A new
+    connection after a drop starts with an empty framer (``reset``)."""
+
+    def __init__(self, make: Callable[[FeedOutput], Adapter]):
+        self.output = FeedOutput()
+        self._make = make
+        self._by_peer: dict[str, Adapter] = {}
+
+    def receive(self, data: bytes, t_receive: float) -> None:
+        self.receive_from(data, t_receive, "")
+
+    def receive_from(self, data: bytes, t_receive: float, peer: str) -> None:
+        adapter = self._by_peer.get(peer)
+        if adapter is None:
+            adapter = self._by_peer[peer] = self._make(self.output)
+        adapter.receive(data, t_receive)
+
+    def reset(self) -> None:
+        self._by_peer.clear()
+
+
+def _modes(cls: Any) -> AdapterFactory:
+    def make(spec: FeedSpec) -> Adapter:
+        settings = ReceiverSettings(
+            lat_deg=spec.lat_deg, lon_deg=spec.lon_deg, alt_m=spec.alt_m,
+            max_range_m=spec.max_range_m if math.isfinite(spec.max_range_m) else 400_000.0,
+            nation=spec.nation, name=spec.name,
+            timestamp=str(spec.options.get("timestamp", "12mhz")),  # type: ignore[arg-type]
+        )  # fmt: skip
+        decoder = ModeSDecoder(spec.name, settings)
+
+        def framer(output: FeedOutput) -> Adapter:
+            adapter = cls(spec.name, settings, decoder=decoder)
+            adapter.output = output
+            return cast(Adapter, adapter)
+
+        return StreamFeed(framer)
+
+    return make
+
+
+_RADAR_FIELDS = {f.name for f in dataclasses.fields(RadarSettings)}
+
+
+def asterix_feed(spec: FeedSpec) -> Adapter:
+    """Radars by SAC/SIC from the feed's ``[[feed.sensor]]`` tables (``key = "25/10"``, ``lat``,
+    ``lon``, ``alt``, and any ``RadarSettings`` field), or one radar from the URL
+    (``?sac=25&sic=10&lat=…&lon=…&alt=…``)."""
+    tables = list(spec.sensors)
+    if "sac" in spec.options and "sic" in spec.options:
+        tables.append({"key": f"{spec.options['sac']}/{spec.options['sic']}",
+                       "lat": spec.lat_deg, "lon": spec.lon_deg, "alt": spec.alt_m})  # fmt: skip
+    radars = {}
+    for t in tables:
+        extra = {k: v for k, v in t.items() if k in _RADAR_FIELDS}
+        try:
+            radars[str(t["key"])] = RadarSettings(
+                lat_deg=float(t["lat"]), lon_deg=float(t["lon"]), alt_m=float(t.get("alt", 0.0)),
+                name=str(t.get("name", "")), nation=str(t.get("nation", spec.nation)),
+                max_range_m=float(t.get("range_km", math.nan)) * 1e3, **extra,
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"feed {spec.name}: radar {t.get('key')!r}: {exc}") from exc
+    return AsterixAdapter(radars, stream=spec.transport != "udp")
+
+
 def _float(spec: FeedSpec, key: str) -> float:
     try:
         return float(spec.options.get(key, math.nan))
@@ -160,6 +240,10 @@ def _text(spec: FeedSpec, key: str) -> str | None:
 
 
 ADAPTERS: dict[str, AdapterFactory] = {
+    "asterix": asterix_feed,
+    "beast": _modes(BeastAdapter),
+    "avr": _modes(AvrAdapter),
+    "sbs": _modes(SbsAdapter),
     "mqtt": MqttFeed,
     "sapient": SapientFeed,
 }

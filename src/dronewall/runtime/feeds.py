@@ -255,13 +255,17 @@ class FeedSource:
     def _receiver(self, state: FeedState) -> Callable[[bytes, float, str], None]:
         adapter, name = state.adapter, state.spec.name
         record = self._raw_recorder(state)
+        per_peer = getattr(adapter, "receive_from", None)  # stream framers, one per peer
 
         def on_data(data: bytes, t: float, peer: str) -> None:
             state.bytes_in += len(data)
             state.last_received = t
             record(peer, data, t)
             try:
-                adapter.receive(data, t)
+                if per_peer is not None:
+                    per_peer(data, t, peer)
+                else:
+                    adapter.receive(data, t)
             except Exception:  # an adapter must not raise; if it does, count and go on
                 log.exception("adapter of feed %s raised", name)
                 adapter.output.reject("adapter_error", "the decoder raised")

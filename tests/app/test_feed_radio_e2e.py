@@ -1,0 +1,116 @@
+"""End to end over real loopback sockets, each feed type into tracks seen through
+``/api/tracks``: an ASTERIX CAT048/CAT034 radar over UDP (unicast and multicast), and an
+ADS-B receiver serving SBS-1 BaseStation over TCP (the feed connects to it, as to readsb)."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from dronewall.sensors.asterix import Plot048, encode_cat034, encode_cat048, north_marker
+from tests.app.feeds_harness import GEOD, Target, free_port, serving, track_near, wait_for
+
+RADAR = (54.35, 18.65, 30.0)  # near Gdańsk, 30 m antenna
+SAC, SIC = 25, 10
+
+
+def _tod(t: float) -> float:
+    return t % 86_400.0
+
+
+def _plot(target: Target, t: float) -> Plot048:
+    lat, lon, alt = target.at(t)
+    az, _, dist = GEOD.inv(RADAR[1], RADAR[0], lon, lat)
+    slant = float((dist**2 + (alt - RADAR[2]) ** 2) ** 0.5)
+    return Plot048(_tod(t), slant, float(az) % 360.0, height_m=alt, track_number=7)
+
+
+@pytest.mark.parametrize("group", ["127.0.0.1", "239.255.42.99"])
+def test_asterix_radar_over_udp_becomes_a_track(tmp_path: Path, group: str) -> None:
+    port = free_port(socket.SOCK_DGRAM)
+    url = (f"asterix+udp://{group}:{port}?name=radar-north&sac={SAC}&sic={SIC}"
+           f"&lat={RADAR[0]}&lon={RADAR[1]}&alt={RADAR[2]}&nation=PL")  # fmt: skip
+    target = Target(54.40, 18.60, 200.0, 120.0, 30.0, time.time())
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+    last = [0.0]
+
+    def tick() -> None:  # one scan a second: a north marker and the plot
+        now = time.time()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            sender.sendto(encode_cat034([north_marker(_tod(now), 1.0)], SAC, SIC), (group, port))
+            sender.sendto(encode_cat048([_plot(target, now)], SAC, SIC), (group, port))
+            sender.sendto(b"\x30\x00\x05garbage", (group, port))  # LEN lies: rejected
+
+    with serving([url], tmp_path) as (client, _):
+        here = lambda p: track_near(p, *target.at(time.time())[:2], 500.0) is not None  # noqa: E731
+        picture = wait_for(client, tick, here)
+        assert picture["n"] == 1
+        (radar,) = client.get("/api/sensors").json()["features"]
+        props = radar["properties"]
+        assert (props["key"], props["nation"], props["state"]) == ("25/10", "PL", "ok")
+        feed = client.get("/api/feeds").json()[0]
+        assert feed["reports"] >= 3 and sum(feed["rejects"].values()) >= 3
+    sender.close()
+
+
+class _Readsb(socketserver.ThreadingTCPServer):
+    """A receiver serving SBS-1 lines to whoever connects (as readsb on port 30003)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, target: Target):
+        self.target = target
+        self.stop = threading.Event()
+        super().__init__(("127.0.0.1", 0), _SbsHandler)
+
+
+class _SbsHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        server: _Readsb = self.server  # type: ignore[assignment]
+        while not server.stop.is_set():
+            now = time.time()
+            lat, lon, alt = server.target.at(now)
+            stamp = datetime.fromtimestamp(now, UTC)
+            day, clock = stamp.strftime("%Y/%m/%d"), stamp.strftime("%H:%M:%S.%f")[:-3]
+            lines = [
+                f"MSG,1,1,1,48AE01,1,{day},{clock},{day},{clock},LOT3KW,,,,,,,,,,,0\r\n",
+                f"MSG,3,1,1,48AE01,1,{day},{clock},{day},{clock},,{alt / 0.3048:.0f},,,"
+                f"{lat:.5f},{lon:.5f},,,0,0,0,0\r\n",
+                f"MSG,4,1,1,48AE01,1,{day},{clock},{day},{clock},,,{60 / 0.514444:.1f},"
+                f"{server.target.course_deg:.1f},,,0,,,,,0\r\n",
+                "MSG,3,broken line\r\n",
+            ]
+            try:
+                self.request.sendall("".join(lines).encode())
+            except OSError:
+                return
+            time.sleep(0.5)
+
+
+def test_adsb_receiver_over_sbs_becomes_a_track_with_its_identity(tmp_path: Path) -> None:
+    target = Target(54.50, 18.40, 3000.0, 45.0, 120.0, time.time())
+    server = _Readsb(target)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    url = f"sbs://127.0.0.1:{port}?name=readsb-gdansk&lat=54.38&lon=18.47&nation=PL"
+    try:
+        with serving([url], tmp_path) as (client, _):
+            here = lambda p: track_near(p, *target.at(time.time())[:2], 800.0) is not None  # noqa: E731
+            picture = wait_for(client, lambda: None, here)
+            i = track_near(picture, *target.at(time.time())[:2], 800.0)
+            assert i is not None and picture["ident"][i] == "48AE01"
+            feed = client.get("/api/feeds").json()[0]
+            assert feed["connection"] == "connected" and sum(feed["rejects"].values()) >= 1
+    finally:
+        server.stop.set()
+        server.shutdown()
+        server.server_close()
