@@ -27,7 +27,9 @@ from dronewall.sensors.remoteid.messages import (
     SelfId,
     System,
 )
-from dronewall.sensors.remoteid.reports import RemoteIdSettings, location_report
+from dronewall.sensors.remoteid.reports import RemoteIdSettings, distance_m, location_report
+
+OPERATOR_MOVE_M = 10.0  # a live operator position moving less is not news (GNSS jitter)
 
 
 class RemoteIdAdapter:
@@ -133,21 +135,24 @@ class RemoteIdAdapter:
             return
         last = aircraft.last_identity
         recent = last is not None and t - last.t < self.settings.identity_refresh_s
-        if recent and last is not None and _content(last) == _content(record):
+        if recent and last is not None and _same_identity(last, record):
             return
         aircraft.last_identity = record
         self.output.identities.append(record)
 
 
-def _content(record: Identity) -> tuple[object, ...]:
-    """What an Identity says, NaN positions made comparable."""
-    lat, lon = record.operator_lat_deg, record.operator_lon_deg
-    return (
-        record.identity,
-        record.callsign,
-        record.category,
-        record.operator_id,
-        record.description,
-        None if math.isnan(lat) else lat,
-        None if math.isnan(lon) else lon,
+def _same_identity(a: Identity, b: Identity) -> bool:
+    """Whether two Identities say the same (an operator moved less than ``OPERATOR_MOVE_M``)."""
+    texts = (a.identity, a.callsign, a.category, a.operator_id, a.description)
+    if texts != (b.identity, b.callsign, b.category, b.operator_id, b.description):
+        return False
+    known_a = not math.isnan(a.operator_lat_deg)
+    known_b = not math.isnan(b.operator_lat_deg)
+    if known_a != known_b:
+        return False
+    if not known_a:
+        return True
+    moved = distance_m(
+        a.operator_lat_deg, a.operator_lon_deg, b.operator_lat_deg, b.operator_lon_deg
     )
+    return moved < OPERATOR_MOVE_M
