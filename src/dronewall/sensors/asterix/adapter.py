@@ -3,7 +3,8 @@ Part 1 framing, Part 4 CAT048, Part 2b CAT034) into a ``FeedOutput``.
 
 ``receive(data, t_receive)`` takes one UDP datagram (whole data blocks, the usual transport:
 multicast or unicast UDP) or, with ``stream=True``, any chunk of a raw recording or TCP stream
-of back-to-back blocks (a block cut between two calls is kept until its end arrives).
+of back-to-back blocks: a block cut between two calls is kept until its end arrives, and a
+stream knocked out of step by corrupt octets finds its step again (see ``BlockStream``).
 
 One *message* is one record. Each is either accepted (``output.messages``, whether or not it
 gave a report) or rejected by reason: ``category`` (a block of another category, one reject
@@ -12,6 +13,11 @@ the rest of a block is lost after a malformed record, whose FSPEC cannot be trus
 ``unknown_sensor`` (a SAC/SIC with no settings and no default), ``no_source`` (no I048/010,
 I034/010) and ``time`` (a time of day ≥ 86,400 s). Accepted records that give no report are
 counted in ``skipped`` (see ``plots``). It never raises on input.
+
+Out of each radar's CAT034 stream, every message but a sector crossing that says nothing new
+becomes a ``SensorStatus`` (north markers are the once-a-scan heartbeat); its first message
+of any kind announces the radar's configured ``SensorInfo``, and I034/120 a measured one.
+A Mode S plot with a callsign gives an ``Identity`` when the callsign is new or a minute old.
 """
 
 from __future__ import annotations

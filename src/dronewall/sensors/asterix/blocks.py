@@ -1,5 +1,5 @@
 """ASTERIX data blocks: one octet CAT, two octets LEN (the whole block, header included, big
-endian), then records (EUROCONTROL-SPEC-0149 Part 1, edition 2.4, section 4.1). A UDP datagram
+endian), then records (EUROCONTROL-SPEC-0149 Part 1, edition 2.2, "Data Block"). A UDP datagram
 holds one or more whole blocks; a raw recording is blocks back to back, cut anywhere by reads.
 
 ``decode_datagram`` cuts one datagram; ``BlockStream`` reassembles blocks from arbitrary

@@ -2,9 +2,9 @@
 
 EUROCONTROL-SPEC-0149-2B, "EUROCONTROL Specification for Surveillance Data Exchange — ASTERIX
 Part 2b: Category 034 Transmission of Monoradar Service Messages", editions 1.27 to 1.29
-(standard UAP, section 5.3; message types 5–7 added in 1.28/1.29 decode like the others).
+(standard UAP; message types 5–7, added in 1.28/1.29, decode like the others).
 
-Decoded (section 5.2): I034/010 SAC/SIC, /000 message type, /030 time of day, /020 sector
+Decoded: I034/010 SAC/SIC, /000 message type, /030 time of day, /020 sector
 number, /041 antenna rotation period, /050 system configuration and status, /060 system
 processing mode, /110 data filter, /120 3-D position of the data source, /090 collimation
 error. I034/070 message counts, /100 polar window, RE and SP are skipped by their structure.
@@ -28,7 +28,7 @@ from dronewall.sensors.asterix.fields import (
 
 CATEGORY_034: Final = 34
 
-# I034/000 message types (section 5.2.1); the status and the adapter name them so.
+# I034/000 message types; the status and the adapter name them so.
 MESSAGE_TYPES: Final = {
     1: "north marker",
     2: "sector crossing",

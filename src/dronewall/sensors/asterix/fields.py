@@ -1,8 +1,8 @@
 """ASTERIX record structure common to every category: the Field Specification (FSPEC) and the
 lengths of the five kinds of data item, from EUROCONTROL-SPEC-0149 "EUROCONTROL Specification
 for Surveillance Data Exchange — Part 1: All Purpose Structured EUROCONTROL Surveillance
-Information Exchange (ASTERIX)", edition 2.4, section 4 (data block, record, FSPEC, FX) and
-section 4.3.3 (fixed, extended, repetitive, compound and explicit length data fields).
+Information Exchange (ASTERIX)", edition 2.2 (2014): the data block, the record, the FSPEC
+with its FX bits, and the fixed, extended, repetitive, compound and explicit data fields.
 
 Every function takes the whole block as ``bytes`` with a position and an end, and raises
 ``AsterixError`` (reason token, detail) when a field would run past the end — never

@@ -1,5 +1,5 @@
 """CAT048 target reports to sensor-neutral radar ``Report``s (EUROCONTROL-SPEC-0149-4,
-edition 1.32, sections 5.2.4 I048/020, 5.2.5 I048/040, 5.2.10 I048/090, 5.2.11 I048/110).
+edition 1.32: items I048/020, I048/040, I048/090, I048/110, I048/200, I048/220).
 
 A plot is the measured slant range (I048/040 RHO, or the REF's ERR beyond 256 NM) and azimuth
 (THETA, clockwise from north as the tracker's azimuth) of the present antenna scan. Its

@@ -1,5 +1,5 @@
 """CAT034 service messages to ``SensorStatus`` and ``SensorInfo`` (EUROCONTROL-SPEC-0149-2B,
-edition 1.29, sections 5.2.1 I034/000, 5.2.6 I034/050, 5.2.7 I034/060, 5.2.12 I034/120).
+edition 1.29: items I034/000, I034/041, I034/050, I034/060, I034/120).
 
 A radar is ``ok`` unless its I034/050 common part says NOGO (operational use inhibited, "the
 data shall be discarded by an operational SDPS") or TSV (its time source is invalid, so are

@@ -1,6 +1,6 @@
 """ASTERIX time of day to POSIX time.
 
-I048/140 and I034/030 (EUROCONTROL-SPEC-0149-4 section 5.2.14, -2B section 5.2.4) carry the
+I048/140 and I034/030 (EUROCONTROL-SPEC-0149-4 CAT048, -2B CAT034, "Time of Day") carry the
 seconds since the last UTC midnight, LSB 1/128 s, "reset to zero each day at midnight"; the
 date is not sent. It is taken from the arrival time: of the candidate instants on the day
 before, the day of and the day after ``t_receive``, the one within ±12 h of it. That is right
