@@ -8,15 +8,15 @@ A datagram is read by the first rule that matches (``unwrap_datagram``):
 
 1. ``DD len FA 0B BC 0D counter pack`` — a whole Wi-Fi Beacon vendor specific element;
 2. ``FA 0B BC 0D counter pack`` — that element's body;
-3. first byte ``0xF?`` and second byte 25 — a message pack;
-4. second byte ``0xF?`` and third byte 25 — a message counter then a pack;
+3. second byte ``0xF?`` and third byte 25 — a message counter then a pack;
+4. first byte ``0xF?`` — a message pack;
 5. first byte ``0x0D`` and either a pack from the third byte or a length of 2 + 25 × n —
    Bluetooth service data after the UUID (app code, counter, message(s) or a pack);
 6. a length of 25 × n — bare messages back to back;
 7. a length of 1 + 25 × n — a message counter then bare messages.
 
 The rules cannot be confused: a message's first byte has type 0..5 in its high nibble, so
-it is never 0xF?, 0xDD or 0xFA, and a pack's size byte (25) is never a pack header. Packs may
+it is never 0xF?, 0xDD or 0xFA, and a pack's size byte (25 = 0x19) is never a pack header. Packs may
 be followed by padding (Bluetooth 5 transmitters send the 9-message buffer). Anything else is
 rejected with reason ``length``. Whole 802.11 frames and Bluetooth advertising data are read
 by the ``transports`` helpers, which give the transmitter's MAC address too.
@@ -56,10 +56,10 @@ def unwrap_datagram(data: bytes, mac: str = "") -> Frame:
         return unwrap_vendor_element(data, mac)
     if data[:4] == _VENDOR_HEAD:
         return unwrap_vendor_body(data, mac)
-    if data[0] >> 4 == _PACK and data[1] == f.MESSAGE_SIZE:
-        return Frame(tuple(split_pack(data)), None, mac, True)
     if data[1] >> 4 == _PACK and data[2] == f.MESSAGE_SIZE:
         return unwrap_counted_pack(data, mac)
+    if data[0] >> 4 == _PACK:
+        return Frame(tuple(split_pack(data)), None, mac, True)
     remainder = size % f.MESSAGE_SIZE
     if data[0] == f.BLE_APP_CODE and (data[2] >> 4 == _PACK or remainder == 2):
         return unwrap_service_data(data, mac)
