@@ -26,7 +26,6 @@ class CprFrame:
     lon_cpr: int
     t: float
     surface: bool
-    nic_b: int
 
 
 @dataclass(slots=True)

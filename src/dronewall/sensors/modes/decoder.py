@@ -116,7 +116,7 @@ class ModeSDecoder:
     ) -> str | None:
         if pos.alt_ft is not None and not pos.gnss:
             ac.baro_ft, ac.baro_t = float(pos.alt_ft), t
-        frame = CprFrame(pos.lat_cpr, pos.lon_cpr, t, False, pos.nic_b)
+        frame = CprFrame(pos.lat_cpr, pos.lon_cpr, t, False)
         fix = self.resolver.airborne(ac, frame, pos.odd)
         if isinstance(fix, str):
             return self._miss(fix)
@@ -135,7 +135,7 @@ class ModeSDecoder:
     def _surface(
         self, ac: Aircraft, pos: es.SurfacePosition, t: float, out: FeedOutput
     ) -> str | None:
-        frame = CprFrame(pos.lat_cpr, pos.lon_cpr, t, True, 0)
+        frame = CprFrame(pos.lat_cpr, pos.lon_cpr, t, True)
         fix = self.resolver.surface(ac, frame, pos.odd)
         if isinstance(fix, str):
             return self._miss(fix)

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 from dronewall.sensors.modes.crc import syndrome
 
-SHORT_BYTES = 7
-LONG_BYTES = 14
-_PARITY_CHECKED = (11, 17, 18)
-_ADDRESS_PARITY = (0, 4, 5, 16, 20, 21, 24)
+SHORT_BYTES = 7  # 56 bits
+LONG_BYTES = 14  # 112 bits
+_ADDRESS_PARITY = (0, 4, 5, 16, 20, 21, 24)  # parity overlaid with the address (AP field)
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,7 @@ def measurement_time(date: str, clock: str, t_receive: float, window_s: float) -
     try:
         hours, minutes, seconds = clock.split(":")
         naive = _day_start(date.strip()) + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    except ValueError:
+    except (ValueError, OverflowError):
         return t_receive
     if not math.isfinite(naive):
         return t_receive
