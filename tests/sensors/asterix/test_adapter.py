@@ -164,6 +164,34 @@ def test_unknown_sensor_rejected_unless_a_default_is_configured() -> None:
     assert lenient.output.reports[0].sensor == "25/11"
 
 
+def test_a_defaulted_radar_has_no_position_until_cat034_gives_one() -> None:
+    adapter = AsterixAdapter({}, default=RADAR)
+    plot = Plot048(43_200.0, 30_000.0, 0.0, flight_level=100.0)
+    adapter.receive(encode_cat048([plot], 25, 77), NOON)
+    [announced] = adapter.output.sensors
+    assert announced.key == "25/77" and math.isnan(announced.lat_deg)
+    first = adapter.output.reports[0].elevation_deg
+    marker = north_marker(43_201.0, 4.0, position=(50.0, 19.0, 1150.0))
+    adapter.receive(encode_cat034([marker], 25, 77), NOON + 1.0)
+    adapter.receive(encode_cat048([plot], 25, 77), NOON + 2.0)
+    assert adapter.output.sensors[1].lat_deg == pytest.approx(50.0, abs=1e-4)
+    second = adapter.output.reports[1].elevation_deg
+    height = 100 * FL_M + RADAR.geoid_undulation_m
+    assert second == pytest.approx(elevation_deg(30_000.0, 1150.0, height), abs=1e-3)
+    assert first - second == pytest.approx(math.degrees(1000.0 / 30_000.0), rel=0.05)
+
+
+def test_a_callsign_with_undefined_characters_gives_no_identity() -> None:
+    record = bytearray(
+        encode_cat048_record(Plot048(43_200.0, 9_000.0, 0.0, address=1, callsign="AB"), 25, 10)
+    )
+    record[-6:] = bytes(6)  # I048/240, the last item: code 0 is no character
+    adapter = _adapter()
+    adapter.receive(block(48, [bytes(record)]), NOON)
+    assert adapter.output.reports[0].identity == "000001"
+    assert not adapter.output.identities
+
+
 def test_record_without_source_and_time_beyond_a_day_are_rejected() -> None:
     adapter = _adapter()
     no_source = b"\x30" + b"\x20\x10\x00\x10\x00"  # I048/020 and /040 only

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Final
 
 from dronewall.sensors.asterix.blocks import BlockStream, decode_datagram
@@ -58,9 +59,11 @@ class AsterixAdapter:
     ``SensorInfo``s out.
 
     ``radars`` maps ``"SAC/SIC"`` keys to each radar's settings; records of any other source
-    are rejected as ``unknown_sensor`` unless ``default`` settings are given (then they are
-    reported under their own key with those settings). ``stream=True`` reassembles blocks
-    across calls (raw recordings, TCP); the default takes each call as one UDP datagram.
+    are rejected as ``unknown_sensor`` unless ``default`` settings are given: then they are
+    reported under their own key with those settings, announced as a sensor of unknown
+    position until its CAT034 I034/120 gives one (whose height then replaces the default's
+    antenna height). ``stream=True`` reassembles blocks across calls (raw recordings, TCP);
+    the default takes each call as one UDP datagram.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class AsterixAdapter:
         self._positions: dict[str, tuple[float, float, float]] = {}
         self._callsigns: dict[int, tuple[str, float]] = {}
         self._statuses: dict[str, SensorStatus] = {}
+        self._defaulted: set[str] = set()  # keys reported with the default settings
 
     def receive(self, data: bytes, t_receive: float) -> None:
         """Decode one datagram (or stream chunk) that arrived at ``t_receive`` (POSIX s)."""
@@ -115,10 +119,11 @@ class AsterixAdapter:
                 self.output.reject(UNKNOWN_SENSOR, f"SAC/SIC {sac}/{sic} is not configured")
                 return None
             radar = self._radars[sac, sic] = (sensor_key(sac, sic), self._default)
+            self._defaulted.add(radar[0])
         key = radar[0]
         if key not in self._announced:
             self._announced.add(key)
-            self.output.sensors.append(configured_info(key, radar[1]))
+            self.output.sensors.append(configured_info(key, radar[1], key in self._defaulted))
         return radar
 
     def _time(self, time_of_day_s: float | None, t_receive: float) -> float | None:
@@ -144,7 +149,7 @@ class AsterixAdapter:
         key, settings = radar
         report = plot_report(record, key, settings, t)
         self.output.reports.append(report)
-        if record.address is not None and record.callsign:
+        if record.address is not None and record.callsign and "?" not in record.callsign:
             self._identity(report.identity, record.callsign, t)
 
     def _identity(self, identity: str, callsign: str, t: float) -> None:
@@ -178,3 +183,6 @@ class AsterixAdapter:
             if self._positions.get(key) != position:
                 self._positions[key] = position
                 self.output.sensors.append(info)
+                if key in self._defaulted:  # its antenna height now known: use it
+                    moved = replace(settings, lat_deg=position[0], lon_deg=position[1])
+                    self._radars[record.sac, record.sic] = (key, replace(moved, alt_m=position[2]))

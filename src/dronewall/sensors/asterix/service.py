@@ -69,10 +69,13 @@ def sensor_status(record: Cat034Record, key: str, t: float) -> SensorStatus:
 
 
 def sensor_info(record: Cat034Record, key: str, radar: RadarSettings) -> SensorInfo | None:
-    """The radar's position from I034/120 (None without it), with the configured name,
-    nation and range."""
-    if record.lat_deg is None or record.lon_deg is None or record.height_m is None:
+    """The radar's position from I034/120 (None without it, or off the earth), with the
+    configured name, nation and range."""
+    lat, lon = record.lat_deg, record.lon_deg
+    if lat is None or lon is None or record.height_m is None:
         return None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return None  # 24 bits hold up to ±180° of latitude: such a position is not one
     return SensorInfo(
         key=key,
         kind=SensorKind.RADAR,
@@ -85,8 +88,11 @@ def sensor_info(record: Cat034Record, key: str, radar: RadarSettings) -> SensorI
     )
 
 
-def configured_info(key: str, radar: RadarSettings) -> SensorInfo:
-    """The radar as the settings describe it, announced when its first message arrives."""
+def configured_info(key: str, radar: RadarSettings, defaulted: bool = False) -> SensorInfo:
+    """The radar as the settings describe it, announced when its first message arrives; with
+    the default settings of unlisted radars (``defaulted``) its position is unknown (NaN)."""
+    if defaulted:
+        return SensorInfo(key=key, kind=SensorKind.RADAR, nation=radar.nation)
     return SensorInfo(
         key=key,
         kind=SensorKind.RADAR,
