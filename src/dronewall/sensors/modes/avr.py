@@ -79,7 +79,11 @@ class AvrFramer:
 
 
 class AvrAdapter:
-    """AVR text stream of one receiver → ``output`` (the feed contract)."""
+    """AVR text stream of one receiver → ``output`` (the feed contract).
+
+    With ``decoder`` given (shared with another framing of the same receiver) its settings are
+    used, not ``settings``.
+    """
 
     def __init__(
         self,

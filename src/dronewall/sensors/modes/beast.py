@@ -117,7 +117,11 @@ def _frame(kind: int, body: bytes) -> BeastFrame:
 
 
 class BeastAdapter:
-    """Beast binary stream of one receiver → ``output`` (the feed contract)."""
+    """Beast binary stream of one receiver → ``output`` (the feed contract).
+
+    With ``decoder`` given (shared with another framing of the same receiver) its settings are
+    used, not ``settings``.
+    """
 
     def __init__(
         self,

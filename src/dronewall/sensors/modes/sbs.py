@@ -95,7 +95,11 @@ def measurement_time(date: str, clock: str, t_receive: float, window_s: float) -
 
 
 class SbsAdapter:
-    """SBS-1 BaseStation stream of one receiver → ``output`` (the feed contract)."""
+    """SBS-1 BaseStation stream of one receiver → ``output`` (the feed contract).
+
+    With ``decoder`` given (shared with another framing of the same receiver) its settings are
+    used, not ``settings``.
+    """
 
     def __init__(
         self,
