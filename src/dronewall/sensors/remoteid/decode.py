@@ -91,9 +91,10 @@ def _text(raw: bytes) -> str:
 
 def _strict_text(raw: bytes, msg: bytes) -> str:
     body = raw.rstrip(b"\0")
-    if any(b < 0x20 or b > 0x7E for b in body):
+    text = body.decode("ascii") if body.isascii() else "\0"
+    if not text.isprintable():  # for ASCII: only 0x20..0x7E are printable
         raise RemoteIdError("text", "identifier is not printable ASCII", msg)
-    return body.decode("ascii").strip()
+    return text.strip()
 
 
 def _decode_basic_id(msg: bytes, version: int) -> BasicId:
