@@ -23,12 +23,7 @@ from dataclasses import dataclass
 from dronewall.core.types import MeasurementKind, ObjectClass
 from dronewall.sensors.feed import Report
 from dronewall.sensors.mqtt import values as v
-from dronewall.sensors.mqtt.registration import (
-    MAX_RANGE_M,
-    MAX_SIGMA_M,
-    NodeRegistration,
-    check_node,
-)
+from dronewall.sensors.mqtt.registration import MAX_RANGE_M, MAX_SIGMA_M, NodeRegistration
 
 NAN = math.nan
 CLASSES = {
@@ -46,16 +41,13 @@ MAX_PROTOCOL = 32  # "ocusync3", "elrs-2.4", "mavlink", …
 MAX_FREQUENCY_HZ = 1e12  # radio up to 1 THz
 RSSI_DBM = (-200.0, 50.0)
 SNR_DB = (-50.0, 200.0)
-GEOMETRY_KEYS = ("lat", "lon", "alt")
-_CLASS_NAMES = frozenset(CLASSES)
-_NONE = ObjectClass.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
 class Detection:
     """One detection in dronewall units (NaN or "" where not given)."""
 
-    t: float
+    t: float = NAN  # NaN: not given (the time of receipt is used)
     az_deg: float = NAN
     el_deg: float = NAN
     range_m: float = NAN
@@ -77,10 +69,6 @@ class Detection:
     rssi_dbm: float = NAN
     snr_db: float = NAN
 
-    @property
-    def is_fix(self) -> bool:
-        return not math.isnan(self.lat_deg)
-
 
 def read_detections(payload: object, node_id: str, max_batch: int) -> list[Detection]:
     """A ``detections`` payload (a JSON object or an array of 1…``max_batch`` objects)
@@ -99,38 +87,44 @@ def read_detections(payload: object, node_id: str, max_batch: int) -> list[Detec
     return out
 
 
+_DETECTION: v.Table = {
+    "t": ("t", v.time_value),
+    "az": ("az_deg", v.number(0.0, 360.0)),
+    "el": ("el_deg", v.number(-90.0, 90.0)),
+    "range": ("range_m", v.number(0.0, MAX_RANGE_M, open_lo=True)),
+    "lat": ("lat_deg", v.number(-90.0, 90.0)),
+    "lon": ("lon_deg", v.number(-180.0, 180.0)),
+    "alt": ("alt_m", v.number(*TARGET_ALT_M)),
+    "sigma_az": ("sigma_az_deg", v.number(0.0, 180.0, open_lo=True)),
+    "sigma_el": ("sigma_el_deg", v.number(0.0, 90.0, open_lo=True)),
+    "sigma_range": ("sigma_range_m", v.number(0.0, MAX_SIGMA_M, open_lo=True)),
+    "sigma_h": ("sigma_h_m", v.number(0.0, MAX_SIGMA_M, open_lo=True)),
+    "sigma_v": ("sigma_v_m", v.number(0.0, MAX_SIGMA_M, open_lo=True)),
+    "class": ("declared_class", v.choice(CLASSES)),
+    "conf": ("confidence", v.number(0.0, 1.0)),
+    "id": ("track_id", v.identifier(MAX_TRACK_ID)),
+    "uid": ("uid", v.pattern(UID, 20)),
+    "protocol": ("protocol", v.text(MAX_PROTOCOL)),
+    "freq": ("freq_hz", v.number(0.0, MAX_FREQUENCY_HZ, open_lo=True)),
+    "bw": ("bw_hz", v.number(0.0, MAX_FREQUENCY_HZ, open_lo=True)),
+    "rssi": ("rssi_dbm", v.number(*RSSI_DBM)),
+    "snr": ("snr_db", v.number(*SNR_DB)),
+}
+
+
 def read_detection(obj: v.Obj, node_id: str) -> Detection:
-    v.version(obj)
-    check_node(obj, node_id)
-    fix = [key in obj for key in GEOMETRY_KEYS]
-    if ("az" in obj) == any(fix):
+    v.check_common(obj, node_id)
+    fields = v.read_members(obj, _DETECTION)
+    fix = ("lat_deg" in fields) + ("lon_deg" in fields) + ("alt_m" in fields)
+    bearing = "az_deg" in fields
+    if bearing == (fix > 0):
         raise v.Invalid("geometry", "a detection has either az or lat/lon/alt")
-    if any(fix) and not all(fix):
+    if bearing:
+        if fields["az_deg"] == 360.0:
+            fields["az_deg"] = 0.0
+    elif fix < 3:
         raise v.Invalid("missing", "a position fix needs lat, lon and alt")
-    sig = v.number
-    return Detection(
-        t=v.time_of(obj),
-        az_deg=sig(obj, "az", 0.0, 360.0) % 360.0,
-        el_deg=sig(obj, "el", -90.0, 90.0),
-        range_m=sig(obj, "range", 0.0, MAX_RANGE_M, open_lo=True),
-        lat_deg=sig(obj, "lat", -90.0, 90.0),
-        lon_deg=sig(obj, "lon", -180.0, 180.0),
-        alt_m=sig(obj, "alt", *TARGET_ALT_M),
-        sigma_az_deg=sig(obj, "sigma_az", 0.0, 180.0, open_lo=True),
-        sigma_el_deg=sig(obj, "sigma_el", 0.0, 90.0, open_lo=True),
-        sigma_range_m=sig(obj, "sigma_range", 0.0, MAX_SIGMA_M, open_lo=True),
-        sigma_h_m=sig(obj, "sigma_h", 0.0, MAX_SIGMA_M, open_lo=True),
-        sigma_v_m=sig(obj, "sigma_v", 0.0, MAX_SIGMA_M, open_lo=True),
-        declared_class=CLASSES.get(v.choice(obj, "class", _CLASS_NAMES, required=False), _NONE),
-        confidence=sig(obj, "conf", 0.0, 1.0, default=0.0),
-        track_id=v.identifier(obj, "id", MAX_TRACK_ID),
-        uid=v.pattern(obj, "uid", UID, 20),
-        protocol=v.text(obj, "protocol", MAX_PROTOCOL),
-        freq_hz=sig(obj, "freq", 0.0, MAX_FREQUENCY_HZ, open_lo=True),
-        bw_hz=sig(obj, "bw", 0.0, MAX_FREQUENCY_HZ, open_lo=True),
-        rssi_dbm=sig(obj, "rssi", *RSSI_DBM),
-        snr_db=sig(obj, "snr", *SNR_DB),
-    )
+    return Detection(**fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,37 +139,50 @@ def report_for(
     node_id: str, det: Detection, reg: NodeRegistration, t: float, assumed: Assumed
 ) -> Report:
     """The ``Report`` of a detection measured at ``t``; raises ``Invalid("no_sigma")``."""
-    report = Report(
+    if not math.isnan(det.lat_deg):
+        return Report(
+            sensor=node_id,
+            sensor_kind=reg.kind,
+            measurement=MeasurementKind.POSITION,
+            t_measured=t,
+            lat_deg=det.lat_deg,
+            lon_deg=det.lon_deg,
+            alt_m=det.alt_m,
+            sigma_horizontal_m=_sigma(det.sigma_h_m, reg.sigma_h_m, "sigma_h"),
+            sigma_vertical_m=_sigma(det.sigma_v_m, reg.sigma_v_m, "sigma_v"),
+            identity=det.uid,
+            declared_class=det.declared_class,
+            class_confidence=det.confidence,
+        )
+    el, sigma_el = det.el_deg, NAN
+    if not math.isnan(el):  # measured: its sigma if one is known
+        sigma_el = _or(det.sigma_el_deg, reg.sigma_el_deg)
+    sigma_range = _or(det.sigma_range_m, reg.sigma_range_m)
+    measurement = MeasurementKind.BEARING
+    if not math.isnan(det.range_m) and not math.isnan(sigma_range):
+        measurement = MeasurementKind.RADAR
+        if math.isnan(sigma_el):
+            if math.isnan(el):
+                ratio = max(-1.0, min(1.0, assumed.target_height_m / det.range_m))
+                el = math.degrees(math.asin(ratio))
+            sigma_el = assumed.sigma_el_deg
+    else:
+        sigma_range = NAN
+    return Report(
         sensor=node_id,
         sensor_kind=reg.kind,
-        measurement=MeasurementKind.POSITION,
+        measurement=measurement,
         t_measured=t,
+        range_m=det.range_m,
+        azimuth_deg=det.az_deg,
+        elevation_deg=el,
+        sigma_range_m=sigma_range,
+        sigma_azimuth_deg=_sigma(det.sigma_az_deg, reg.sigma_az_deg, "sigma_az"),
+        sigma_elevation_deg=sigma_el,
         identity=det.uid,
         declared_class=det.declared_class,
         class_confidence=det.confidence,
     )
-    if det.is_fix:
-        report.lat_deg, report.lon_deg, report.alt_m = det.lat_deg, det.lon_deg, det.alt_m
-        report.sigma_horizontal_m = _sigma(det.sigma_h_m, reg.sigma_h_m, "sigma_h")
-        report.sigma_vertical_m = _sigma(det.sigma_v_m, reg.sigma_v_m, "sigma_v")
-        return report
-    report.measurement = MeasurementKind.BEARING
-    report.azimuth_deg = det.az_deg
-    report.sigma_azimuth_deg = _sigma(det.sigma_az_deg, reg.sigma_az_deg, "sigma_az")
-    report.elevation_deg = det.el_deg
-    if not math.isnan(det.el_deg):
-        report.sigma_elevation_deg = _or(det.sigma_el_deg, reg.sigma_el_deg)
-    report.range_m = det.range_m
-    sigma_range = _or(det.sigma_range_m, reg.sigma_range_m)
-    if not math.isnan(det.range_m) and not math.isnan(sigma_range):
-        report.measurement = MeasurementKind.RADAR
-        report.sigma_range_m = sigma_range
-        if math.isnan(report.sigma_elevation_deg):
-            if math.isnan(det.el_deg):
-                ratio = max(-1.0, min(1.0, assumed.target_height_m / det.range_m))
-                report.elevation_deg = math.degrees(math.asin(ratio))
-            report.sigma_elevation_deg = assumed.sigma_el_deg
-    return report
 
 
 def _or(first: float, second: float) -> float:

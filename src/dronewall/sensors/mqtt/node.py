@@ -22,7 +22,8 @@ from typing import Any
 import aiomqtt
 import orjson
 
-from dronewall.sensors.mqtt.topics import DEFAULT_PREFIX, NODE_ID, Channel, topic_for
+from dronewall.sensors.mqtt.topics import DEFAULT_PREFIX, Channel, topic_for
+from dronewall.sensors.mqtt.values import NODE_ID
 
 OFFLINE = orjson.dumps({"v": 1, "state": "offline"})
 DROP_WAIT_S = 5.0  # the broker answers a dropped socket at once; bound the wait anyway

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from dronewall.core.types import SensorKind
 from dronewall.sensors.feed import SensorInfo, SensorStatus
 from dronewall.sensors.mqtt import values as v
-from dronewall.sensors.mqtt.topics import MAX_NODE_ID, NODE_ID
 
 NAN = math.nan
 KINDS = {
@@ -102,53 +101,52 @@ def registration_from_info(
     )
 
 
-def check_node(obj: v.Obj, node_id: str) -> None:
-    """The optional ``node`` member must name the topic's node."""
-    claimed = v.text(obj, "node", MAX_NODE_ID, node_id)
-    if claimed != node_id:
-        reason = "node_mismatch" if NODE_ID.fullmatch(claimed) else "value"
-        raise v.Invalid(reason, f"payload names node {claimed[:64]!r}, topic {node_id!r}")
+_REGISTER: v.Table = {
+    "kind": ("kind", v.choice(KINDS)),
+    "lat": ("lat_deg", v.number(-90.0, 90.0)),
+    "lon": ("lon_deg", v.number(-180.0, 180.0)),
+    "alt": ("alt_m", v.number(*NODE_ALT_M)),
+    "heading": ("heading_deg", v.number(0.0, 360.0)),
+    "fov": ("fov_deg", v.number(0.0, 360.0, open_lo=True)),
+    "max_range": ("max_range_m", v.number(0.0, MAX_RANGE_M, open_lo=True)),
+    "sigma_az": ("sigma_az_deg", v.number(0.0, 180.0, open_lo=True)),
+    "sigma_el": ("sigma_el_deg", v.number(0.0, 90.0, open_lo=True)),
+    "sigma_range": ("sigma_range_m", v.number(0.0, MAX_SIGMA_M, open_lo=True)),
+    "sigma_h": ("sigma_h_m", v.number(0.0, MAX_SIGMA_M, open_lo=True)),
+    "sigma_v": ("sigma_v_m", v.number(0.0, MAX_SIGMA_M, open_lo=True)),
+    "rate": ("rate_hz", v.number(0.0, MAX_RATE_HZ, open_lo=True)),
+    "nation": ("nation", v.pattern(NATION, 2)),
+    "vendor": ("vendor", v.text(MAX_TEXT)),
+    "model": ("model", v.text(MAX_TEXT)),
+    "name": ("name", v.text(MAX_TEXT)),
+}
+_STATUS: v.Table = {
+    "state": ("state", v.choice({state: state for state in STATES})),
+    "t": ("t", v.time_value),
+    "battery": ("battery", v.number(0.0, 1.0)),
+    "detail": ("detail", v.text(MAX_DETAIL)),
+}
 
 
 def read_registration(obj: v.Obj, node_id: str) -> NodeRegistration:
     """A ``register`` payload (a JSON object) → ``NodeRegistration``; raises ``Invalid``."""
-    v.version(obj)
-    check_node(obj, node_id)
-    kind = KINDS[v.choice(obj, "kind", frozenset(KINDS), required=True)]
-    return NodeRegistration(
-        kind=kind,
-        lat_deg=v.required_number(obj, "lat", -90.0, 90.0),
-        lon_deg=v.required_number(obj, "lon", -180.0, 180.0),
-        alt_m=v.number(obj, "alt", *NODE_ALT_M),
-        heading_deg=v.number(obj, "heading", 0.0, 360.0),
-        fov_deg=v.number(obj, "fov", 0.0, 360.0, open_lo=True),
-        max_range_m=v.number(obj, "max_range", 0.0, MAX_RANGE_M, open_lo=True),
-        sigma_az_deg=v.number(obj, "sigma_az", 0.0, 180.0, open_lo=True),
-        sigma_el_deg=v.number(obj, "sigma_el", 0.0, 90.0, open_lo=True),
-        sigma_range_m=v.number(obj, "sigma_range", 0.0, MAX_SIGMA_M, open_lo=True),
-        sigma_h_m=v.number(obj, "sigma_h", 0.0, MAX_SIGMA_M, open_lo=True),
-        sigma_v_m=v.number(obj, "sigma_v", 0.0, MAX_SIGMA_M, open_lo=True),
-        rate_hz=v.number(obj, "rate", 0.0, MAX_RATE_HZ, open_lo=True),
-        nation=v.pattern(obj, "nation", NATION, 2),
-        vendor=v.text(obj, "vendor", MAX_TEXT),
-        model=v.text(obj, "model", MAX_TEXT),
-        name=v.text(obj, "name", MAX_TEXT),
-    )
+    v.check_common(obj, node_id)
+    fields = v.read_members(obj, _REGISTER)
+    v.require(fields, "kind", "lat_deg", "lon_deg")
+    return NodeRegistration(**fields)
 
 
 def read_status(obj: v.Obj, node_id: str, t_receive: float) -> SensorStatus:
     """A ``status`` payload → ``SensorStatus``. ``ok`` for online and degraded; the detail
     starts with the state ("offline", "fault: …") — the sensor table reads "offline" in it.
     The time is the payload's ``t`` (never later than receipt) or the receipt time."""
-    v.version(obj)
-    check_node(obj, node_id)
-    state = v.choice(obj, "state", STATES, required=True)
-    t = v.time_of(obj)
-    battery = v.number(obj, "battery", 0.0, 1.0)
-    note = v.text(obj, "detail", MAX_DETAIL)
-    parts = [note] if note else []
-    if math.isfinite(battery):
-        parts.append(f"battery {battery:.0%}")
+    v.check_common(obj, node_id)
+    fields = v.read_members(obj, _STATUS)
+    v.require(fields, "state")
+    state: str = fields["state"]
+    parts = [fields["detail"]] if fields.get("detail") else []
+    if "battery" in fields:
+        parts.append(f"battery {fields['battery']:.0%}")
     detail = f"{state}: {', '.join(parts)}" if parts else state
-    when = t_receive if math.isnan(t) else min(t, t_receive)
+    when = min(fields.get("t", t_receive), t_receive)
     return SensorStatus(node_id, when, state in OK_STATES, detail)

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dronewall.sensors.mqtt.registration import NodeRegistration
-from dronewall.sensors.mqtt.topics import DEFAULT_PREFIX, NODE_ID, check_prefix
+from dronewall.sensors.mqtt.topics import DEFAULT_PREFIX, check_prefix
+from dronewall.sensors.mqtt.values import NODE_ID
 
 # A batch of 256 detections of ~200 bytes each fits; Mosquitto's own default message size
 # limit is none at all, so the adapter bounds what it parses.

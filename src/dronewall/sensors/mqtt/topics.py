@@ -11,17 +11,12 @@ a payload cannot claim another node's id.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dronewall.sensors.mqtt.values import Invalid
+from dronewall.sensors.mqtt.values import NODE_ID, Invalid
 
 DEFAULT_PREFIX = "dronewall/v1"
-# Letters, digits, "_", "." and "-", starting with a letter or digit: fits a UUID (36
-# characters) or a site-prefixed serial; 64 at most keeps sensor keys short on screens.
-NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-MAX_NODE_ID = 64
 
 
 class Channel(StrEnum):

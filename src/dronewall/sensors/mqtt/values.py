@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 NAN = math.nan
@@ -28,7 +29,9 @@ _RFC3339 = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?"
     r"(?:(Z)|([+-])([0-9]{2}):([0-9]{2}))"
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Node ids (topics.py): letters, digits, "_", "." and "-", starting with a letter or digit;
+# fits a UUID (36 characters) or a site-prefixed serial; 64 at most keeps sensor keys short.
+NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class Invalid(Exception):  # noqa: N818 - a decoding outcome, not a program error
@@ -38,6 +41,27 @@ class Invalid(Exception):  # noqa: N818 - a decoding outcome, not a program erro
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+Reader = Callable[[object, str], Any]  # a member's value and name → its decoded value
+Table = Mapping[str, tuple[str, Reader]]  # member name → (field name, reader)
+
+
+def read_members(obj: Obj, table: Table) -> dict[str, Any]:
+    """The members of ``obj`` named in ``table``, decoded, by field name; members not in
+    the table are ignored. Only the members present are visited (the hot path)."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        entry = table.get(key)
+        if entry is not None:
+            out[entry[0]] = entry[1](value, key)
+    return out
+
+
+def require(fields: dict[str, Any], *names: str) -> None:
+    for name in names:
+        if name not in fields:
+            raise Invalid("missing", name)
 
 
 def as_number(value: object, key: str) -> float:
@@ -53,90 +77,96 @@ def as_number(value: object, key: str) -> float:
     raise Invalid("type", f"{key} is not a number")
 
 
-def number(
-    obj: Obj, key: str, lo: float, hi: float, *, open_lo: bool = False, default: float = NAN
-) -> float:
-    """Member ``key`` within [lo, hi] (or (lo, hi] with ``open_lo``); ``default`` if absent."""
-    if key not in obj:
-        return default
-    x = as_number(obj[key], key)
-    if not (lo < x if open_lo else lo <= x) or not x <= hi:
-        raise Invalid("range", f"{key}={x!r} outside [{lo}, {hi}]")
-    return x
+def number(lo: float, hi: float, *, open_lo: bool = False) -> Reader:
+    """A number within [lo, hi], or (lo, hi] with ``open_lo``."""
+
+    def read(value: object, key: str) -> float:
+        x = as_number(value, key)
+        if not (lo < x <= hi if open_lo else lo <= x <= hi):
+            raise Invalid("range", f"{key}={x!r} outside {'(' if open_lo else '['}{lo}, {hi}]")
+        return x
+
+    return read
 
 
-def required_number(obj: Obj, key: str, lo: float, hi: float, *, open_lo: bool = False) -> float:
-    if key not in obj:
-        raise Invalid("missing", key)
-    return number(obj, key, lo, hi, open_lo=open_lo)
+def text(max_length: int) -> Reader:
+    """A string of at most ``max_length`` characters."""
+
+    def read(value: object, key: str) -> str:
+        if type(value) is not str:
+            raise Invalid("type", f"{key} is not a string")
+        if len(value) > max_length:
+            raise Invalid("range", f"{key} longer than {max_length} characters")
+        return value
+
+    return read
 
 
-def text(obj: Obj, key: str, max_length: int, default: str = "") -> str:
-    """Member ``key`` as a string of at most ``max_length`` characters."""
-    if key not in obj:
-        return default
-    value = obj[key]
-    if type(value) is not str:
-        raise Invalid("type", f"{key} is not a string")
-    if len(value) > max_length:
-        raise Invalid("range", f"{key} longer than {max_length} characters")
-    return value
+def choice(values: Mapping[str, Any]) -> Reader:
+    """One of the strings of ``values``, decoded to its value there."""
+
+    def read(value: object, key: str) -> Any:
+        if type(value) is not str:
+            raise Invalid("type", f"{key} is not a string")
+        if value not in values:
+            raise Invalid("value", f"{key}={value[:40]!r} is not one of {sorted(values)}")
+        return values[value]
+
+    return read
 
 
-def choice(obj: Obj, key: str, allowed: frozenset[str], *, required: bool) -> str:
-    """Member ``key`` as one of ``allowed`` ("" when absent and not required)."""
-    if key not in obj:
-        if required:
-            raise Invalid("missing", key)
-        return ""
-    value = obj[key]
-    if type(value) is not str:
-        raise Invalid("type", f"{key} is not a string")
-    if value not in allowed:
-        raise Invalid("value", f"{key}={value[:40]!r} is not one of {sorted(allowed)}")
-    return value
+def pattern(regex: re.Pattern[str], max_length: int) -> Reader:
+    """A string of at most ``max_length`` characters matching ``regex`` whole."""
+    as_text = text(max_length)
+
+    def read(value: object, key: str) -> str:
+        string: str = as_text(value, key)
+        if regex.fullmatch(string) is None:
+            raise Invalid("value", f"{key}={string[:40]!r} is malformed")
+        return string
+
+    return read
 
 
-def pattern(obj: Obj, key: str, regex: re.Pattern[str], max_length: int) -> str:
-    """Member ``key`` as a string matching ``regex`` whole ("" when absent)."""
-    value = text(obj, key, max_length)
-    if key in obj and regex.fullmatch(value) is None:
-        raise Invalid("value", f"{key}={value[:40]!r} is malformed")
-    return value
+def identifier(max_length: int) -> Reader:
+    """An identifier: a string of at most ``max_length``, or a whole number in [0, 2**53]
+    (JSON Schema's "integer": 17.0 is one)."""
+    as_text = text(max_length)
+
+    def read(value: object, key: str) -> str:
+        kind = type(value)
+        if kind is str:
+            return str(as_text(value, key))
+        if kind is int or (kind is float and value.is_integer()):  # type: ignore[attr-defined]
+            if not 0 <= value <= MAX_INTEGER_ID:  # type: ignore[operator]
+                raise Invalid("range", f"{key} outside [0, 2**53]")
+            return str(int(value))  # type: ignore[call-overload]
+        raise Invalid("type", f"{key} is neither a string nor an integer")
+
+    return read
 
 
-def identifier(obj: Obj, key: str, max_length: int) -> str:
-    """Member ``key`` as an identifier: a string, or a whole number in [0, 2**53]."""
-    if key not in obj:
-        return ""
-    value = obj[key]
-    kind = type(value)
-    if kind is str:
-        return text(obj, key, max_length)
-    if kind is int or (kind is float and value.is_integer()):
-        if not 0 <= value <= MAX_INTEGER_ID:
-            raise Invalid("range", f"{key} outside [0, 2**53]")
-        return str(int(value))
-    raise Invalid("type", f"{key} is neither a string nor an integer")
+def check_common(obj: Obj, node_id: str) -> None:
+    """The optional ``v`` must be 1 (the topic prefix carries the version too); the optional
+    ``node`` must name the topic's node."""
+    if "v" in obj:
+        value = obj["v"]
+        if type(value) not in (int, float):
+            raise Invalid("type", "v is not a number")
+        if value != 1:
+            raise Invalid("version", f"v={value!r}, this decoder reads version 1")
+    if "node" in obj:
+        claimed = obj["node"]
+        if type(claimed) is not str:
+            raise Invalid("type", "node is not a string")
+        if claimed != node_id:
+            reason = "node_mismatch" if NODE_ID.fullmatch(claimed) else "value"
+            raise Invalid(reason, f"payload names node {claimed[:64]!r}, topic {node_id!r}")
 
 
-def version(obj: Obj) -> None:
-    """The optional ``v`` member must be 1 (the topic prefix carries the version too)."""
-    if "v" not in obj:
-        return
-    value = obj["v"]
-    if type(value) not in (int, float):
-        raise Invalid("type", "v is not a number")
-    if value != 1:
-        raise Invalid("version", f"v={value!r}, this decoder reads version 1")
-
-
-def time_of(obj: Obj, key: str = "t") -> float:
-    """Member ``key`` as POSIX seconds (NaN when absent): a number in [0, 2100-01-01], or
-    RFC 3339 text with ``Z`` or an offset (``2025-09-14T04:12:31.25Z``)."""
-    if key not in obj:
-        return NAN
-    value = obj[key]
+def time_value(value: object, key: str) -> float:
+    """POSIX seconds from a number in [0, 2100-01-01] or RFC 3339 text with ``Z`` or an
+    offset (``2025-09-14T04:12:31.25Z``)."""
     if type(value) is str:
         return _parse_rfc3339(value, key)
     x = as_number(value, key)
@@ -151,16 +181,18 @@ def _parse_rfc3339(value: str, key: str) -> float:
         raise Invalid("value", f"{key}={value[:40]!r} is not RFC 3339 time with Z or offset")
     g = match.groups()
     try:
-        year, month, day, hour, minute, second = (int(x) for x in g[:6])
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        moment = datetime(
+            int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]), tzinfo=UTC
+        )
     except ValueError:
         raise Invalid("time", f"{key}={value!r} is not a calendar time") from None
-    seconds = (moment - _EPOCH).total_seconds()
+    seconds = moment.timestamp()
     if g[6]:
         seconds += int(g[6]) / 10 ** len(g[6])
     if g[7] is None:
-        offset = timedelta(hours=int(g[9]), minutes=int(g[10]))
-        if offset >= timedelta(hours=24) or int(g[10]) >= 60:
+        hours, minutes = int(g[9]), int(g[10])
+        if hours > 23 or minutes > 59:
             raise Invalid("time", f"{key}={value!r} has an impossible offset")
-        seconds -= offset.total_seconds() if g[8] == "+" else -offset.total_seconds()
+        offset = hours * 3600 + minutes * 60
+        seconds -= offset if g[8] == "+" else -offset
     return seconds
