@@ -4,6 +4,7 @@ tasks answered, malformed messages answered with an Error, a bounded close, reco
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -86,8 +87,9 @@ class ScriptedParent:
     and records every message the child sends; the test sends the rest and decides whether
     the parent closes its end when the child does (``hold_open``)."""
 
-    def __init__(self, *, hold_open: bool = False) -> None:
+    def __init__(self, *, hold_open: bool = False, validate_detections: bool = True) -> None:
         self.hold_open = hold_open
+        self.validate_detections = validate_detections
         self.received: list[SapientMessage] = []
         self.eof = asyncio.Event()
         self.release = asyncio.Event()
@@ -108,24 +110,44 @@ class ScriptedParent:
         assert self._writer is not None
         self._writer.write(frame(payload))
 
+    def stop_reading(self) -> None:
+        """Read nothing more on the current connection (until ``resume_reading``)."""
+        assert self._writer is not None
+        receiving = self._writer.get_extra_info("socket")
+        receiving.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16_384)
+        self._writer.transport.pause_reading()  # type: ignore[attr-defined]
+
+    def resume_reading(self) -> None:
+        assert self._writer is not None
+        self._writer.transport.resume_reading()  # type: ignore[attr-defined]
+
     def of(self, content: Content) -> list[SapientMessage]:
         return [m for m in self.received if m.WhichOneof("content") == content.value]
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writer = writer
+        try:
+            await self._read(reader)
+            self.eof.set()
+            if self.hold_open:
+                await self.release.wait()
+        except ConnectionError:
+            pass  # the child dropped the connection
+        finally:
+            writer.close()
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
         frames = FrameReader()
         while data := await reader.read(65_536):
             for payload in frames.feed(data):
                 assert isinstance(payload, bytes)
-                message = decode(payload)
-                assert not isinstance(message, SapientError), str(message)  # the child conforms
+                message = SapientMessage.FromString(payload)
+                if self.validate_detections or message.WhichOneof("content") != "detection_report":
+                    checked = decode(payload)
+                    assert not isinstance(checked, SapientError), str(checked)  # it conforms
                 self.received.append(message)
                 if message.WhichOneof("content") == "registration":
                     self.send(_message(Content.REGISTRATION_ACK, RegistrationAck(acceptance=True)))
-        self.eof.set()
-        if self.hold_open:
-            await self.release.wait()
-        writer.close()
 
 
 def _message(content: Content, body: Any) -> bytes:
@@ -333,3 +355,37 @@ def test_the_backoff_doubles_to_its_cap_with_jitter_and_starts_again_after_a_suc
     backoff.reset()
     assert 0.25 <= backoff.next() <= 0.5
     assert Backoff(0.5, 30.0, "other child").next() != Backoff(0.5, 30.0, "child").next()
+
+
+def test_a_parent_that_reads_nothing_is_dropped_and_connected_to_again(run_async: Run) -> None:
+    parent = ScriptedParent(validate_detections=False)
+    n = 3_000  # ~600 kB of DetectionReports: more than the shrunk socket buffers hold
+
+    async def scenario() -> tuple[int, int, int]:
+        port = await parent.start()
+        child = ParentLink(_config(port, send_timeout_s=0.2), SensorRegistry(), ManualClock(T0))
+        await child.connect()
+        assert child.link is not None and child.link._writer is not None
+        sending = child.link._writer.get_extra_info("socket")
+        sending.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16_384)  # fixed, not autotuned
+        parent.stop_reading()
+        tracks = UpwardTracks.from_geodetic(
+            track_id=range(n),
+            t=[T0] * n,
+            lat_deg=[48.35] * n,
+            lon_deg=[11.78] * n,
+            alt_m=[500.0] * n,
+            velocity_enu_mps=[[10.0, 0.0, 0.0]] * n,
+            covariance_enu_m2=[[[25.0, 0, 0], [0, 25.0, 0], [0, 0, 100.0]]] * n,
+            object_class=[ObjectClass.DRONE] * n,
+            class_confidence=[0.9] * n,
+        )
+        async with asyncio.timeout(HANG_GUARD_S):
+            sent = await child.send_tracks(tracks)  # returns: the stalled parent is dropped
+        parent.resume_reading()
+        await _until(lambda: child.registrations == 2)  # connected and registered again
+        await child.close()
+        await parent.stop()
+        return sent, child.dropped_tracks, child.registrations
+
+    assert run_async(scenario()) == (0, n, 2)

@@ -116,8 +116,8 @@ class SapientLink:
         ``RegistrationRefusedError`` if refused, ``ConnectionError`` if the connection ends."""
         self._check_open()
         self._registered = asyncio.get_running_loop().create_future()
-        await self.send(Content.REGISTRATION, registration)
-        async with asyncio.timeout(timeout_s):
+        async with asyncio.timeout(timeout_s):  # a peer that stops reading times out too
+            await self.send(Content.REGISTRATION, registration)
             reply = await self._registered
         self.fusion_node_id = reply.node_id
         if not reply.registration_ack.acceptance:
@@ -156,9 +156,9 @@ class SapientLink:
         alert_id = alert.alert_id
         future: asyncio.Future[AlertAck] = asyncio.get_running_loop().create_future()
         self._alert_acks[alert_id] = future
-        await self.send(Content.ALERT, alert)
         try:
             async with asyncio.timeout(timeout_s):
+                await self.send(Content.ALERT, alert)
                 return await future
         finally:
             self._alert_acks.pop(alert_id, None)
