@@ -72,6 +72,9 @@ class RemoteIdJsonAdapter:
         except RemoteIdError as err:
             self.output.reject(err.reason, str(err))
             return
+        except Exception as err:  # a bug of ours, not the input: counted, never raised
+            self.output.reject("internal", repr(err))
+            return
         for item in parsed:
             if isinstance(item, RawLine):
                 self._raw(item, t_receive, source)
@@ -84,6 +87,9 @@ class RemoteIdJsonAdapter:
             frame = _unwrap(line)
         except RemoteIdError as err:
             self.output.reject(err.reason, str(err))
+            return
+        except Exception as err:  # a bug of ours, not the input: counted, never raised
+            self.output.reject("internal", repr(err))
             return
         self.messages.receive_frame(frame, t, source)
 
