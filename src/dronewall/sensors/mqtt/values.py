@@ -1,7 +1,8 @@
 """Typed reading of the JSON members of dronewall's MQTT payloads (``docs/feeds-mqtt.md``,
 "Types and units"): numbers that are finite and within their range (a JSON ``true`` is not a
-number), strings of bounded length, enumerations, and times given as RFC 3339 text (the
-ISO 8601 profile of RFC 3339 §5.6, with ``Z`` or an explicit offset) or as POSIX seconds.
+number), strings of bounded length, enumerations, and times given as RFC 3339 text (§5.6
+"Internet Date/Time Format", a profile of ISO 8601; ``Z`` or an explicit offset, upper-case
+``T`` and ``Z``) or as POSIX seconds.
 
 Every failure raises ``Invalid`` with the reject reason token and the member at fault; the
 decoder turns it into one counted reject. The rules here are the ones ``schema.json`` states,
