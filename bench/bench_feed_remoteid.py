@@ -1,7 +1,7 @@
 """Benchmark: Remote ID messages per second through RemoteIdAdapter (UDP datagrams) and
 RemoteIdJsonAdapter (JSON lines) on one core.
 
-Usage: python bench/bench_feed_remoteid.py [--aircraft 1000] [--seconds 600] [--repeat 3]
+Usage: python bench/bench_feed_remoteid.py [--aircraft 1000] [--seconds 120] [--repeat 3]
 
 A simulated fleet of ``--aircraft`` drones broadcasts for ``--seconds``: every second each
 sends a Wi-Fi style pack (Basic ID + Location + System: 3 messages) or, for one drone in
