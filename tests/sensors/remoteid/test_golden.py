@@ -177,9 +177,7 @@ def test_librid_location(hex_msg: str, pressure_alt: float, baro_acc: int) -> No
 
 
 def test_librid_system() -> None:
-    msg = decode_message(
-        bytes.fromhex("42043412ef23c376a00e01000ac008d007123408100e000000")
-    )
+    msg = decode_message(bytes.fromhex("42043412ef23c376a00e01000ac008d007123408100e000000"))
     assert isinstance(msg, System)
     assert (msg.operator_location_type, msg.classification_type) == (0, 1)
     assert _eq(msg.operator_lat_deg, 60.2870324) and _eq(msg.operator_lon_deg, 24.5397187)
