@@ -2,7 +2,7 @@
 (``src/dronewall/sensors/mqtt/schema.json``, draft 2020-12) checked by the ``jsonschema``
 library on the standard library's JSON parse, and an independent reading of the values.
 
-On the documented examples and 20,000 generated payloads (valid ones, structured mutations):
+On the documented examples and 10,000 generated payloads (valid ones, structured mutations):
 * every payload the decoder accepts is valid under the schema;
 * every payload the schema finds invalid is rejected;
 * a schema-valid payload is rejected only for what a schema cannot know (time window,
@@ -36,7 +36,7 @@ SCHEMA = json.loads((Path(mqtt.__file__).parent / "schema.json").read_text(encod
 SEMANTIC = {"time_past", "time_future", "time", "node_mismatch", "no_sigma"}
 PLAIN_REG = {"kind": "acoustic", "lat": 49.0, "lon": 31.0}  # no sigma defaults
 REGS = {"n-0": generate.ALL_SIGMAS, "n-1": PLAIN_REG}
-GENERATED = 20_000
+GENERATED = 10_000
 T0 = generate.T0
 assert T_RECEIVE == T0
 
@@ -206,7 +206,7 @@ def test_the_schema_and_the_decoder_agree_on_generated_payloads() -> None:
     for topic, data in CORPUS:
         tally.check(fresh_adapter(), dict(REGS), topic, data)
     # The corpus exercises all three outcomes in earnest.
-    assert tally.accepted > 5_000 and tally.invalid > 5_000 and tally.semantic > 100, vars(tally)
+    assert tally.accepted > 2_500 and tally.invalid > 2_500 and tally.semantic > 50, vars(tally)
 
 
 def test_the_schema_rejects_what_the_documentation_rejects() -> None:
