@@ -157,6 +157,8 @@ def test_framings_of_a_datagram() -> None:
         "service data pack": enc.ble_service_data(pack, 7),
         "vendor element": enc.beacon_vendor_element(pack, 7),
         "vendor element body": enc.beacon_vendor_element(pack, 7)[2:],
+        "AD structure, message": enc.ble_advertising_data(loc, 7),
+        "AD structure, pack": enc.ble_advertising_data(pack, 7),
     }
     for name, data in datagrams.items():
         a = adapter()

@@ -6,6 +6,8 @@ FA:0B:BC type 0x0D: a message counter, then a pack); ASD-STAN EN 4709-002 §5.
 
 A datagram is read by the first rule that matches (``unwrap_datagram``):
 
+0. ``len 16 FA FF 0D counter …`` — a whole Bluetooth "Service Data – 16-bit UUID" AD
+   structure for UUID 0xFFFA (then as rule 5);
 1. ``DD len FA 0B BC 0D counter pack`` — a whole Wi-Fi Beacon vendor specific element;
 2. ``FA 0B BC 0D counter pack`` — that element's body;
 3. second byte ``0xF?`` and third byte 25 — a message counter then a pack;
@@ -16,7 +18,8 @@ A datagram is read by the first rule that matches (``unwrap_datagram``):
 7. a length of 1 + 25 × n — a message counter then bare messages.
 
 The rules cannot be confused: a message's first byte has type 0..5 in its high nibble, so
-it is never 0xF?, 0xDD or 0xFA, and a pack's size byte (25 = 0x19) is never a pack header. Packs may
+it is never 0xF?, 0xDD or 0xFA, a pack's size byte (25 = 0x19) is never a pack header, and a
+second byte 0x16 would be a Location of protocol version 6. Packs may
 be followed by padding (Bluetooth 5 transmitters send the 9-message buffer). Anything else is
 rejected with reason ``length``. Whole 802.11 frames and Bluetooth advertising data are read
 by the ``transports`` helpers, which give the transmitter's MAC address too.
@@ -32,6 +35,8 @@ from dronewall.sensors.remoteid.decode import RemoteIdError, split_pack
 _PACK = f.MessageType.PACK
 _VENDOR_HEAD = f.WIFI_BEACON_OUI + bytes((f.WIFI_BEACON_OUI_TYPE,))
 _VENDOR_ELEMENT_ID = 0xDD
+_AD_SERVICE_DATA_16 = 0x16  # Bluetooth AD type "Service Data – 16-bit UUID"
+_ODID_UUID_LE = bytes((f.BLE_SERVICE_UUID & 0xFF, f.BLE_SERVICE_UUID >> 8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,10 @@ def unwrap_datagram(data: bytes, mac: str = "") -> Frame:
     size = len(data)
     if size < f.MESSAGE_SIZE:
         raise RemoteIdError("length", f"{size} bytes: shorter than a message", data)
+    if data[1] == _AD_SERVICE_DATA_16 and data[2:4] == _ODID_UUID_LE:
+        if data[0] != size - 1:
+            raise RemoteIdError("framing", f"AD structure length {data[0]} in {size} bytes", data)
+        return unwrap_service_data(data[4:], mac)
     if data[0] == _VENDOR_ELEMENT_ID and data[2:6] == _VENDOR_HEAD:
         return unwrap_vendor_element(data, mac)
     if data[:4] == _VENDOR_HEAD:
