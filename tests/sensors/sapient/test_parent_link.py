@@ -8,6 +8,8 @@ import socket
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import numpy as np
+
 from dronewall.core.clock import ManualClock
 from dronewall.core.types import ObjectClass, SensorKind
 from dronewall.sensors.sapient import (
@@ -389,3 +391,31 @@ def test_a_parent_that_reads_nothing_is_dropped_and_connected_to_again(run_async
         return sent, child.dropped_tracks, child.registrations
 
     assert run_async(scenario()) == (0, n, 2)
+
+
+def test_a_track_the_icd_cannot_carry_is_skipped_and_the_others_are_sent(run_async: Run) -> None:
+    parent = ScriptedParent()
+    good, bad = _tracks(T0), _tracks(T0)
+    mixed = UpwardTracks(
+        track_id=np.array([1, 2, 3]),
+        t=np.array([T0, T0, T0]),
+        position_ecef_m=np.vstack(
+            [good.position_ecef_m, [[np.nan, 0.0, 0.0]], bad.position_ecef_m]
+        ),
+        velocity_ecef_mps=np.vstack([good.velocity_ecef_mps] * 3),
+        position_covariance_ecef_m2=np.concatenate([good.position_covariance_ecef_m2] * 3),
+        object_class=np.array([1, 1, 1], np.uint8),
+        class_confidence=np.array([0.9, 0.9, 0.9], np.float32),
+    )
+
+    async def scenario() -> tuple[int, int, int]:
+        port = await parent.start()
+        child = ParentLink(_config(port), SensorRegistry(), ManualClock(T0))
+        await child.connect()
+        sent = await child.send_tracks(mixed)
+        await _until(lambda: len(parent.of(Content.DETECTION_REPORT)) == 2)
+        await child.close()
+        await parent.stop()
+        return sent, child.invalid_tracks, len(parent.of(Content.DETECTION_REPORT))
+
+    assert run_async(scenario()) == (2, 1, 2)

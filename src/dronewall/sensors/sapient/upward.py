@@ -35,6 +35,7 @@ from dronewall.sensors.sapient.client import RegistrationRefusedError, SapientLi
 from dronewall.sensors.sapient.ids import UlidFactory, node_uuid
 from dronewall.sensors.sapient.nodes import fusion_registration
 from dronewall.sensors.sapient.registry import SensorRegistry
+from dronewall.sensors.sapient.rejects import SapientError
 from dronewall.sensors.sapient.status import Health, Polygon, fusion_status, polygon_area
 from dronewall.sensors.sapient.tasks import TaskStatus, command_of, task_ack
 from dronewall.sensors.sapient.tracks import TrackReporter, UpwardTracks
@@ -109,6 +110,7 @@ class ParentLink:
         self.registrations = 0  # accepted registrations, re-registrations included
         self.dropped_tracks = 0  # tracks not sent: no parent
         self.dropped_alerts = 0
+        self.invalid_tracks = 0  # tracks that broke the ICD (non-finite state…): never sent
         self._registered = asyncio.Event()
         self._stop = asyncio.Event()
         self._registering = asyncio.Lock()
@@ -152,17 +154,23 @@ class ParentLink:
 
     async def send_tracks(self, tracks: UpwardTracks) -> int:
         """Every track as a DetectionReport timed at its state; returns how many were sent
-        (0 while there is no parent: those are counted in ``dropped_tracks``)."""
+        (0 while there is no parent: those are counted in ``dropped_tracks``; a track the ICD
+        cannot carry, e.g. with a NaN position, is skipped and counted in ``invalid_tracks``)."""
         link = self.link
         if not self.connected or link is None:
             self.dropped_tracks += len(tracks)
             return 0
-        reports = self.reporter.reports(tracks)
-        for time_s, report in reports:
-            link.write(Content.DETECTION_REPORT, report, time_s)
+        written = 0
+        for time_s, report in self.reporter.reports(tracks):
+            try:
+                link.write(Content.DETECTION_REPORT, report, time_s)
+                written += 1
+            except SapientError as bad:  # a track the ICD cannot carry (NaN, lat > 90°…)
+                self.invalid_tracks += 1
+                log.debug("SAPIENT parent: track not sent: %s", bad)
         if await self._drain(link):
-            return len(reports)
-        self.dropped_tracks += len(reports)  # the parent went away or stalled meanwhile
+            return written
+        self.dropped_tracks += written  # the parent went away or stalled meanwhile
         return 0
 
     async def raise_alert(self, alert: Alert) -> AlertAck | None:
