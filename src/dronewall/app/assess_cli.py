@@ -1,25 +1,26 @@
 """``dronewall assess``: classify tracks, assess their threat to protected zones and raise
-alerts; write classes, threats and alert events as Parquet."""
+alerts; write classes, threats and alert events as Parquet.
+
+Only cheap imports at module level (``cli.py`` explains why); the classifier, the world and
+Arrow are imported inside the functions that use them.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 
-from dronewall.assess import AlertEvent, load_geofences, protected_zones
-from dronewall.core.errors import DronewallError
-from dronewall.core.tracks import TrackBatch
-from dronewall.identify import Classifier, IdentifyConfig, load_friendly
-from dronewall.records.parquet import write_table
-from dronewall.records.tracks import read_tracks, track_batches
-from dronewall.runtime.picture import Picture, class_table, event_table, threat_table
-from dronewall.world import load_world
+from dronewall.app.common import errors, existing, output_dir, text_file
+
+if TYPE_CHECKING:
+    from dronewall.assess import AlertEvent
+    from dronewall.core.tracks import TrackBatch
+    from dronewall.runtime.picture import Picture
 
 console = Console()
 
@@ -32,19 +33,25 @@ def assess(
     friendly: Annotated[Path | None, typer.Option(help="registered friendly drones (TOML)")] = None,
 ) -> None:
     """Write classes.parquet, threats.parquet, alert_events.parquet and alerts.json."""
-    try:
-        path = tracks / "tracks.parquet" if tracks.is_dir() else tracks
+    path = existing(tracks / "tracks.parquet" if tracks.is_dir() else tracks, "tracks file")
+    for option, given in (("--sites", sites), ("--geofences", geofences), ("--friendly", friendly)):
+        if given is not None:
+            text_file(given, f"{option} file")
+    output_dir(out)
+    from dronewall.assess import load_geofences, protected_zones
+    from dronewall.identify import Classifier, IdentifyConfig, load_friendly
+    from dronewall.records.tracks import read_tracks, track_batches
+    from dronewall.runtime.picture import Picture
+    from dronewall.world import load_world
+
+    with errors():
         fences = load_geofences(geofences) if geofences else ()
         serials = load_friendly(friendly) if friendly else frozenset()
         picture = Picture(
             protected_zones(load_world(sites), fences),
             Classifier(IdentifyConfig(friendly_serials=serials)),
         )
-        out.mkdir(parents=True, exist_ok=True)
         events = write_picture(picture, track_batches(read_tracks(path)), out)
-    except DronewallError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
     raised = [e for e in events if e.kind.value == "raised"]
     console.print(f"{len(raised)} alerts raised, {len(events)} alert events → {out}")
     for e in raised[:15]:
@@ -53,6 +60,11 @@ def assess(
 
 def write_picture(picture: Picture, snapshots: Iterable[TrackBatch], out: Path) -> list[AlertEvent]:
     """Run the picture over track snapshots; write its tables to ``out``."""
+    import pyarrow as pa
+
+    from dronewall.records.parquet import write_table
+    from dronewall.runtime.picture import class_table, event_table, threat_table
+
     events: list[AlertEvent] = []
     classes: list[pa.Table] = []
     threats: list[pa.Table] = []

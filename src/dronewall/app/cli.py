@@ -1,163 +1,111 @@
-"""The ``dronewall`` command line. The only place that reads arguments and prints."""
+"""The ``dronewall`` command line: the commands' registry and ``main()``, the entry point with
+its guard that answers every error with one line. The only place that reads arguments and prints.
+
+How commands are added — and why start-up stays fast
+----------------------------------------------------
+``dronewall --help`` and ``dronewall X --help`` must answer at once (< 0.5 s), so nothing
+heavy (numpy's stack, Arrow, matplotlib, FastAPI, uvicorn, numba, HiGHS, the planner, the
+simulator, the server, the tracker) may be imported to build the command line. The rules:
+
+1. A command lives in its own module ``dronewall/app/<name>_cli.py`` whose module level imports
+   only the standard library, ``typer``, ``rich`` and ``dronewall.app.common``.
+2. The command function's parameters use cheap types only — ``str``, ``int``, ``float``,
+   ``bool``, ``Path``, lists of those, or an enum defined in the command module — because typer
+   reads the signature to build ``--help``. Types used only by helpers go under
+   ``if TYPE_CHECKING:``.
+3. Heavy imports happen inside the command function, after cheap argument checks
+   (``common.check_positive``, ``common.fail``); a command whose work is long keeps it in a
+   separate module imported from inside the command (``plan_cli`` → ``plan_run``).
+4. The work runs inside ``with common.errors():`` so a ``DronewallError`` or ``OSError`` becomes
+   one line and exit status 2; ``main()`` catches whatever still escapes.
+5. Register the command below with one line: ``app.command("name")(name_cli.function)``, or
+   ``app.add_typer(name_cli.sub_app, name="name")`` for a group of commands.
+
+``tests/app/test_cli_startup.py`` checks every registered command's ``--help`` against the list
+of heavy modules, so a new command that breaks rule 1–3 fails there.
+"""
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-from typing import Annotated
+import sys
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from dronewall.app import assess_cli, score_cli, serve_cli, track_cli
-from dronewall.app.plan_cli import plan_app
-from dronewall.core.errors import DronewallError
-from dronewall.records import read_sensors
-from dronewall.records.tracks import sensor_geometry
-from dronewall.runtime.sapient_replay import replay_over_sapient
-from dronewall.sim import RunSummary, Simulation, bundled_names, load_scenario, run_to_directory
-from dronewall.world import load_world
+from dronewall.app import assess_cli, plan_cli, score_cli, serve_cli, sim_cli, track_cli
+from dronewall.app.common import (
+    EXIT_BUG,
+    EXIT_ERROR,
+    bug_line,
+    debugging,
+    describe,
+    expected,
+    say_error,
+)
+
+PROG = "dronewall"
+EXIT_ABORTED = 1  # a prompt answered with Ctrl-D: click's status for "Aborted!"
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="dronewall: Europe's fused counter-drone picture.",
 )
-console = Console()
-DEFAULT_SCENARIO = "copenhagen-2025-09"
-SAPIENT_SPEED = 60.0  # replay pace for --via sapient (reports must arrive in time order)
-DEFAULT_DEMO_DURATION_S = 3600.0  # the first hour: the drones arrive and alerts are raised
-
 
 app.command("track")(track_cli.track)
 app.command("score")(score_cli.score)
 app.command("assess")(assess_cli.assess)
 app.command("serve")(serve_cli.serve)
-app.add_typer(plan_app, name="plan")
+app.add_typer(plan_cli.plan_app, name="plan")
+app.command("scenarios")(sim_cli.scenarios)
+app.command("simulate")(sim_cli.simulate)
+app.command("demo")(sim_cli.demo)
 
 
-@app.command()
-def scenarios() -> None:
-    """List the bundled scenarios."""
-    table = Table("name", "title", "duration", "seed")
-    for name in bundled_names():
-        s = load_scenario(name)
-        table.add_row(
-            name, s.scenario.title, f"{s.scenario.duration_s / 3600:.1f} h", str(s.scenario.seed)
-        )
-    console.print(table)
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; exit 0, 2 for a usage or input error, 1 for a bug."""
+    sys.exit(run(argv))
 
 
-@app.command()
-def simulate(
-    scenario: Annotated[str, typer.Argument(help="a bundled scenario name or a scenario file")],
-    out: Annotated[Path, typer.Option("--out", help="directory to write the run to")],
-    seed: Annotated[int | None, typer.Option(help="override the scenario's seed")] = None,
-    duration: Annotated[float | None, typer.Option(help="override the duration (seconds)")] = None,
-) -> None:
-    """Simulate a scenario and write truth and sensor reports as Parquet."""
-    summary, wall = _simulate(scenario, out, seed, duration)
-    _print_summary(summary, wall, out)
+def run(argv: list[str] | None = None) -> int:
+    """The command line on ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
 
-
-@app.command()
-def demo(
-    scenario: Annotated[str, typer.Argument(help="scenario to run")] = DEFAULT_SCENARIO,
-    out: Annotated[Path, typer.Option("--out")] = Path("out/demo"),
-    duration: Annotated[float, typer.Option(help="simulated seconds")] = DEFAULT_DEMO_DURATION_S,
-    via: Annotated[
-        str, typer.Option(help="'memory', or 'sapient': every sensor over SAPIENT/TCP")
-    ] = "memory",
-) -> None:
-    """Simulate a scenario, track it, classify the tracks and raise alerts; print what
-    flew, what each kind of sensor saw, what was tracked and which alerts were raised."""
-    console.print(f"[bold]dronewall demo[/] — scenario [cyan]{scenario}[/], {duration:.0f} s")
-    summary, wall = _simulate(scenario, out, None, duration)
-    _print_summary(summary, wall, out)
-    if via == "sapient":
-        _track_over_sapient(out)
-    else:
-        track_cli.track(out, out, track_cli.InputFormat.RUN)
-    assess_cli.assess(out, out)
-    console.print(
-        f"\nEverything is in {out}/ — reports, truth, tracks, classes, threats, alerts. "
-        f"Score the tracker with: dronewall score {out} --truth {out} --cutoff 500"
-    )
-
-
-def _track_over_sapient(out: Path) -> None:
-    """Replay every simulated sensor as a SAPIENT node over TCP into a local fusion node,
-    then track what it received."""
-    with console.status(f"replaying the sensors over SAPIENT at {SAPIENT_SPEED:.0f}× real time…"):
-        received = replay_over_sapient(out, speed=SAPIENT_SPEED)
-    console.print(
-        f"SAPIENT: {received.stats.nodes} sensor nodes, {len(received.reports):,} detection "
-        f"reports accepted; counters {received.counters}"
-    )
-    track_cli.track_batch(
-        received.reports, sensor_geometry(read_sensors(out / "sensors.parquet")), out
-    )
-
-
-def _simulate(
-    scenario: str, out: Path, seed: int | None, duration: float | None
-) -> tuple[RunSummary, float]:
+    Usage errors (unknown command or option, a value of the wrong type, a missing argument)
+    become one line with a pointer to ``--help`` instead of typer's boxed panel; errors that
+    escape a command become one line too (see ``common``)."""
+    command = typer.main.get_command(app)
     try:
-        spec = load_scenario(scenario)
-        with console.status("loading world and drawing the scenario…"):
-            sim = Simulation(spec, load_world(), seed=seed, duration_s=duration)
-        started = time.perf_counter()
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f} s simulated"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as bar:
-            task = bar.add_task(spec.name, total=sim.duration_s)
-            summary = run_to_directory(
-                sim, out, lambda done, _total: bar.update(task, completed=done)
-            )
-        return summary, time.perf_counter() - started
-    except DronewallError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        result = command.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except typer.Exit as exit_:
+        return exit_.exit_code
+    except typer.Abort:
+        say_error("aborted")
+        return EXIT_ABORTED
+    except typer.TyperException as exc:
+        return _usage_error(exc)
+    except Exception as exc:
+        return _escaped(exc)
+    return result if isinstance(result, int) else 0
 
 
-def _print_summary(summary: RunSummary, wall_s: float, out: Path) -> None:
-    flew = Table("object kind", "count", "fates", title="What flew")
-    for kind, n in summary.objects_by_kind.items():
-        fates = ", ".join(f"{f.lower()} {c}" for f, c in summary.fates_by_kind[kind].items())
-        flew.add_row(kind.lower(), str(n), fates)
-    console.print(flew)
-    seen = Table(
-        "sensor kind",
-        "sensors",
-        "reports",
-        "false alarms",
-        "objects seen",
-        title="What each kind of sensor saw",
-    )
-    for kind, n in summary.sensors_by_kind.items():
-        objects = (
-            ", ".join(f"{k.lower()} {c}" for k, c in summary.objects_seen[kind].items()) or "—"
-        )
-        seen.add_row(
-            kind.lower(),
-            str(n),
-            f"{summary.reports_by_kind[kind]:,}",
-            f"{summary.false_alarms_by_kind[kind]:,}",
-            objects,
-        )
-    console.print(seen)
-    speed = summary.duration_s / wall_s if wall_s > 0 else float("inf")
-    console.print(
-        f"{summary.reports:,} reports and {summary.truth_rows:,} truth rows in {wall_s:.1f} s "
-        f"({speed:,.0f}× real time) → {out}/"
-    )
+def _usage_error(exc: typer.TyperException) -> int:
+    """One line for typer's own errors; the help alone when no arguments were given."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # typer has already printed the help
+        return exc.exit_code
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", PROG)
+    hint = f" — see '{path} --help'" if ctx is not None else ""
+    say_error(f"{exc.format_message().rstrip('.')}{hint}")
+    return exc.exit_code
 
 
-def main() -> None:
-    app()
+def _escaped(exc: Exception) -> int:
+    """An exception no command caught: one line, and the traceback when debugging."""
+    if debugging():
+        import traceback
+
+        traceback.print_exception(exc)
+    if expected(exc):
+        say_error(describe(exc))
+        return EXIT_ERROR
+    say_error(bug_line(exc))
+    return EXIT_BUG

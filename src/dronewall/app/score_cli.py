@@ -1,4 +1,8 @@
-"""``dronewall score``: GOSPA, SIAP and track breaks of a tracker's output against truth."""
+"""``dronewall score``: GOSPA, SIAP and track breaks of a tracker's output against truth.
+
+Only cheap imports at module level (``cli.py`` explains why); the scoring and the Parquet
+readers are imported inside the command.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from dronewall.core.errors import DronewallError
-from dronewall.records.parquet import read_truth
-from dronewall.records.tracks import read_tracks
-from dronewall.runtime.scoring import score as score_tracks
-from dronewall.runtime.scoring import track_trajectories, truth_trajectories
+from dronewall.app.common import check_positive, errors, existing
 
 console = Console()
 
@@ -29,21 +28,28 @@ def score(
     ] = None,
 ) -> None:
     """Print GOSPA (α = 2, p = 1) and SIAP of tracks against the truth of a run."""
-    try:
-        track_path = tracks / "tracks.parquet" if tracks.is_dir() else tracks
-        truth_path = truth / "truth.parquet" if truth.is_dir() else truth
+    check_positive("--cutoff", cutoff)
+    check_positive("--threshold", threshold)
+    track_path = existing(tracks / "tracks.parquet" if tracks.is_dir() else tracks, "tracks file")
+    truth_path = existing(truth / "truth.parquet" if truth.is_dir() else truth, "truth file")
+    from rich.table import Table
+
+    from dronewall.records.parquet import read_truth
+    from dronewall.records.tracks import read_tracks
+    from dronewall.runtime.scoring import score as score_tracks
+    from dronewall.runtime.scoring import track_trajectories, truth_trajectories
+
+    with errors():
         result = score_tracks(
             truth_trajectories(read_truth(truth_path)),
             track_trajectories(read_tracks(track_path)),
             cutoff_m=cutoff,
             threshold_m=threshold,
         )
-    except DronewallError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
     table = Table("metric", "value", title=f"{track_path} against {truth_path}")
     for name, value in result.as_dict().items():
         table.add_row(name.replace("_", " "), f"{value:,.4g}")
     console.print(table)
     if json_out:
-        json_out.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+        with errors():
+            json_out.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")

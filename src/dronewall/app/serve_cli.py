@@ -1,33 +1,36 @@
 """``dronewall serve``: the live pipeline (or a replay) behind the API and the web map, with a
-running summary on the terminal."""
+running summary on the terminal.
+
+Only cheap imports at module level (``cli.py`` explains why): the server, the pipeline and the
+stores are imported inside ``serve`` once it runs.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import socket
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
-import uvicorn
 from rich.console import Console
 
-from dronewall.core.errors import ConfigError, DronewallError
-from dronewall.runtime.feedspec import FeedSpec, check_unique, load_feeds_file, parse_feed_url
-from dronewall.runtime.pipeline import PipelineSettings, Summary
-from dronewall.server import ServerSettings, create_app
-from dronewall.server.app import build_feed
-from dronewall.server.feed import Feed
-from dronewall.server.serving import uvicorn_config
-from dronewall.sim import bundled_names
-from dronewall.store import Store, open_store
+from dronewall.app.common import fail, scenario_file, text_file
+
+if TYPE_CHECKING:
+    from dronewall.runtime.feedspec import FeedSpec
+    from dronewall.runtime.pipeline import Summary
+    from dronewall.server import ServerSettings
+    from dronewall.server.feed import Feed
+    from dronewall.store import Store
 
 console = Console()
 SUMMARY_EVERY_S = 5.0
+DEFAULT_STORE = "sqlite:///out/dronewall.db"  # make demo records here too, so replays find it
 
 
 def serve(
@@ -51,9 +54,7 @@ def serve(
     ] = False,
     speed: Annotated[float, typer.Option(help="data seconds per wall second")] = 30.0,
     duration: Annotated[float | None, typer.Option(help="simulated seconds")] = None,
-    store: Annotated[str, typer.Option(help="sqlite:///file.db or postgresql://…")] = (
-        "sqlite:///out/dronewall.db"
-    ),
+    store: Annotated[str, typer.Option(help="sqlite:///file.db or postgresql://…")] = DEFAULT_STORE,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     exit_when_done: Annotated[
@@ -63,6 +64,16 @@ def serve(
     """Run the pipeline on live sensor feeds (``--feed``, ``--feeds``) or on a scenario in
     accelerated time, and serve the map and the API; or replay a recorded run
     (``dronewall serve --replay RUN_ID [--reprocess]``)."""
+    if scenario:
+        scenario_file(scenario)
+    if feeds is not None:
+        text_file(feeds, "feeds file")
+    from dronewall.core.errors import DronewallError, NotFoundError
+    from dronewall.runtime.pipeline import PipelineSettings
+    from dronewall.server import ServerSettings
+    from dronewall.server.app import build_feed
+    from dronewall.store import open_store
+
     try:
         specs = _feed_specs(feed or [], feeds)
         _check_arguments(scenario, replay, bool(specs), speed, duration, port)
@@ -84,19 +95,29 @@ def serve(
         live_feed = build_feed(settings, opened)
     except (DronewallError, OSError) as exc:
         opened.close()
+        if replay and isinstance(exc, NotFoundError):
+            fail(f"{exc} in the store {_shown(store)} (give --store where the run was recorded)")
         fail(str(exc))
     if live_feed is not None:
         console.print(f"run [bold]{live_feed.run_id}[/] · {live_feed.summary.source}")
+        if not replay:
+            again = "" if store == DEFAULT_STORE else f" --store {_shown(store)}"
+            console.print(f"replay it with: dronewall serve --replay {live_feed.run_id}{again}")
     run_server(settings, host, port, exit_when_done, store=opened, feed=live_feed)
 
 
-def fail(message: str) -> NoReturn:
-    """One clear line on standard error and exit status 2."""
-    Console(stderr=True).print(f"[red]error:[/] {message}", soft_wrap=True, highlight=False)
-    raise typer.Exit(2)
+def _shown(url: str) -> str:
+    """A store URL fit to print: a password in it replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _feed_specs(urls: list[str], path: Path | None) -> list[FeedSpec]:
+    from dronewall.runtime.feedspec import check_unique, load_feeds_file, parse_feed_url
+
     specs = [parse_feed_url(u) for u in urls]
     if path is not None:
         specs += load_feeds_file(path)
@@ -112,6 +133,9 @@ def _check_arguments(
     duration: float | None,
     port: int,
 ) -> None:
+    from dronewall.core.errors import ConfigError
+    from dronewall.sim import bundled_names
+
     if sum(bool(x) for x in (scenario, replay, live)) > 1:
         raise ConfigError("give one of a scenario, --replay or --feed/--feeds, not several")
     if not (speed > 0):
@@ -127,6 +151,8 @@ def _check_arguments(
 
 def _check_port(host: str, port: int) -> None:
     """The map's port must be free: say so now rather than after the feeds have started."""
+    from dronewall.core.errors import ConfigError
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind((host, port))
@@ -143,6 +169,13 @@ def run_server(
     store: Store | None = None,
     feed: Feed | None = None,
 ) -> None:
+    import asyncio
+
+    import uvicorn
+
+    from dronewall.server import create_app
+    from dronewall.server.serving import uvicorn_config
+
     # Hand the interpreter lock over every millisecond rather than five, so that the server's
     # event loop gets a frame out promptly while the pipeline threads compute (measured in
     # bench/bench_live.py: p99 report-to-client latency 1.1 s → 0.35 s at 10,000 tracks).

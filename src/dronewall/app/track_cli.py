@@ -1,5 +1,9 @@
 """``dronewall track``: run the tracker over a recorded or simulated run, or over the shared
-2-D Stone Soup CSV scenarios."""
+2-D Stone Soup CSV scenarios.
+
+Only cheap imports at module level (``cli.py`` explains why); the tracker and the Parquet
+readers are imported inside the functions that use them.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,16 @@ import time
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dronewall.core.errors import DataError, DronewallError
-from dronewall.core.tracks import SensorGeometry
-from dronewall.core.types import ReportBatch
-from dronewall.records import RecordWriter, read_reports, read_sensors
-from dronewall.records.stonesoup_csv import read_detections, write_tracks_csv
-from dronewall.records.tracks import TRACK_SCHEMA, sensor_geometry, track_table
-from dronewall.runtime.offline import STONESOUP_CONFIG, track_planar_scans, track_reports
-from dronewall.tracking import Tracker, TrackerConfig
+from dronewall.app.common import check_positive, errors, existing, output_dir
+
+if TYPE_CHECKING:
+    from dronewall.core.tracks import SensorGeometry
+    from dronewall.core.types import ReportBatch
 
 console = Console()
 
@@ -38,18 +38,21 @@ def track(
     sigma: Annotated[float, typer.Option(help="stonesoup-csv: detection σ (m)")] = 10.0,
 ) -> None:
     """Track reports; write tracks.parquet (run) or tracks.csv (stonesoup-csv)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
+    what = "run directory or reports.parquet" if fmt is InputFormat.RUN else "detections CSV"
+    existing(reports, what)
+    check_positive("--sigma", sigma)
+    output_dir(out)
+    with errors():
         if fmt is InputFormat.STONESOUP_CSV:
             _track_csv(reports, out, sigma)
         else:
             _track_run(reports, out)
-    except DronewallError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def _track_csv(source: Path, out: Path, sigma: float) -> None:
+    from dronewall.records.stonesoup_csv import read_detections, write_tracks_csv
+    from dronewall.runtime.offline import STONESOUP_CONFIG, track_planar_scans
+
     path = source / "detections.csv" if source.is_dir() else source
     scenario = path.parent / "scenario.json"
     if scenario.is_file():
@@ -65,6 +68,10 @@ def _track_csv(source: Path, out: Path, sigma: float) -> None:
 
 
 def _track_run(source: Path, out: Path) -> None:
+    from dronewall.core.errors import DataError
+    from dronewall.records import read_reports, read_sensors
+    from dronewall.records.tracks import sensor_geometry
+
     folder = source if source.is_dir() else source.parent
     reports_path = source if source.is_file() else folder / "reports.parquet"
     sensors_path = folder / "sensors.parquet"
@@ -77,6 +84,13 @@ def _track_run(source: Path, out: Path) -> None:
 
 def track_batch(reports: ReportBatch, sensors: SensorGeometry, out: Path) -> None:
     """Track reports already in memory; write tracks.parquet and tracker_stats.json."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dronewall.records import RecordWriter
+    from dronewall.records.tracks import TRACK_SCHEMA, track_table
+    from dronewall.runtime.offline import track_reports
+    from dronewall.tracking import Tracker, TrackerConfig
+
     tracker = Tracker(sensors, TrackerConfig())
     started = time.perf_counter()
     ids: set[int] = set()
