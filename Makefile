@@ -33,9 +33,10 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
 # The live picture: the pipeline on the default scenario in accelerated time, the map at
-# http://127.0.0.1:$(PORT) and a running summary on the terminal. Ctrl-C stops.
+# http://127.0.0.1:$(PORT) and a running summary on the terminal. Ctrl-C stops. Recorded in
+# serve's default store (out/dronewall.db), so the replay command it prints needs no --store.
 demo: $(STAMP) web
-	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT) --store sqlite:///out/demo.db
+	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT)
 
 # The offline chain writing Parquet tables (simulate → track → identify → assess/alert).
 demo-offline: $(STAMP)
