@@ -6,8 +6,6 @@
 // ~800 ms per redraw for Europe's borders (measured), once per data update. Canvas 2D draws the
 // same lines in a few milliseconds and only when the map moves.
 
-import type { FeatureCollection } from './api';
-
 const TILE = 512; // deck.gl's web-mercator world size at zoom 0, in pixels
 const EARTH_CIRCUMFERENCE_M = 40075016.686;
 
@@ -64,6 +62,7 @@ interface Circle {
   lat: number;
   radiusM: number;
   rgb: [number, number, number];
+  dashed?: boolean;
 }
 
 export class BasemapCanvas {
@@ -144,13 +143,12 @@ export class BasemapCanvas {
     this.last = '';
   }
 
-  setCoverage(fc: FeatureCollection, colour: (kind: unknown) => [number, number, number]): void {
-    this.circles = (fc.features ?? [])
-      .filter((f) => f.geometry?.type === 'Point' && Number(f.properties?.max_range_m) > 0)
-      .map((f) => {
-        const [lon, lat] = f.geometry.coordinates as [number, number];
-        return { x: mercX(lon), y: mercY(lat), lat, radiusM: Number(f.properties.max_range_m), rgb: colour(f.properties.kind) };
-      });
+  /** Sensor coverage: a circle of each sensor's maximum range, in its colour; dashed for a
+   * sensor whose coverage is in doubt (stale, offline). */
+  setCoverage(items: { lon: number; lat: number; radiusM: number; rgb: [number, number, number]; dashed?: boolean }[]): void {
+    this.circles = items
+      .filter((i) => Number.isFinite(i.lon) && Number.isFinite(i.lat) && i.radiusM > 0)
+      .map((i) => ({ x: mercX(i.lon), y: mercY(i.lat), lat: i.lat, radiusM: i.radiusM, rgb: i.rgb, dashed: Boolean(i.dashed) }));
     this.last = '';
   }
 
@@ -285,7 +283,7 @@ function drawCircles(
     const x = k.x * f.scale + f.ox;
     const y = k.y * f.scale + f.oy;
     if (x + r < 0 || x - r > f.w || y + r < 0 || y - r > f.h || r < 0.5) continue;
-    const key = k.rgb.join(',');
+    const key = `${k.rgb.join(',')}${k.dashed ? '|d' : ''}`;
     let p = fills.get(key);
     if (!p) {
       p = new Path2D();
@@ -296,9 +294,12 @@ function drawCircles(
   }
   ctx.lineWidth = lineWidth;
   for (const [key, p] of fills) {
-    ctx.fillStyle = `rgba(${key},${fillAlpha})`;
+    const [colour, dashed] = key.split('|');
+    ctx.fillStyle = `rgba(${colour},${dashed ? fillAlpha / 2 : fillAlpha})`;
     ctx.fill(p, 'nonzero');
-    ctx.strokeStyle = `rgba(${key},${lineAlpha})`;
+    ctx.strokeStyle = `rgba(${colour},${lineAlpha})`;
+    ctx.setLineDash(dashed ? [6 * lineWidth, 4 * lineWidth] : []);
     ctx.stroke(p);
   }
+  ctx.setLineDash([]);
 }

@@ -2,14 +2,25 @@
 //
 // Live: `frame` messages from /ws are drawn as they come; `alerts` / `events` messages drive the
 // alert panel. Replay: moving the time slider pauses drawing live frames and shows
-// /api/runs/{run_id}/frame?t= instead; "Live" returns to the newest live frame.
+// /api/runs/{run_id}/frame?t= instead; "Live" returns to the newest live frame. A replay —
+// the slider moved back, or a server that replays a run (hello `mode: "replay"`) — is badged
+// REPLAY with its run and data time, and its alert panel holds the alerts of the moment shown,
+// rebuilt from the recorded events (replay.ts), not the live ones.
+//
+// Around them: the sensors panel, re-read every 2 s (sensorpanel.ts), and the health banner
+// (health.ts).
 //
 // window.dronewall is a small hook for browser tests and benchmarks (see DronewallHook).
 
 import './style.css';
 import { api, decodeColumns, HttpError, isColumnFrame, runBounds, type Alert, type AlertEvent, type Frame, type Hello, type PointFeature, type RunInfo, type TrackDetail } from './api';
 import { compass, duration, el, esc, fixed, kindLabel, prioClass, sensorKinds, utcDateTime, utcTime } from './format';
-import { AirMap, EUROPE_BOUNDS, SENSOR_RGB, type Hovered } from './map';
+import { HealthMonitor, type HealthState } from './health';
+import { AirMap, EUROPE_BOUNDS, type Hovered } from './map';
+import { HistoricAlerts, withFrame, type HistoricPicture } from './replay';
+import { SENSOR_RGB } from './sensoricons';
+import { SensorPanel } from './sensorpanel';
+import { age, kindName, rate, SENSOR_STATES, STATE_LABEL, type SensorRow } from './sensors';
 import { AFFIL_LABEL, AFFIL_RGB, CLASS_LABEL } from './symbols';
 import { FrameBuffers, normaliseFrame, Trails, type ClassCounts, type FrameArrays } from './tracks';
 
@@ -40,6 +51,20 @@ export interface DronewallHook {
   /** The longest animation-frame gap after recent draws (EMA, ms) and the share of the symbol
    * and trail budgets the map is using because of it (1 = all). */
   drawCost(): { ms: number; budget: number; softwareGl: boolean };
+  /** Sensors as last read from the server, problem sensors first. */
+  sensors(): SensorRow[];
+  /** Sensors drawn on the map (those with a position): id, state, lon, lat. */
+  sensorsOnMap(): { id: string; state: string; lon: number; lat: number }[];
+  /** How many times the sensors have been read. */
+  sensorPolls(): number;
+  selectedSensor(): string | null;
+  selectSensor(id: string | null): void;
+  /** The health banner's state (performance.now() times). */
+  health(): HealthState;
+  /** Whether a replay is shown (the slider moved back, or the server replays a run). */
+  replay(): boolean;
+  /** The alerts in the alert panel and the data time they belong to (null: the live ones). */
+  shownAlerts(): { t: number | null; alerts: Alert[] };
 }
 
 declare global {
@@ -73,6 +98,7 @@ const counters = { received: 0, drawn: 0, replayFetched: 0, rejected: 0 };
 const alerts = new Map<number, Alert>();
 const recentlyCleared = new Map<number, number>(); // alert id -> wall ms when cleared here
 const events: AlertEvent[] = [];
+let historic: HistoricPicture | null = null; // the alerts of the replayed moment
 const siteNames = new Map<string, string>();
 const liveTrails = new Trails();
 const replayTrails = new Trails();
@@ -101,6 +127,7 @@ const map = new AirMap(mapDiv, {
     const id = shown?.id[row];
     if (id !== undefined) select(id);
   },
+  clickSensor: (id) => sensorPanel.select(id),
   rendered: (ms) => {
     renderTimes.push(ms);
     if (renderTimes.length > FRAME_TIMES) renderTimes.splice(0, renderTimes.length - FRAME_TIMES);
@@ -112,6 +139,37 @@ const map = new AirMap(mapDiv, {
   lod: params.has('declutter') ? { declutterAbove: Number(params.get('declutter')) } : {},
   hide: new Set((params.get('hide') ?? '').split(',').filter(Boolean)),
 });
+
+let sensorsFitted = false;
+const sensorPanel = new SensorPanel(map.sensorAtlas, {
+  sensors: (rows) => {
+    map.setSensors(rows);
+    // The first sensors with a place, registering after the page opened: show them, unless
+    // the operator has moved the map already.
+    if (!sensorsFitted && !map.userMoved && !params.has('view')) {
+      const b = sensorBounds(rows);
+      if (b) {
+        sensorsFitted = true;
+        map.fitTo(b);
+      }
+    }
+  },
+  selected: (r) => {
+    if (r && r.lon !== null && r.lat !== null) map.panTo(r.lon, r.lat, map.viewState.zoom);
+  },
+});
+const health = new HealthMonitor($('health-banner'));
+const historicAlerts = new HistoricAlerts((p) => {
+  historic = p;
+  renderAlerts();
+  renderEvents();
+  updateStatus();
+});
+
+/** Is a replay on screen: the slider moved back, or the server replays a recorded run? */
+function replaying(): boolean {
+  return mode === 'replay' || serverMode === 'replay';
+}
 
 // ------------------------------------------------------------------ frame timing
 let lastRaf = 0;
@@ -148,6 +206,7 @@ function draw(f: Frame, trails: Trails): void {
   arrays = buffers.build(f);
   map.setTracks(f, arrays, trails, selected === null ? null : (arrays.rowOf.get(selected) ?? null));
   counters.drawn++;
+  if (replaying()) historicAlerts.request(f.run_id || runId, f.t);
   updateClock();
   updateStatus();
   updateSlider();
@@ -197,9 +256,20 @@ function updateSelectionRing(): void {
 // ------------------------------------------------------------------ header, clock, status
 function updateClock(): void {
   $('data-time').textContent = shown ? `${utcDateTime(shown.t)} UTC` : '—';
+  const replay = replaying();
   const badge = $('mode-badge');
-  badge.textContent = mode === 'live' ? 'LIVE' : 'REPLAY';
-  badge.className = `badge ${mode}`;
+  badge.textContent = replay ? 'REPLAY' : 'LIVE';
+  badge.className = `badge ${replay ? 'replay' : 'live'}`;
+  badge.title = replay
+    ? mode === 'replay'
+      ? 'A recorded moment: the slider is moved back from the live picture'
+      : 'The server is replaying a recorded run: nothing shown is live'
+    : 'The live picture';
+  const info = $('replay-info');
+  info.hidden = !replay;
+  info.textContent = replay ? `run ${runId || '—'} · data time ${shown ? utcDateTime(shown.t) : '—'} UTC` : '';
+  document.body.classList.toggle('replay-view', replay);
+  $('title-mode').textContent = !replay ? 'live air picture' : mode === 'replay' ? 'REPLAY of a recorded moment' : 'REPLAY of a recorded run';
   liveButton.classList.toggle('active', mode === 'live');
   playButton.textContent = playing !== null ? '❚❚' : '▶';
   playButton.disabled = mode === 'live' && !Number.isFinite(bounds[0]);
@@ -207,7 +277,7 @@ function updateClock(): void {
 
 function updateStatus(): void {
   const c: ClassCounts = arrays?.counts ?? { DRONE: 0, BIRD: 0, AIRCRAFT: 0, UNKNOWN: 0 };
-  const active = [...alerts.values()].filter((a) => a.state !== 'cleared').length;
+  const active = shownAlerts().alerts.filter((a) => a.state !== 'cleared').length;
   const wsCls = wsState === 'open' ? 'ok' : wsState === 'connecting' ? 'warn' : 'bad';
   const latency =
     mode === 'live' && liveFrame?.wall_ingest ? `latency ${(Date.now() / 1000 - liveFrame.wall_ingest).toFixed(2)} s · ` : '';
@@ -269,6 +339,8 @@ function enterReplay(t: number): void {
     mode = 'replay';
     replayTrails.clear();
     lastReplayT = NaN;
+    historicAlerts.reset(); // a live run's latest events may have come in since
+    historicAlerts.request(runId, t);
   }
   replayT = t;
   updateClock();
@@ -317,6 +389,9 @@ function goLive(): void {
   mode = 'live';
   replayT = NaN;
   if (liveFrame) draw(liveFrame, liveTrails);
+  if (!replaying()) historic = null;
+  renderAlerts();
+  renderEvents();
   updateClock();
   updateStatus();
   updateSlider();
@@ -376,12 +451,19 @@ function tooltip(h: Hovered): string | null {
     )}</span><br><span class="m">${esc(p.site_id ?? '')}</span>`;
   }
   if (h.kind === 'sensor') {
-    const p = h.feature.properties;
-    return `<b>${esc(p.sensor_id ?? 'sensor')}</b><br><span class="m">${esc(p.kind ?? '')} sensor · range ${fixed(
-      Number(p.max_range_m) / 1000,
-      1,
-      'km',
-    )}</span>`;
+    const r = h.sensor;
+    const lines = [
+      `<b>${esc(r.name)}</b> · ${esc(kindName(r.kind))} sensor${r.nation ? ` · ${esc(r.nation)}` : ''}`,
+      `<span class="m">state</span> ${esc(STATE_LABEL[r.state])}${r.status ? ` (${esc(r.status)})` : ''}`,
+    ];
+    if (r.live) {
+      lines.push(
+        `<span class="m">last report</span> ${r.reportAgeS === null ? 'never' : `${age(r.reportAgeS)} ago`} · ${rate(r.rateHz)} · ${r.rejects ?? 0} rejects`,
+      );
+    }
+    lines.push(`<span class="m">range</span> ${r.maxRangeM === null ? 'unknown' : fixed(r.maxRangeM / 1000, 1, 'km')} · <span class="m">${esc(r.id)}</span>`);
+    lines.push('<span class="m">click for details</span>');
+    return lines.join('<br>');
   }
   const f = shown;
   const i = h.row;
@@ -440,15 +522,23 @@ function onEvents(list: AlertEvent[]): void {
     }
   }
   if (events.length > 200) events.length = 200;
-  renderEvents();
+  if (!replaying()) renderEvents();
   if (changed) renderAlerts();
 }
 
+/** What the alert panel shows: the live alerts, or in a replay those of the moment shown. */
+function shownAlerts(): { t: number | null; alerts: Alert[] } {
+  if (!replaying()) return { t: null, alerts: [...alerts.values()] };
+  if (!historic) return { t: NaN, alerts: [] };
+  return { t: historic.t, alerts: withFrame(historic.alerts, shown && shown.t === historic.t ? shown : null) };
+}
+
 function renderEvents(): void {
-  $('event-count').textContent = String(events.length);
+  const list = replaying() ? (historic?.events ?? []) : events;
+  $('event-count').textContent = String(list.length);
   const ol = $('event-log');
   ol.replaceChildren(
-    ...events.slice(0, 60).map((ev) =>
+    ...list.slice(0, 60).map((ev) =>
       el(
         'li',
         {},
@@ -478,21 +568,28 @@ function renderAlerts(): void {
 
 function renderAlertsNow(): void {
   lastAlertsRender = performance.now();
-  const list = [...alerts.values()].sort(
+  const replay = replaying();
+  const at = shownAlerts();
+  const list = at.alerts.sort(
     (a, b) => Number(a.state === 'cleared') - Number(b.state === 'cleared') || b.priority - a.priority,
   );
   const active = list.filter((a) => a.state !== 'cleared').length;
   $('alert-count').textContent = String(active);
+  const when = $('alert-when');
+  when.hidden = !replay;
+  when.textContent = replay ? (at.t !== null && Number.isFinite(at.t) ? `at ${utcTime(at.t)} (replay)` : 'loading the replayed moment…') : '';
   const box = $('alert-list');
+  box.dataset.t = at.t === null ? 'live' : String(at.t);
+  box.classList.toggle('replay', replay);
   if (!list.length) {
     alertRows.clear();
-    box.replaceChildren(el('div', { class: 'empty' }, 'No active alerts.'));
+    box.replaceChildren(el('div', { class: 'empty' }, replay ? 'No active alerts at the moment shown.' : 'No active alerts.'));
     return;
   }
   // Keyed update: a row whose content is unchanged keeps its DOM node and place, so a click
   // on its buttons is never lost to a redraw (alert messages arrive several times a second).
   const wanted = list.map((a) => {
-    const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), selected === a.track_id]);
+    const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), selected === a.track_id, replay]);
     const old = alertRows.get(a.alert_id);
     if (old && old.sig === sig) {
       refreshAlertRow(old.node, a); // priority and time to site change every second
@@ -539,9 +636,13 @@ function alertRow(a: Alert): HTMLElement {
     });
     actions.append(b);
   };
-  if (a.state === 'new') button('Acknowledge', 'acknowledge', 'ack', 'ack');
-  if (a.state === 'acknowledged') button('Engage', 'engage', 'engage');
-  if (a.state !== 'cleared') button('Clear', 'clear', 'clear');
+  if (replaying()) {
+    actions.append(el('span', { class: 'note' }, 'replay: read-only'));
+  } else {
+    if (a.state === 'new') button('Acknowledge', 'acknowledge', 'ack', 'ack');
+    if (a.state === 'acknowledged') button('Engage', 'engage', 'engage');
+    if (a.state !== 'cleared') button('Clear', 'clear', 'clear');
+  }
   const row = el(
     'div',
     {
@@ -776,6 +877,7 @@ function buildLegend(): void {
   const img = (cls: string, affil: string) => el('img', { src: map.atlas.dataUrl(cls, affil), alt: '' });
   const sw = (cls: string, style: string) => el('span', { class: `sw ${cls}`, style });
   const rgb = (c: readonly number[], a = 1) => `rgba(${c[0]},${c[1]},${c[2]},${a})`;
+  const sensorImg = (kind: string, state: SensorRow['state']) => el('img', { src: map.sensorAtlas.dataUrl(kind, state), alt: '', class: 'sensor-icon' });
   const entries: [Node | null, string][] = [
     [null, 'tracks (APP-6 air symbols)'],
     [img('DRONE', 'H'), 'drone (UAV), hostile'],
@@ -790,8 +892,10 @@ function buildLegend(): void {
     [sw('sw-circle', 'border:2px solid #ff3c3c'), 'track with an active alert'],
     [sw('sw-circle', 'border:2px solid #fff'), 'selected track'],
     [sw('sw-circle', 'border:1.5px solid rgb(255,196,0);background:rgba(255,196,0,0.16)'), 'protected site (radius)'],
-    ...Object.entries(SENSOR_RGB).map(([k, c]): [Node, string] => [sw('sw-dot', `background:${rgb(c)}`), `${k.toLowerCase().replace('_', ' ')} sensor`]),
-    [sw('sw-circle', 'border:1px solid rgba(90,170,255,0.6);background:rgba(90,170,255,0.08)'), 'sensor coverage (max range)'],
+    [null, 'sensors (by kind; health state)'],
+    ...Object.keys(SENSOR_RGB).map((k): [Node, string] => [sensorImg(k, 'ok'), `${kindName(k)} sensor`]),
+    ...SENSOR_STATES.filter((st) => st !== 'ok').map((st): [Node, string] => [sensorImg('RADAR', st), STATE_LABEL[st]]),
+    [sw('sw-circle', 'border:1px solid rgba(90,170,255,0.6);background:rgba(90,170,255,0.08)'), 'sensor coverage (max range; dashed: stale or offline)'],
   ];
   body.replaceChildren(
     ...entries.flatMap(([icon, text]): Node[] => (icon ? [icon, el('span', {}, text)] : [el('div', { class: 'sep' }, text)])),
@@ -857,6 +961,10 @@ function connect(): void {
       case 'hello': {
         const h = msg as Hello;
         serverMode = h.mode ?? '';
+        if (h.run_id) runId = runId || h.run_id;
+        updateClock();
+        renderAlerts();
+        renderEvents();
         if (Number.isFinite(h.t_start)) bounds[0] = Number.isFinite(bounds[0]) ? Math.min(bounds[0], h.t_start) : h.t_start;
         if (Number.isFinite(h.t)) bounds[1] = Number.isFinite(bounds[1]) ? Math.max(bounds[1], h.t) : h.t;
         if (h.run_id) void loadRun(h.run_id);
@@ -901,7 +1009,25 @@ window.dronewall = {
   goLive,
   counters: () => ({ ...counters }),
   drawCost: () => ({ ms: drawCost, budget: map.drawBudget, softwareGl: map.softwareGl }),
+  sensors: () => sensorPanel.rows.map((r) => ({ ...r })),
+  sensorsOnMap: () => map.drawnSensors,
+  sensorPolls: () => sensorPanel.polls,
+  selectedSensor: () => sensorPanel.selected,
+  selectSensor: (id) => sensorPanel.select(id),
+  health: () => ({ ...health.state }),
+  replay: replaying,
+  shownAlerts: () => {
+    const a = shownAlerts();
+    return { t: a.t, alerts: a.alerts.map((x) => ({ ...x })) };
+  },
 };
+
+function sensorBounds(rows: SensorRow[]): Bounds | null {
+  const features = rows
+    .filter((r) => r.lon !== null && r.lat !== null)
+    .map((r) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: [r.lon!, r.lat!] }, properties: { max_range_m: r.maxRangeM ?? 0 } }));
+  return boundsOf(features, 'max_range_m', 30000);
+}
 
 type Bounds = [[number, number], [number, number]];
 function boundsOf(features: PointFeature[], rangeKey: string | null, capM: number): Bounds | null {
@@ -939,10 +1065,9 @@ async function start(): Promise<void> {
       if (!runId && runs.length) void loadRun(runs[runs.length - 1]!.run_id);
     })
     .catch(() => undefined);
-  const [sites, sensors] = await Promise.all([
-    api.sites().catch(() => null),
-    api.sensors().catch(() => null),
-  ]);
+  health.start();
+  const [sites] = await Promise.all([api.sites().catch(() => null), sensorPanel.start()]);
+  const sensors = sensorPanel.rows;
   if (sites) {
     for (const f of sites.features ?? []) {
       const p = f.properties ?? {};
@@ -951,15 +1076,16 @@ async function start(): Promise<void> {
     map.setSites(sites);
     renderAlerts();
   }
-  if (sensors) map.setSensors(sensors);
   // ?view=lon,lat,zoom sets the initial view (for tests and benchmarks)
   const v = (params.get('view') ?? '').split(',').map(Number);
   if (v.length === 3 && v.every(Number.isFinite)) {
     map.setView({ longitude: v[0]!, latitude: v[1]!, zoom: v[2]!, pitch: 0, bearing: 0 });
     return;
   }
+  const fromSensors = sensorBounds(sensors);
+  if (fromSensors) sensorsFitted = true;
   const fit =
-    (sensors && boundsOf(sensors.features ?? [], 'max_range_m', 30000)) ||
+    fromSensors ||
     (sites && boundsOf(sites.features ?? [], 'radius_m', 30000)) ||
     EUROPE_BOUNDS;
   map.fitTo(fit);

@@ -1,7 +1,8 @@
 // The map: a standalone deck.gl Deck (no basemap tiles) over a Canvas 2D underlay that draws the
 // server's land polygons, borders and sensor coverage on a dark sea (basemap.ts). deck.gl draws
-// protected sites, sensors and the tracks: milsymbol icons (IconLayer), trails and heading
-// leaders (one LineLayer), alert and selection rings. Track layers take binary attributes
+// protected sites, sensors (markers by kind and health state, sensoricons.ts) and the tracks:
+// milsymbol icons (IconLayer), trails and heading leaders (one LineLayer), alert and selection
+// rings. Track layers take binary attributes
 // (typed arrays), and only the tracks chosen by the level of detail (lod.ts) are drawn.
 
 import { Deck, MapView, WebMercatorViewport } from '@deck.gl/core';
@@ -10,6 +11,8 @@ import { IconLayer, LineLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { FeatureCollection, Frame, PointFeature } from './api';
 import { BasemapCanvas, metresPerPixel, SITE_MIN_PX } from './basemap';
 import { DEFAULT_LOD, TrackLod, type LodOptions, type LodResult } from './lod';
+import { buildSensorAtlas, stateRgb, type SensorAtlas } from './sensoricons';
+import { drawSignature, type SensorRow } from './sensors';
 import { buildAtlas, type IconAtlas } from './symbols';
 import type { FrameArrays, Trails } from './tracks';
 
@@ -25,11 +28,12 @@ export interface ViewState {
 export type Hovered =
   | { kind: 'track'; row: number }
   | { kind: 'site'; feature: PointFeature }
-  | { kind: 'sensor'; feature: PointFeature };
+  | { kind: 'sensor'; sensor: SensorRow };
 
 export interface MapCallbacks {
   tooltip(h: Hovered): string | null;
   clickTrack(row: number | null): void;
+  clickSensor(id: string): void;
   /** Called after each deck.gl render with its CPU duration in ms. */
   rendered(ms: number): void;
   error(message: string): void;
@@ -49,16 +53,7 @@ export const EUROPE_BOUNDS: [[number, number], [number, number]] = [
   [35, 66],
 ];
 
-export const SENSOR_RGB: Record<string, [number, number, number]> = {
-  RADAR: [90, 170, 255],
-  RF: [200, 140, 255],
-  ACOUSTIC: [120, 230, 200],
-  EOIR: [255, 170, 90],
-  REMOTE_ID: [150, 230, 120],
-  ADSB: [180, 180, 200],
-};
-export const sensorRgb = (kind: unknown): [number, number, number] =>
-  SENSOR_RGB[String(kind ?? '').toUpperCase()] ?? [170, 190, 210];
+export { SENSOR_RGB, sensorRgb } from './sensoricons';
 
 const TARGET_DRAW_MS = 50; // a picture should be on screen within about three frames
 const MIN_BUDGET = 0.1; // never fewer than a tenth of the symbols (400 of 4,000)
@@ -80,12 +75,17 @@ const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFi
 
 export class AirMap {
   readonly atlas: IconAtlas;
+  readonly sensorAtlas: SensorAtlas;
   readonly deck: Deck<MapView>;
   private readonly basemap: BasemapCanvas;
   private readonly lod = new TrackLod();
   private readonly lodOptions: typeof DEFAULT_LOD;
   private view: ViewState;
   private sensorLayers: Layer[] = [];
+  private sensorRows: SensorRow[] = [];
+  private sensorSig = '';
+  /** Whether the operator has moved the map (then it is never re-fitted for them). */
+  userMoved = false;
   private trackLayers: Layer[] = [];
   private selectionLayer: Layer | null = null;
   private showTrails = true;
@@ -107,6 +107,10 @@ export class AirMap {
     private readonly opts: MapOptions,
   ) {
     this.atlas = buildAtlas();
+    this.sensorAtlas = buildSensorAtlas();
+    for (const type of ['pointerdown', 'wheel', 'keydown'] as const) {
+      parent.addEventListener(type, () => (this.userMoved = true), { passive: true });
+    }
     this.lodOptions = { ...DEFAULT_LOD, ...(opts.lod ?? {}) };
     // A software renderer (SwiftShader, llvmpipe: headless browsers, machines without a GPU)
     // pays for 4× multisampling on the CPU with every redraw; its symbols are drawn without it.
@@ -263,26 +267,48 @@ export class AirMap {
     return best;
   }
 
-  setSensors(fc: FeatureCollection): void {
-    const sensors = (fc.features ?? []).filter((f) => f.geometry?.type === 'Point');
-    this.basemap.setCoverage(fc, sensorRgb);
+  /** Sensors by kind and state, with coverage circles of the known ranges (on the underlay:
+   * dashed when the sensor is stale or offline). Redrawn only when something drawn changed. */
+  setSensors(rows: SensorRow[]): void {
+    const sig = drawSignature(rows);
+    if (sig === this.sensorSig) return;
+    this.sensorSig = sig;
+    const placed = rows.filter((r) => r.lon !== null && r.lat !== null);
+    this.sensorRows = placed;
+    this.basemap.setCoverage(
+      placed
+        .filter((r) => r.maxRangeM !== null && r.maxRangeM > 0)
+        .map((r) => ({
+          lon: r.lon!,
+          lat: r.lat!,
+          radiusM: r.maxRangeM!,
+          rgb: stateRgb(r.kind, r.state),
+          dashed: r.state === 'stale' || r.state === 'offline',
+        })),
+    );
+    const atlas = this.sensorAtlas;
     this.sensorLayers = [
-      new ScatterplotLayer<PointFeature>({
+      new IconLayer<SensorRow>({
         id: 'sensors',
-        data: sensors,
-        getPosition: (f) => f.geometry.coordinates as [number, number],
-        getRadius: 4,
-        radiusUnits: 'pixels',
-        filled: true,
-        stroked: true,
-        getFillColor: (f) => [...sensorRgb(f.properties.kind), 255],
-        getLineColor: [0, 0, 0, 255],
-        lineWidthUnits: 'pixels',
-        getLineWidth: 1,
+        data: placed,
+        getPosition: (r) => [r.lon!, r.lat!],
+        iconAtlas: atlas.canvas as never,
+        iconMapping: atlas.mapping,
+        getIcon: (r) => atlas.name(r.kind, r.state),
+        sizeUnits: 'pixels',
+        getSize: atlas.size,
+        alphaCutoff: 0.05,
         pickable: true,
+        updateTriggers: { getIcon: sig },
       }),
     ];
     this.render();
+    this.deck.redraw('sensors');
+  }
+
+  /** The sensors drawn on the map (those with a known position), as drawn. */
+  get drawnSensors(): { id: string; state: string; lon: number; lat: number }[] {
+    return this.sensorRows.map((r) => ({ id: r.id, state: r.state, lon: r.lon!, lat: r.lat! }));
   }
 
   setCoverageVisible(on: boolean): void {
@@ -445,7 +471,7 @@ export class AirMap {
         return row === undefined ? null : { kind: 'track', row };
       }
       case 'sensors':
-        return info.object ? { kind: 'sensor', feature: info.object as PointFeature } : null;
+        return info.object ? { kind: 'sensor', sensor: info.object as SensorRow } : null;
       default:
         return null;
     }
@@ -460,6 +486,7 @@ export class AirMap {
   private click(info: PickingInfo): void {
     const h = this.hovered(info);
     if (h?.kind === 'track') this.cb.clickTrack(h.row);
+    else if (h?.kind === 'sensor') this.cb.clickSensor(h.sensor.id);
     else if (!h) this.cb.clickTrack(null);
   }
 
