@@ -171,7 +171,7 @@ def test_overload_sheds_frames_and_live_reports_never_events(
     text = overloaded.metrics.render().decode()
     shed_frames = _value(text, 'dronewall_shed_total{work="stored_frames"}')
     shed_reports = _value(text, 'dronewall_shed_total{work="reports"}')
-    assert shed_frames > 0 and shed_reports > 0
+    assert shed_frames > 0 and shed_reports > 0, (overloaded.summary, shed_reports)
     assert overloaded.summary.reports + shed_reports == len(reports)
     # Everything that got in is recorded, except the shed frames; every event is recorded.
     assert len(slow.reports("flood")) == overloaded.summary.reports

@@ -83,7 +83,7 @@ class FeedSource:
         clock: Callable[[], float] = time.time,
     ):
         self.specs = specs
-        self.table = table or SensorTable()
+        self.table = table if table is not None else SensorTable()
         self.record_raw = record_raw
         self.flush_s = flush_s
         self.clock = clock

@@ -21,6 +21,7 @@ import queue
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,7 +56,8 @@ class PipelineSettings:
     output_interval_s: float = 1.0  # a picture frame every this many data seconds
     ingest_capacity: int = 32  # chunks (about a second of data each)
     store_capacity: int = 64  # items (report chunks, frames, events)
-    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    # Live: reports are tracked as they come, late ones out of sequence (TrackerConfig).
+    tracker: TrackerConfig = field(default_factory=lambda: TrackerConfig(hold_back=False))
 
 
 @dataclass(slots=True)
@@ -116,7 +118,8 @@ class Pipeline:
         self._next_tick = math.nan
         self._beat = time.monotonic()
         self._healthy = True
-        self._oldest_ingest = math.nan
+        self._in_flight: ReportBatch | None = None
+        self._waiting: deque[tuple[float, float]] = deque()  # (latest t_measured, wall_ingest)
         self._seq = 0
         self._classes: ClassBatch | None = None  # the last assessment, for the next frame
         self._threats: ThreatBatch | None = None
@@ -302,6 +305,8 @@ class Pipeline:
 
     def _record_only(self) -> None:
         """After the process stage failed: what still comes in is recorded, not lost."""
+        if self._in_flight is not None and len(self._in_flight):
+            self._store_put(("reports", self._in_flight))
         while (item := self._next_item(self.collector)) is not _STOP:
             batch, _ = item
             self.summary.reports += len(batch)
@@ -338,18 +343,43 @@ class Pipeline:
             self.metrics.reports_in.labels(sensor_kind_name(int(k))).inc(int(c))
         self.summary.reports += len(batch)
         rejected = self.tracker.stats.reports_rejected
+        self._in_flight = batch  # recorded by _record_only if a stage fails on it
         if self.tracker.sensors is not (sensors := self.source.sensors):  # a sensor joined
             self.tracker.sensors = self.sensors = sensors
-        self.tracker.process(batch)
+        self._track(batch)
         if self._clock is not None:  # live feeds: time passes whether or not reports come
             self.tracker.advance(self._clock())
         self.metrics.reports_rejected.inc(self.tracker.stats.reports_rejected - rejected)
         self.metrics.stage_latency.labels("track").observe(time.perf_counter() - started)
-        if math.isnan(self._oldest_ingest):
-            self._oldest_ingest = wall_ingest
         if len(batch):
+            self._waiting.append((float(batch.t_measured.max()), wall_ingest))
             self._store_put(("reports", batch))
+        self._in_flight = None
         self._emit()
+
+    def _track(self, batch: ReportBatch) -> None:
+        """Hand the batch to the tracker. Tracking as reports come (``hold_back`` off), the
+        batch is cut at output instants: the frame at ``T`` is published once the reports
+        measured before ``T`` are in, before any measured after it — so a frame shows the
+        same reports however the input happened to be chunked."""
+        if self.settings.tracker.hold_back or len(batch) == 0:
+            self.tracker.process(batch)
+            return
+        step = self.settings.output_interval_s
+        if math.isnan(self._next_tick):
+            self._next_tick = math.floor(float(np.nanmin(batch.t_measured)) / step) * step
+            self.summary.t_start = self._next_tick
+        while True:
+            before = batch.t_measured < self._next_tick
+            if before.all():
+                self.tracker.process(batch)
+                return
+            if before.any():
+                self.tracker.process(batch.take(np.flatnonzero(before)))
+                batch = batch.take(np.flatnonzero(~before))
+            if np.isfinite(self.tracker.now):
+                self._frame(self._next_tick, self.tracker.tracks(self._next_tick))
+            self._next_tick += step
 
     def _emit(self) -> None:
         """Publish a frame at every output instant the tracker has passed."""
@@ -372,13 +402,13 @@ class Pipeline:
         started = time.perf_counter()
         with self._lock:
             fast = PictureFrame.build(t, tracks, self._classes, self._threats, self._alert_of)
-        wall_ingest = self._oldest_ingest if not math.isnan(self._oldest_ingest) else time.time()
-        self._oldest_ingest = math.nan
+        wall_ingest = self._reflected()
         self._seq += 1
         for listener in self._frame_listeners:
             listener(fast, wall_ingest, self._seq)
         self.metrics.stage_latency.labels("publish").observe(time.perf_counter() - started)
-        self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
+        if math.isfinite(wall_ingest):
+            self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
         started = time.perf_counter()
         with self._lock:
             step = self.picture.step(tracks, t)
@@ -394,6 +424,17 @@ class Pipeline:
         self._store_put(("frame", frame), sheddable=True)
         if events:
             self._store_put(("events", events))
+
+    def _reflected(self) -> float:
+        """When the oldest report first shown by the next frame entered the pipeline (NaN when
+        the frame shows no new report): the tracker has processed a batch once its reports'
+        times are all before ``processed_to`` — a report held back waits in ``_waiting``."""
+        done = self.tracker.processed_to
+        oldest = math.nan
+        while self._waiting and self._waiting[0][0] < done:
+            _, wall = self._waiting.popleft()
+            oldest = wall if math.isnan(oldest) else min(oldest, wall)
+        return oldest
 
     def _announce(self, events: list[AlertEvent]) -> None:
         for listener in self._event_listeners:

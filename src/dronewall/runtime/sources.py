@@ -4,6 +4,7 @@ back from a store. A source yields arrival-ordered chunks of about one second of
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -82,7 +83,9 @@ def _slices(batch: ReportBatch, chunk_s: float) -> Iterator[ReportBatch]:
     if len(batch) == 0:
         return
     arrival = batch.t_arrival
-    edges = np.arange(float(arrival[0]) + chunk_s, float(arrival[-1]) + chunk_s, chunk_s)
+    # Edges on whole multiples of chunk_s, as a simulation flushes (the same chunks again).
+    first = math.floor(float(arrival[0]) / chunk_s) * chunk_s
+    edges = np.arange(first + chunk_s, float(arrival[-1]) + chunk_s, chunk_s)
     bounds = np.concatenate([[0], np.searchsorted(arrival, edges, "left"), [len(batch)]])
     for lo, hi in itertools.pairwise(bounds):
         if hi > lo:

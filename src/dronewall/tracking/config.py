@@ -33,7 +33,14 @@ class TrackerConfig:
     # crossing the ray of a second station within the same minute is rare.
     rf_station_window_s: float = 60.0
     # Time
-    reorder_window_s: float = 2.0  # reports up to this late are put back in time order
+    reorder_window_s: float = 2.0  # reports up to this late are used; older ones dropped
+    # True: reports wait the reorder window and are processed in time order, in whole slices
+    # (offline: results do not depend on how reports were chunked). False (the live
+    # pipeline): processed as they come; a late report (within the window) updates its track
+    # out of sequence — the track is retrodicted to the report's time with the process noise
+    # of the gap (the IMM step takes |dt|), so nothing is held back for the sensors that are
+    # on time (tests/tracking/test_out_of_sequence.py measures what it costs).
+    hold_back: bool = True
     batch_s: float = 1.0  # reports are associated in time slices of this length, per sensor
 
     def gate(self, dimension: int) -> float:

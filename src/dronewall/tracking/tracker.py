@@ -84,6 +84,7 @@ class Tracker:
         self.stats = TrackerStats()
         self.now = -np.inf  # measurement time processed so far
         self._latest = -np.inf  # latest measurement time seen
+        self.processed_to = -np.inf  # every report measured before this has been processed
         self._buffer: list[ReportBatch] = []
         self._pool = ReportBatch.empty()  # unassigned bearings awaiting triangulation
 
@@ -106,7 +107,7 @@ class Tracker:
         # changes which reports are associated together. Without a reorder window nothing
         # older is expected, so everything up to now goes (scan-by-scan input).
         step, window = self.config.batch_s, self.config.reorder_window_s
-        if window <= 0:
+        if window <= 0 or not self.config.hold_back:
             self._release(np.nextafter(self._latest, np.inf))
         else:
             self._release(np.floor((self._latest - window) / step) * step)
@@ -118,7 +119,8 @@ class Tracker:
             return
         self._latest = max(self._latest, t)
         step, window = self.config.batch_s, self.config.reorder_window_s
-        horizon = np.floor((t - window) / step) * step if window > 0 else t
+        held = window > 0 and self.config.hold_back
+        horizon = np.floor((t - window) / step) * step if held else t
         self._release(horizon)
         if horizon > self.now:
             self.now = float(horizon)
@@ -129,6 +131,7 @@ class Tracker:
         self._release(np.inf)
 
     def _release(self, horizon: float) -> None:
+        self.processed_to = max(self.processed_to, float(horizon))
         if not self._buffer:
             return
         pending = self._buffer[0] if len(self._buffer) == 1 else ReportBatch.concat(self._buffer)

@@ -185,4 +185,5 @@ class AsterixAdapter:
                 self.output.sensors.append(info)
                 if key in self._defaulted:  # its antenna height now known: use it
                     moved = replace(settings, lat_deg=position[0], lon_deg=position[1])
-                    self._radars[record.sac, record.sic] = (key, replace(moved, alt_m=position[2]))
+                    source = parse_sensor_key(key)  # record.sac/sic are known here: key is theirs
+                    self._radars[source] = (key, replace(moved, alt_m=position[2]))

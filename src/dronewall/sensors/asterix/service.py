@@ -79,8 +79,8 @@ def sensor_info(record: Cat034Record, key: str, radar: RadarSettings) -> SensorI
     return SensorInfo(
         key=key,
         kind=SensorKind.RADAR,
-        lat_deg=record.lat_deg,
-        lon_deg=record.lon_deg,
+        lat_deg=lat,
+        lon_deg=lon,
         alt_m=record.height_m,
         max_range_m=radar.max_range_m,
         name=radar.name,
