@@ -153,7 +153,9 @@ class FeedSource:
                 yield self._queue.get(timeout=0.25)
             except queue.Empty:
                 continue
-        self.close()
+        self.close()  # the loop's last flush: what arrived before the stop still counts
+        while not self._queue.empty():
+            yield self._queue.get_nowait()
 
     def replay(self, messages: Iterator[RawMessage]) -> Iterator[ReportBatch]:
         """The same bytes through the same decoders: recorded raw messages in receive order,
@@ -215,6 +217,7 @@ class FeedSource:
             for task in tasks:
                 with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(task, 2.0)
+            self._flush()
 
     async def _start(
         self,

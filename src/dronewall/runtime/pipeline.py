@@ -252,6 +252,8 @@ class Pipeline:
             log.exception("source failed")
             self.summary.error = f"source failed: {exc}"
         finally:
+            if take_raw is not None and (raw := take_raw()):  # what came in before the end
+                self._store_put(("raw", raw))
             self._ingest.put(_STOP)
 
     def _offer(self, batch: ReportBatch) -> None:
