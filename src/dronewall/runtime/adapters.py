@@ -32,6 +32,7 @@ from dronewall.sensors.modes import (
 )
 from dronewall.sensors.mqtt import MqttAdapter, MqttSettings, record_line, registration_from_info
 from dronewall.sensors.mqtt.transport import run_mqtt
+from dronewall.sensors.remoteid import RemoteIdAdapter, RemoteIdJsonAdapter, RemoteIdSettings
 from dronewall.sensors.sapient import FusionNode, FusionNodeConfig, Health
 
 Record = Callable[[str, bytes, float], None]  # peer, bytes, wall time
@@ -202,6 +203,43 @@ def _modes(cls: Any) -> AdapterFactory:
     return make
 
 
+def _remoteid_settings(spec: FeedSpec) -> RemoteIdSettings:
+    return RemoteIdSettings(
+        receiver_lat_deg=spec.lat_deg, receiver_lon_deg=spec.lon_deg,
+        receiver_alt_m=spec.alt_m, max_range_m=spec.max_range_m, nation=spec.nation,
+        name=spec.name,
+    )  # fmt: skip
+
+
+class RemoteIdFeed:
+    """Remote ID datagrams (or JSON lines over UDP, one or more whole lines a datagram); the
+    sender's address keys the transmitter when a datagram carries no MAC."""
+
+    def __init__(self, spec: FeedSpec):
+        self.json = spec.format == "remoteid-json"
+        cls = RemoteIdJsonAdapter if self.json else RemoteIdAdapter
+        self.adapter = cls(spec.name, _remoteid_settings(spec))
+
+    @property
+    def output(self) -> FeedOutput:
+        return self.adapter.output
+
+    def receive(self, data: bytes, t_receive: float) -> None:
+        self.receive_from(data, t_receive, "")
+
+    def receive_from(self, data: bytes, t_receive: float, peer: str) -> None:
+        if self.json and not data.endswith(b"\n"):
+            data += b"\n"  # a datagram is whole: its last line is complete
+        self.adapter.receive(data, t_receive, peer)
+
+
+def remoteid_feed(spec: FeedSpec) -> Adapter:
+    if spec.format == "remoteid-json" and spec.transport != "udp":
+        settings = _remoteid_settings(spec)
+        return StreamFeed(lambda out: RemoteIdJsonAdapter(spec.name, settings, out))
+    return RemoteIdFeed(spec)
+
+
 _RADAR_FIELDS = {f.name for f in dataclasses.fields(RadarSettings)}
 
 
@@ -244,6 +282,8 @@ ADAPTERS: dict[str, AdapterFactory] = {
     "beast": _modes(BeastAdapter),
     "avr": _modes(AvrAdapter),
     "sbs": _modes(SbsAdapter),
+    "remoteid": remoteid_feed,
+    "remoteid-json": remoteid_feed,
     "mqtt": MqttFeed,
     "sapient": SapientFeed,
 }
