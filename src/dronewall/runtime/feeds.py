@@ -229,6 +229,13 @@ class FeedSource:
         spec = state.spec
         on_data = self._receiver(state)
         on_state = self._state_listener(state)
+        runner = getattr(state.adapter, "run", None)
+        if runner is not None:  # a format with a transport of its own (MQTT, SAPIENT)
+            start = getattr(state.adapter, "start", None)
+            if start is not None:  # binds now, so a taken port fails the start
+                await start()
+            tasks.append(asyncio.create_task(runner(stop, on_state, self._raw_recorder(state))))
+            return
         if spec.transport == "udp":
             transport = await listen_udp(
                 spec.host, spec.port, on_data, interface=str(spec.options.get("interface",
@@ -247,13 +254,7 @@ class FeedSource:
             )  # fmt: skip
             tasks.append(task)
         else:
-            runner = getattr(state.adapter, "run", None)
-            if runner is None:
-                raise FeedStartError(f"no transport {spec.transport!r} for {spec.format}")
-            start = getattr(state.adapter, "start", None)
-            if start is not None:  # binds now, so a taken port fails the start
-                await start()
-            tasks.append(asyncio.create_task(runner(stop, on_state, self._raw_recorder(state))))
+            raise FeedStartError(f"no transport {spec.transport!r} for {spec.format}")
 
     def _receiver(self, state: FeedState) -> Callable[[bytes, float, str], None]:
         adapter, name = state.adapter, state.spec.name
