@@ -145,6 +145,7 @@ def test_pipeline_on_a_live_feed_tracks_records_raw_and_reprocesses_the_same() -
             _send(port, [_track_lines(t0, sent + 1)[-1]])
             sent += 1
         time.sleep(0.05)
+    time.sleep(0.5)  # the last datagram is received before the stop
     pipeline.stop()
     assert pipeline.join(20)
     assert pipeline.summary.tracks == 1, pipeline.summary
