@@ -137,8 +137,8 @@ def main() -> None:
         "avr": lambda s: _modes(s, "avr"), "sbs": lambda s: _modes(s, "sbs"),
         "remoteid": _remoteid, "mqtt": _mqtt,
     }  # fmt: skip
-    print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · pinned to 1 core · "
-          f"`python bench/bench_feeds.py --seconds {a.seconds} --formats {a.formats}`\n")  # fmt: skip
+    command = f"python bench/bench_feeds.py --seconds {a.seconds} --formats {a.formats}"
+    print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · 1 core · `{command}`\n")
     print("| feed | messages | reports | tracks at end | wall s | messages/s | reports/s |")
     print("|---|---|---|---|---|---|---|")
     for name in a.formats.split(","):

@@ -6,14 +6,17 @@ Usage: python bench/bench_live.py [--tracks 10000] [--clients 50] [--seconds 60]
 
 The server (pipeline + uvicorn) runs in this process; the clients run in a second process
 (bench/ws_clients.py: lean byte-counting clients by default, ``--client websockets`` for the
-library's). Latency = client receive time − wall_ingest of the frame (the time the
-oldest report it reflects entered the pipeline), both read from the same machine clock.
+library's). Latency = client receive time − wall_ingest of the frame: the time the oldest
+report that the frame is the first to reflect entered the pipeline (frames that reflect no new
+report carry none and are not counted), both read from the same machine clock. The pipeline
+runs the settings `dronewall serve` uses.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import subprocess
@@ -65,7 +68,7 @@ def main() -> None:
     for frames in results:
         kept = [f for f in frames if f[1] >= t_from]
         got.append(len({f[0] for f in kept}))
-        lat += [f[3] - f[2] for f in kept]
+        lat += [f[3] - f[2] for f in kept if f[2] is not None and math.isfinite(f[2])]
         sizes += [f[4] for f in kept]
     published = int(a.seconds)  # 1 Hz of data in real time
     lat_ms = np.array(lat) * 1000

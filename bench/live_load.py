@@ -25,7 +25,6 @@ from dronewall.runtime.pipeline import Pipeline, PipelineSettings
 from dronewall.server import ServerSettings, create_app
 from dronewall.server.serving import uvicorn_config
 from dronewall.store.sqlite import SQLiteStore
-from dronewall.tracking import TrackerConfig
 from dronewall.world import load_world
 
 CENTRE = (52.2, 22.5)  # eastern Poland
@@ -81,9 +80,9 @@ class CrowdSource:
             yield b
 
 
-# Scan-by-scan input (every object reported each second, in order): no reorder window, so a
-# report reaches the picture in the frame of its own second (see docs/live-api.md, latency).
-LIVE_TRACKER = TrackerConfig(reorder_window_s=0.0, coast_timeout_s=5.0)
+# What `dronewall serve` runs: the pipeline's default tracker (reports tracked as they come,
+# late ones out of sequence within the 2 s reorder window; docs/live-api.md, latency).
+LIVE_TRACKER = PipelineSettings().tracker
 
 
 class _Served:

@@ -161,7 +161,9 @@ def test_overload_sheds_frames_and_live_reports_never_events(
     chunks = [reports.take(np.flatnonzero(np.floor(reports.t_arrival) == s))
               for s in np.unique(np.floor(reports.t_arrival))]  # fmt: skip
     slow = _SlowStore(tmp_path / "slow.db")
-    settings = PipelineSettings(speed=0.0, ingest_capacity=16, store_capacity=4)
+    # Room for ~128 of the ~600 one-second chunks: enough frames to overload the slow store
+    # whatever the timing, and the rest of the flood shed at the door.
+    settings = PipelineSettings(speed=0.0, ingest_capacity=128, store_capacity=4)
     overloaded = Pipeline(
         _Flood(pipeline.sensors, chunks), protected_zones(load_world()), slow, settings,
         run_id="flood",

@@ -362,7 +362,7 @@ class Pipeline:
     def _track(self, batch: ReportBatch) -> None:
         """Hand the batch to the tracker. Tracking as reports come (``hold_back`` off), the
         batch is cut at output instants: the frame at ``T`` is published once the reports
-        measured before ``T`` are in, before any measured after it — so a frame shows the
+        measured up to ``T`` are in, before any measured after it — so a frame shows the
         same reports however the input happened to be chunked."""
         if self.settings.tracker.hold_back or len(batch) == 0:
             self.tracker.process(batch)
@@ -372,7 +372,7 @@ class Pipeline:
             self._next_tick = math.floor(float(np.nanmin(batch.t_measured)) / step) * step
             self.summary.t_start = self._next_tick
         while True:
-            before = batch.t_measured < self._next_tick
+            before = batch.t_measured <= self._next_tick
             if before.all():
                 self.tracker.process(batch)
                 return
