@@ -127,8 +127,9 @@ class CaptureReader:
 
     # ---- pcapng --------------------------------------------------------------------------
     def _section_header(self, head: bytes) -> bool:
-        """Read a Section Header Block after its type; False when the file ends inside it."""
-        rest = self._read(8)
+        """Read a Section Header Block whose first bytes ``head`` (its type, maybe its
+        length) are read; False when the file ends inside it."""
+        rest = head[4:] + self._read(12 - len(head))
         if len(rest) < 8:
             return False
         bom = rest[4:8]
