@@ -24,6 +24,8 @@ def test_public_names() -> None:
         "PictureFrame",
         "PostgresStore",
         "RawMessage",
+        "RetentionPolicy",
+        "RetentionResult",
         "RunInfo",
         "SQLiteStore",
         "Store",

@@ -4,9 +4,10 @@ number of readers (the server's request handlers) may use a store from different
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,9 @@ import numpy.typing as npt
 from dronewall.assess import AlertEvent
 from dronewall.core.types import ReportBatch
 from dronewall.store.frame import PictureFrame
+
+if TYPE_CHECKING:  # retention.py reads runs through rows.py, which imports this module
+    from dronewall.store.retention import RetentionPolicy, RetentionResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,5 +113,12 @@ class Store(Protocol):
     ) -> list[AlertEvent]: ...
 
     def actions(self, run_id: str) -> list[ActionRecord]: ...
+
+    def apply_retention(
+        self, policy: RetentionPolicy, now: float, *, stop: threading.Event | None = None
+    ) -> RetentionResult:
+        """Thin and delete old frames and raw messages as ``policy`` says, at wall time
+        ``now`` (``retention.py``); ``stop`` set ends it between two short transactions."""
+        ...
 
     def close(self) -> None: ...

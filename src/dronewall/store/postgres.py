@@ -47,8 +47,8 @@ class _Session:
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         return self._cursor.execute(_placeholders(sql), params).fetchall()
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
-        self._cursor.execute(_placeholders(sql), params)
+    def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        return self._cursor.execute(_placeholders(sql), params).rowcount
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
         types = self._types.of(self._cursor, table, columns)
@@ -69,6 +69,11 @@ class _PostgresBackend:
         with self.transaction(write=True) as s:
             s.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
             create_schema(s, POSTGRES_SEQ)
+
+    def release_space(self, max_pages: int) -> int:
+        """0: autovacuum makes the space of deleted rows reusable; the files keep their size
+        (only ``VACUUM FULL``, which locks the table, would shrink them)."""
+        return 0
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[_Session]:

@@ -11,12 +11,15 @@ Semantics both stores keep:
   ``t0 <= t <= t1``. Reports, events and actions come back in the order they were added.
 - A run started with ``t_start`` NaN (the pipeline does not know it yet) reads back with the
   earliest recorded report arrival or frame time.
+- ``apply_retention`` thins and deletes old frames and raw messages in short transactions
+  (``retention.py``); ``frames`` skips a frame deleted after it listed the frame times.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
@@ -30,6 +33,7 @@ from dronewall.core.types import ReportBatch
 from dronewall.store.base import ActionRecord, RawMessage, RunInfo, TrackHistory
 from dronewall.store.errors import StoreError
 from dronewall.store.frame import PictureFrame
+from dronewall.store.retention import RetentionPolicy, RetentionResult, apply_retention
 from dronewall.store.rows import (
     ACTION_COLUMNS,
     EVENT_COLUMNS,
@@ -60,7 +64,9 @@ class Session(Protocol):
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]: ...
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> None: ...
+    def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        """Run a statement; the number of rows it changed."""
+        ...
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None: ...
 
@@ -70,6 +76,11 @@ class Backend(Protocol):
     as ``StoreError`` (rolled back); other exceptions pass through, also rolled back."""
 
     def transaction(self, *, write: bool) -> AbstractContextManager[Session]: ...
+
+    def release_space(self, max_pages: int) -> int:
+        """Give back to the file system up to ``max_pages`` pages that deletes freed, in one
+        transaction; the bytes given back (0 where freed space is only reused)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -155,8 +166,11 @@ class SQLStore:
         return self._read_frames(run_id, times)
 
     def _read_frames(self, run_id: str, times: list[float]) -> Iterator[PictureFrame]:
+        exists = "SELECT 1 FROM frames WHERE run_id = ? AND t = ?"
         for t in times:
             with self._backend.transaction(write=False) as s:
+                if not s.query(exists, (run_id, t)):
+                    continue  # thinned away by retention since the times were listed
                 frame = _read_frame(s, run_id, t)
             yield frame
 
@@ -221,6 +235,13 @@ class SQLStore:
         with self._backend.transaction(write=False) as s:
             _require_run(s, run_id)
             return [action_from_row(row) for row in s.query(sql, (run_id,))]
+
+    # ---- retention -------------------------------------------------------------------------
+    def apply_retention(
+        self, policy: RetentionPolicy, now: float, *, stop: threading.Event | None = None
+    ) -> RetentionResult:
+        """Thin and delete what ``policy`` no longer keeps at wall time ``now``."""
+        return apply_retention(self._backend, policy, now, stop)
 
     # ---- life ------------------------------------------------------------------------------
     def close(self) -> None:

@@ -5,6 +5,11 @@ writes: each thread has its own connection, a write is one ``BEGIN IMMEDIATE`` t
 a read one deferred transaction, so a reader sees a frame whole or not at all. ``:memory:``
 holds one private database, so there all threads share one connection, one transaction at a
 time. Rows go in with ``executemany``.
+
+A new file is created with incremental auto-vacuum
+(https://sqlite.org/pragma.html#pragma_auto_vacuum) so that retention can give the pages it
+frees back to the file system (``PRAGMA incremental_vacuum``, a bounded step per transaction);
+a file created before that (``auto_vacuum`` NONE) keeps its size and reuses the freed pages.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dronewall.store.sql import SQLStore
 from dronewall.store.threads import PerThread
 
 BUSY_TIMEOUT_S = 30.0  # a writer waits this long for another process's write to finish
+INCREMENTAL = 2  # PRAGMA auto_vacuum's value for incremental
 MEMORY = ":memory:"
 
 
@@ -46,8 +52,8 @@ class _Session:
     def query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         return self._conn.execute(sql, params).fetchall()
 
-    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
-        self._conn.execute(sql, params)
+    def execute(self, sql: str, params: Sequence[object] = ()) -> int:
+        return self._conn.execute(sql, params).rowcount
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
         marks = ", ".join("?" * len(columns))
@@ -65,6 +71,18 @@ class _SQLiteBackend:
     def create_schema(self) -> None:
         with self.transaction(write=True) as s:
             create_schema(s, SQLITE_SEQ)
+
+    def release_space(self, max_pages: int) -> int:
+        with self.transaction(write=True) as s:
+            if s.query("PRAGMA auto_vacuum")[0][0] != INCREMENTAL:
+                return 0
+            (before,) = s.query("PRAGMA freelist_count")[0]
+            (page_size,) = s.query("PRAGMA page_size")[0]
+            if before == 0:
+                return 0
+            s.query(f"PRAGMA incremental_vacuum({int(max_pages)})")  # a row per page: fetch all
+            (after,) = s.query("PRAGMA freelist_count")[0]
+        return int(before - after) * int(page_size)
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[_Session]:
@@ -106,6 +124,9 @@ class _SQLiteBackend:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open SQLite database {self._path}: {exc}") from exc
         try:
+            # Takes effect only while the database has no table (a new file): first, as
+            # setting the journal mode writes the header.
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             if not self._memory:
                 conn.execute("PRAGMA journal_mode = WAL")
                 # With WAL, NORMAL never corrupts; a power cut may lose the last commits.
