@@ -65,7 +65,7 @@ class TrackBatch:
             t_last_update=np.zeros(0),
             n_updates=np.zeros(0, np.int64),
             sensor_kinds=np.zeros(0, np.uint16),
-            identity=np.zeros(0, "<U16"),
+            identity=np.zeros(0, "<U20"),
             t_first=np.zeros(0),
             kind_updates=np.zeros((0, KIND_COLUMNS), np.int32),
             class_evidence=np.zeros((0, CLASS_COLUMNS)),

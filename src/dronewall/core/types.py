@@ -103,7 +103,7 @@ class ReportBatch:
     sigma_elevation_deg: FloatArray
     speed_mps: FloatArray  # ground speed where the sensor reports it (ADS-B, Remote ID)
     course_deg: FloatArray  # course over ground where reported
-    identity: npt.NDArray[np.str_]  # ICAO 24-bit address (hex) or Remote ID serial, else ""
+    identity: npt.NDArray[np.str_]  # ICAO address (hex) or Remote ID UAS ID (≤ 20 chars), else ""
     declared_class: npt.NDArray[np.uint8]  # ObjectClass the sensor declares
     class_confidence: npt.NDArray[np.float32]  # 0..1, 0 when nothing is declared
 
@@ -142,7 +142,7 @@ class ReportBatch:
             sigma_elevation_deg=nan.copy(),
             speed_mps=nan.copy(),
             course_deg=nan.copy(),
-            identity=np.full(n, "", dtype="<U16"),
+            identity=np.full(n, "", dtype="<U20"),
             declared_class=np.zeros(n, np.uint8),
             class_confidence=np.zeros(n, np.float32),
         )

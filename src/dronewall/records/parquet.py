@@ -65,7 +65,7 @@ def read_reports(path: str | Path) -> ReportBatch:
         if name in _TIME_COLUMNS:
             values[name] = time_seconds(column)
         elif name == "identity":
-            values[name] = np.array(column.to_pylist(), dtype="<U16")
+            values[name] = np.array(column.to_pylist(), dtype="<U20")
         else:
             values[name] = column.to_numpy(zero_copy_only=False).astype(getattr(batch, name).dtype)
     return ReportBatch(**values)

@@ -100,7 +100,7 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
         t_last_update=time_seconds(cols["t_last_update"]),
         n_updates=np.asarray(cols["n_updates"].to_numpy(), np.int64),
         sensor_kinds=np.asarray(cols["sensor_kinds"].to_numpy(), np.uint16),
-        identity=np.array(cols["identity"].to_pylist(), "<U16"),
+        identity=np.array(cols["identity"].to_pylist(), "<U20"),
         t_first=time_seconds(cols["t_first"]),
         kind_updates=kinds,
         class_evidence=evidence,

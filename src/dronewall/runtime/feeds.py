@@ -431,7 +431,7 @@ def _batch(kept: list[tuple[Report, int]], first_id: int, now: float) -> ReportB
         sensor_kind=np.array([int(r.sensor_kind) for r, _ in kept], np.uint8),
         measurement=np.array([int(r.measurement) for r, _ in kept], np.uint8),
         t_arrival=np.full(n, now),
-        identity=np.array([r.identity[:16] for r, _ in kept], "<U16"),
+        identity=np.array([r.identity[:20] for r, _ in kept], "<U20"),
         declared_class=np.array([int(r.declared_class) for r, _ in kept], np.uint8),
         class_confidence=np.array([r.class_confidence for r, _ in kept], np.float32),
         **columns,

@@ -355,7 +355,7 @@ def _pack(specs: list[ObjectSpec]) -> Population:
         kind=np.array([int(k) for k in kinds], np.uint8),
         group=[s.group for s in specs],
         behaviour=np.array([int(s.behaviour) for s in specs], np.uint8),
-        identity=np.array([s.identity for s in specs], dtype="<U16"),
+        identity=np.array([s.identity for s in specs], dtype="<U20"),
         t_spawn=col("t_spawn"),
         waypoints=waypoints,
         n_waypoints=np.array([len(s.waypoints) for s in specs], np.int64),

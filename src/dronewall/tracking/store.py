@@ -43,7 +43,7 @@ class TrackStore:
     n_updates: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     status: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
     sensor_kinds: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, np.uint16))
-    identity: npt.NDArray[np.str_] = field(default_factory=lambda: np.zeros(0, "<U16"))
+    identity: npt.NDArray[np.str_] = field(default_factory=lambda: np.zeros(0, "<U20"))
     t_first: FloatArray = field(default_factory=lambda: np.zeros(0))
     from_bearings: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, bool))
     kind_updates: npt.NDArray[np.int32] = field(
@@ -85,7 +85,7 @@ class TrackStore:
         self.n_updates = np.concatenate([self.n_updates, np.ones(n, np.int64)])
         self.status = np.concatenate([self.status, np.zeros(n, np.uint8)])
         self.sensor_kinds = np.concatenate([self.sensor_kinds, np.zeros(n, np.uint16)])
-        self.identity = np.concatenate([self.identity, np.full(n, "", "<U16")])
+        self.identity = np.concatenate([self.identity, np.full(n, "", "<U20")])
         self.t_first = np.concatenate([self.t_first, t])
         self.from_bearings = np.concatenate([self.from_bearings, np.zeros(n, bool)])
         self.kind_updates = np.concatenate(

@@ -61,7 +61,7 @@ def _through_the_wire(batch: ReportBatch, kind: SensorKind) -> ReportBatch:
     out.speed_mps[0], out.course_deg[0] = detection.speed_mps, detection.course_deg
     out.declared_class[0] = detection.declared_class
     out.class_confidence[0] = detection.class_confidence
-    return replace(out, identity=np.array([detection.identity]))  # wider than allocate's <U16
+    return replace(out, identity=np.array([detection.identity]))  # wider than allocate's <U20
 
 
 def _same(a: ReportBatch, b: ReportBatch, names: list[str]) -> None:
