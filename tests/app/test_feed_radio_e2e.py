@@ -108,6 +108,8 @@ def test_adsb_receiver_over_sbs_becomes_a_track_with_its_identity(tmp_path: Path
             picture = wait_for(client, lambda: None, here)
             i = track_near(picture, *target.at(time.time())[:2], 800.0)
             assert i is not None and picture["ident"][i] == "48AE01"
+            detail = client.get(f"/api/tracks/{picture['id'][i]}").json()
+            assert detail["cooperative"]["callsign"] == "LOT3KW"  # the callsign joins the track
             feed = client.get("/api/feeds").json()[0]
             assert feed["connection"] == "connected" and sum(feed["rejects"].values()) >= 1
     finally:
@@ -167,6 +169,9 @@ def test_adsb_receiver_over_beast_and_avr_becomes_a_track(tmp_path: Path, framin
             picture = wait_for(client, lambda: None, here)
             i = track_near(picture, *target.at(time.time())[:2], 800.0)
             assert i is not None and picture["ident"][i] == "48AE02"
+            detail = client.get(f"/api/tracks/{picture['id'][i]}").json()
+            assert detail["cooperative"]["callsign"] == "DRONE1"
+            assert detail["cooperative"]["category"] == "A7"
             feed = client.get("/api/feeds").json()[0]
             assert feed["messages"] > 0 and sum(feed["rejects"].values()) >= 1, feed
     finally:

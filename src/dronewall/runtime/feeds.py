@@ -34,7 +34,7 @@ from dronewall.core.errors import DronewallError
 from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import ReportBatch, SensorKind
 from dronewall.runtime.feedspec import SENSOR_KINDS, FeedSpec
-from dronewall.sensors.feed import Adapter, FeedOutput, Report
+from dronewall.sensors.feed import Adapter, FeedOutput, Identity, Report
 from dronewall.sensors.table import SensorTable
 from dronewall.sensors.transport import listen_udp, serve_tcp, stream_tcp
 from dronewall.store import RawMessage, Store
@@ -103,6 +103,9 @@ class FeedSource:
         self._next_report_id = 0
         self.raw_shed = 0
         self._metrics: _FeedMetrics | None = None
+        # Cooperative identities (ADS-B callsign and emitter category, Remote ID operator…)
+        # by the identity key their reports carry: what joins a track with that identity.
+        self.directory: dict[str, Identity] = {}
 
     @property
     def name(self) -> str:
@@ -316,6 +319,8 @@ class FeedSource:
             self.table.declare(feed, info)
         for status in out.statuses:
             self.table.status(feed, status, default_kind)
+        for ident in out.identities:
+            self.directory[ident.identity] = _merged(self.directory.get(ident.identity), ident)
         state.messages += out.messages
         for reason, n in out.rejects.items():
             state.rejects[reason] = state.rejects.get(reason, 0) + n
@@ -372,6 +377,11 @@ class FeedSource:
     def sensor_table(self) -> SensorTable:
         return self.table
 
+    def cooperative(self, identity: str) -> dict[str, Any] | None:
+        """What the feeds said of an identity (callsign, category, operator), if anything."""
+        found = self.directory.get(identity)
+        return identity_dict(found) if found is not None else None
+
 
 class _FeedMetrics:
     def __init__(self, r: CollectorRegistry) -> None:
@@ -398,6 +408,26 @@ class _FeedMetrics:
         self.reports.labels(name).inc(len(out.reports))
         up = state.connection.startswith(("connected", "listening"))
         self.connected.labels(name).set(1 if up else 0)
+
+
+def _merged(old: Identity | None, new: Identity) -> Identity:
+    """The newest identity message, keeping what older ones said that it does not."""
+    if old is None:
+        return new
+    keep = {
+        f.name: getattr(old, f.name)
+        for f in dataclasses.fields(new)
+        if getattr(new, f.name) in ("", None) or _nan(getattr(new, f.name))
+    }
+    return dataclasses.replace(new, **keep)
+
+
+def _nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def identity_dict(ident: Identity) -> dict[str, Any]:
+    return {k: (None if _nan(v) else v) for k, v in dataclasses.asdict(ident).items()}
 
 
 def spec_to_json(spec: FeedSpec) -> dict[str, Any]:
@@ -485,6 +515,9 @@ class RawReplaySource:
 
     def sensor_table(self) -> SensorTable:
         return self.feeds.table
+
+    def cooperative(self, identity: str) -> dict[str, Any] | None:
+        return self.feeds.cooperative(identity)
 
     def feed_health(self) -> list[dict[str, Any]]:
         return self.feeds.feed_health()

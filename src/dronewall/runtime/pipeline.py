@@ -227,6 +227,13 @@ class Pipeline:
         rows: list[dict[str, Any]] = table().snapshot(time.time() if live else self.summary.t)
         return rows
 
+    def cooperative(self, identity: str) -> dict[str, Any] | None:
+        """What live feeds said of a cooperative identity (ADS-B callsign and category, Remote
+        ID operator and description), or None."""
+        lookup = getattr(self.source, "cooperative", None)
+        found: dict[str, Any] | None = lookup(identity) if lookup and identity else None
+        return found
+
     def feed_health(self) -> list[dict[str, Any]] | None:
         health = getattr(self.source, "feed_health", None)
         return list(health()) if health is not None else None

@@ -32,8 +32,10 @@ from dronewall.core.errors import DronewallError, NotFoundError
 from dronewall.runtime.live import feeds_pipeline, reprocess_pipeline, simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline
 from dronewall.runtime.player import FramePlayer
+from dronewall.runtime.retention import RetentionTask
 from dronewall.runtime.sensor_table import sensors_from_json
 from dronewall.runtime.sources import StoreSource
+from dronewall.runtime.upward import UpwardReporter
 from dronewall.server import geo
 from dronewall.server.encode import (
     alert_dict,
@@ -67,6 +69,7 @@ class Health(BaseModel):
     state: str
     t: float | None
     clients: int
+    parent: dict[str, Any] | None = None  # a site reporting up: its link to the parent
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Live:
     feed: Feed | None = None
     zones: ProtectedZones | None = None
     mode: str = "idle"
+    parent: UpwardReporter | None = None  # ``serve --parent``: the picture sent up over SAPIENT
 
     def need_store(self) -> Store:
         if self.store is None:
@@ -92,10 +96,12 @@ def create_app(
     store: Store | None = None,
     feed: Feed | None = None,
     zones: ProtectedZones | None = None,
+    parent: UpwardReporter | None = None,
 ) -> FastAPI:
     """The app; ``store``, ``feed`` and ``zones`` may be given (tests, the CLI), else they are
-    built from ``settings`` when the app starts."""
-    live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones)
+    built from ``settings`` when the app starts. ``parent``: the feed's picture is also sent
+    to a parent fusion node (closed, with its goodbye, before the feed stops)."""
+    live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones, parent=parent)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -109,7 +115,13 @@ def create_app(
             connect(live.feed, live.hub, asyncio.get_running_loop())
             if live.feed.summary.state == "starting":
                 live.feed.start()
+        retention = start_retention(live)
         yield
+        if retention is not None:
+            retention.stop()
+            await asyncio.to_thread(retention.join, 30.0)
+        if live.parent is not None:
+            await asyncio.to_thread(live.parent.close)
         if live.feed is not None:
             live.feed.stop()
             await asyncio.to_thread(live.feed.join, 30.0)
@@ -148,6 +160,19 @@ def create_app(
             )
 
     return app
+
+
+def start_retention(live: Live) -> RetentionTask | None:
+    """The store's retention (``settings.retention``) while a pipeline records, counted in
+    ``/metrics``; none for a replay (its frames are not thinned under it) or an idle server."""
+    policy = live.settings.retention
+    if policy is None or live.mode != "live" or live.store is None:
+        return None
+    interval = live.settings.retention_interval_s
+    registry = live.hub.metrics.registry
+    task = RetentionTask(live.store, policy, interval_s=interval, registry=registry)
+    task.start()
+    return task
 
 
 def build_feed(settings: ServerSettings, store: Store) -> Feed | None:
@@ -244,7 +269,16 @@ def _routes(app: FastAPI, live: Live) -> None:
             state=f.summary.state if f else "idle",
             t=_finite(f.summary.t) if f else None,
             clients=live.hub.client_count,
+            parent=live.parent.health() if live.parent is not None else None,
         )
+
+    @app.get("/api/parent", tags=["service"])
+    def parent() -> Response:
+        """A site reporting up (``serve --parent``): connection to the parent fusion node,
+        tracks and alerts sent, dropped while it was away, refused."""
+        if live.parent is None:
+            raise HTTPException(404, "this node reports to no parent (serve --parent HOST:PORT)")
+        return _json(live.parent.health())
 
     @app.get("/metrics", tags=["service"], response_class=Response)
     def metrics() -> Response:
@@ -269,11 +303,16 @@ def _routes(app: FastAPI, live: Live) -> None:
     @app.get("/api/tracks/{track_id}", tags=["picture"])
     def track(track_id: Id) -> Response:
         """One track now, with class probabilities and the reasons for class and threat."""
-        latest = feed().latest
+        f = feed()
+        latest = f.latest
         rows = np.flatnonzero(latest.track_id == track_id)
         if rows.size == 0:
             raise NotFoundError("track", track_id)
-        return _json(track_detail(latest, int(rows[0])))
+        detail = track_detail(latest, int(rows[0]))
+        lookup = getattr(f, "cooperative", None)  # live feeds: callsign, category, operator
+        if lookup is not None and (found := lookup(str(latest.identity[rows[0]]))):
+            detail["cooperative"] = found
+        return _json(detail)
 
     @app.get("/api/tracks/{track_id}/history", tags=["history"])
     def track_history(
