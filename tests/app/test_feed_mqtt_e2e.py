@@ -101,6 +101,7 @@ def test_acoustic_nodes_over_mqtt_become_a_track(tmp_path: Path) -> None:
             feed = client.get("/api/feeds").json()[0]
             assert feed["messages"] > 0 and feed["rejects"] == {"value": 1}, feed
             assert feed["url"] == f"mqtt://127.0.0.1:1883/{prefix}"
+            assert feed["state"] == "ok" and feed["bytes"] > 0
             assert 'dronewall_feed_rejects_total{feed="mqtt-1883"' in client.get("/metrics").text
     finally:
         nodes.stop.set()

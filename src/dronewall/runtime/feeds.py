@@ -265,8 +265,6 @@ class FeedSource:
         per_peer = getattr(adapter, "receive_from", None)  # stream framers, one per peer
 
         def on_data(data: bytes, t: float, peer: str) -> None:
-            state.bytes_in += len(data)
-            state.last_received = t
             record(peer, data, t)
             try:
                 if per_peer is not None:
@@ -280,9 +278,13 @@ class FeedSource:
         return on_data
 
     def _raw_recorder(self, state: FeedState) -> Callable[[str, bytes, float], None]:
+        """What each feed received: counted, and kept for the store unless ``record_raw`` is
+        off. Transports of their own (MQTT) call it for every message."""
         name = state.spec.name
 
         def record(peer: str, data: bytes, t: float) -> None:
+            state.bytes_in += len(data)
+            state.last_received = t
             if not self.record_raw:
                 return
             with self._raw_lock:
@@ -366,6 +368,7 @@ class FeedSource:
                 "rejects": dict(s.rejects),
                 "last_reject": s.last_reject,
                 "silent_s": None if math.isnan(s.last_received) else now - s.last_received,
+                "state": _feed_state(s, now, self.table.stale_after_s),
                 "reconnects": s.reconnects,
             }
             for s in self.feeds.values()
@@ -408,6 +411,16 @@ class _FeedMetrics:
         self.reports.labels(name).inc(len(out.reports))
         up = state.connection.startswith(("connected", "listening"))
         self.connected.labels(name).set(1 if up else 0)
+
+
+def _feed_state(s: FeedState, now: float, stale_after_s: float) -> str:
+    """ "down" (its transport is not connected), "waiting" (nothing received yet), "stale"
+    (silent for ``stale_after_s``) or "ok"."""
+    if s.connection.startswith(("disconnected", "starting")):
+        return "down"
+    if math.isnan(s.last_received):
+        return "waiting"
+    return "stale" if now - s.last_received > stale_after_s else "ok"
 
 
 def _merged(old: Identity | None, new: Identity) -> Identity:
