@@ -31,7 +31,16 @@ import sys
 
 import typer
 
-from dronewall.app import assess_cli, plan_cli, score_cli, serve_cli, sim_cli, track_cli
+from dronewall.app import (
+    assess_cli,
+    ingest_cli,
+    node_cli,
+    plan_cli,
+    score_cli,
+    serve_cli,
+    sim_cli,
+    track_cli,
+)
 from dronewall.app.common import (
     EXIT_BUG,
     EXIT_ERROR,
@@ -55,10 +64,12 @@ app.command("track")(track_cli.track)
 app.command("score")(score_cli.score)
 app.command("assess")(assess_cli.assess)
 app.command("serve")(serve_cli.serve)
+app.command("node")(node_cli.node)
 app.add_typer(plan_cli.plan_app, name="plan")
 app.command("scenarios")(sim_cli.scenarios)
 app.command("simulate")(sim_cli.simulate)
 app.command("demo")(sim_cli.demo)
+app.command("ingest")(ingest_cli.ingest)
 
 
 def main(argv: list[str] | None = None) -> None:

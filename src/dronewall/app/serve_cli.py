@@ -24,9 +24,10 @@ from dronewall.app.common import fail, scenario_file, text_file
 if TYPE_CHECKING:
     from dronewall.runtime.feedspec import FeedSpec
     from dronewall.runtime.pipeline import Summary
+    from dronewall.runtime.upward import UpwardReporter
     from dronewall.server import ServerSettings
     from dronewall.server.feed import Feed
-    from dronewall.store import Store
+    from dronewall.store import RetentionPolicy, Store
 
 console = Console()
 SUMMARY_EVERY_S = 5.0
@@ -60,6 +61,22 @@ def serve(
     exit_when_done: Annotated[
         bool, typer.Option(help="stop the server when the run ends (scripts)")
     ] = False,
+    parent: Annotated[
+        str | None,
+        typer.Option(help="HOST:PORT of a parent fusion node to report to over SAPIENT"),
+    ] = None,
+    site_name: Annotated[
+        str | None, typer.Option(help="with --parent: this site's name (default: dronewall HOST)")
+    ] = None,
+    keep_days: Annotated[
+        float, typer.Option(help="keep frames and raw feed messages this long (inf: for ever)")
+    ] = 30.0,
+    keep_full_hours: Annotated[
+        float, typer.Option(help="keep every frame this long; beyond, one a minute")
+    ] = 24.0,
+    keep_reports_days: Annotated[
+        float, typer.Option(help="keep reports this long (default: for ever, the record)")
+    ] = math.inf,
 ) -> None:
     """Run the pipeline on live sensor feeds (``--feed``, ``--feeds``) or on a scenario in
     accelerated time, and serve the map and the API; or replay a recorded run
@@ -68,6 +85,11 @@ def serve(
         scenario_file(scenario)
     if feeds is not None:
         text_file(feeds, "feeds file")
+    from dronewall.app.node_cli import DEFAULT_INTERVAL_S, parent_address, start_reporter
+
+    address = parent_address(parent) if parent is not None else None
+    if address is not None and not (feed or feeds):
+        fail("--parent reports a site's live feeds up: give --feed or --feeds too")
     from dronewall.core.errors import DronewallError, NotFoundError
     from dronewall.runtime.pipeline import PipelineSettings
     from dronewall.server import ServerSettings
@@ -86,6 +108,7 @@ def serve(
             replay_speed=speed,
             reprocess=reprocess,
             feeds=tuple(specs),
+            retention=_retention(keep_days, keep_full_hours, keep_reports_days),
         )
         _check_port(host, port)
         opened = open_store(settings.store_url)
@@ -103,7 +126,10 @@ def serve(
         if not replay:
             again = "" if store == DEFAULT_STORE else f" --store {_shown(store)}"
             console.print(f"replay it with: dronewall serve --replay {live_feed.run_id}{again}")
-    run_server(settings, host, port, exit_when_done, store=opened, feed=live_feed)
+    reporter = None
+    if address is not None:
+        reporter = start_reporter(live_feed, address, site_name, DEFAULT_INTERVAL_S)
+    run_server(settings, host, port, exit_when_done, store=opened, feed=live_feed, parent=reporter)
 
 
 def _shown(url: str) -> str:
@@ -149,6 +175,21 @@ def _check_arguments(
         raise ConfigError(f"unknown scenario {scenario!r}: one of {names}, or a scenario file")
 
 
+def _retention(days: float, full_hours: float, reports_days: float) -> RetentionPolicy:
+    """What the store keeps while a pipeline records (docs/live-api.md, "Retention")."""
+    from dronewall.core.errors import ConfigError
+    from dronewall.store import RetentionPolicy
+
+    for option, value in (("--keep-days", days), ("--keep-reports-days", reports_days)):
+        if not value > 0:
+            raise ConfigError(f"{option} must be positive (inf: for ever), not {value}")
+    if not full_hours >= 0:
+        raise ConfigError(f"--keep-full-hours must be 0 or more, not {full_hours}")
+    return RetentionPolicy(
+        raw_days=days, frame_days=days, report_days=reports_days, full_frames_hours=full_hours
+    )
+
+
 def _check_port(host: str, port: int) -> None:
     """The map's port must be free: say so now rather than after the feeds have started."""
     from dronewall.core.errors import ConfigError
@@ -168,6 +209,7 @@ def run_server(
     *,
     store: Store | None = None,
     feed: Feed | None = None,
+    parent: UpwardReporter | None = None,
 ) -> None:
     import asyncio
 
@@ -180,7 +222,7 @@ def run_server(
     # event loop gets a frame out promptly while the pipeline threads compute (measured in
     # bench/bench_live.py: p99 report-to-client latency 1.1 s → 0.35 s at 10,000 tracks).
     sys.setswitchinterval(0.001)
-    app = create_app(settings, store=store, feed=feed)
+    app = create_app(settings, store=store, feed=feed, parent=parent)
     server = uvicorn.Server(uvicorn_config(app, host, port))
 
     async def main() -> None:
@@ -208,6 +250,8 @@ def run_server(
     try:
         asyncio.run(main())
     finally:
+        if parent is not None:
+            parent.close()  # done at shutdown already; here if the server never started
         if store is not None:
             store.close()
     if not server.started:
