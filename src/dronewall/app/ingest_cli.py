@@ -49,7 +49,7 @@ def ingest(
     ] = None,
     fmt: Annotated[Format | None, typer.Option("--format", help="what the file holds")] = None,
     feeds: Annotated[
-        Path | None, typer.Option(help="feeds file (TOML): the [[feed]] of this format")
+        Path | None, typer.Option(help="feeds file (TOML): its feed of this format is used")
     ] = None,
     name: Annotated[str | None, typer.Option(help="the feed's name (picks it in --feeds)")] = None,
     lat: Annotated[float | None, typer.Option(help="receiver/radar latitude (°)")] = None,
@@ -157,25 +157,39 @@ def _host(text: str | None) -> str | None:
 
 
 class _Bar:
-    """A progress bar on standard error while the file is read (nothing when not a terminal)."""
+    """Progress on standard error while the file is read: a bar on a terminal, otherwise
+    (a log, a pipe) a line at every tenth of a file of ``LINES_FROM`` bytes or more."""
+
+    LINES_FROM = 64 << 20  # smaller files take seconds: no lines
 
     def __enter__(self) -> Progress:
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
 
-        self._bar = Progress(
-            "ingesting", BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-            console=Console(stderr=True), transient=True,
-        )  # fmt: skip
-        self._bar.__enter__()
-        self._task = self._bar.add_task("ingest", total=None)
+        self._console = Console(stderr=True)
+        self._next_line = 0.1
+        self._bar = None
+        if self._console.is_terminal:
+            self._bar = Progress(
+                "ingesting", BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                console=self._console, transient=True,
+            )  # fmt: skip
+            self._bar.__enter__()
+            self._task = self._bar.add_task("ingest", total=None)
         return self._update
 
     def _update(self, done: float, total: float) -> None:
-        if total > 0:
+        if total <= 0:
+            return
+        if self._bar is not None:
             self._bar.update(self._task, completed=done, total=total)
+        elif total >= self.LINES_FROM and done / total >= self._next_line:
+            self._next_line = done / total + 0.1
+            self._console.print(f"ingesting: {done / total:.0%} ({done:,.0f} of {total:,.0f})",
+                                highlight=False)  # fmt: skip
 
     def __exit__(self, *exc: object) -> None:
-        self._bar.__exit__(None, None, None)
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
 
 
 def _print(s: IngestSummary, out: Path, elapsed: float) -> None:

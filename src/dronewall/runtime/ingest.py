@@ -143,11 +143,26 @@ def ingest_store(
             return 0.0, 0.0
         return max(0.0, max(heard) - t0), max(t1 - t0, 0.0)
 
-    batches = RawReplaySource(feeds, store, run_id).chunks()
-    _run(feeds, specs, batches, out, summary, where, progress)
+    replay = _CountedReplay(feeds, store, run_id)
+    _run(feeds, specs, replay.chunks(), out, summary, where, progress)
     summary.bytes = sum(s.bytes_in for s in feeds.feeds.values())
+    summary.units = replay.count
     write_manifest(out / "run.json", {"store_run": run_id}, summary.as_dict())
     return summary
+
+
+class _CountedReplay(RawReplaySource):
+    """``serve --reprocess``'s reading of a run's raw messages, counting them."""
+
+    count = 0
+
+    def chunks(self) -> Iterator[ReportBatch]:
+        return self.feeds.replay(self._counted(self._messages()))
+
+    def _counted(self, messages: Iterator[RawMessage]) -> Iterator[RawMessage]:
+        for m in messages:
+            self.count += 1
+            yield m
 
 
 def _run(
