@@ -49,9 +49,10 @@ POLICY = RetentionPolicy(
     batch_rows=40,
     pause_s=0.0,
 )
+# Not at a frame's time: FramePlayer announces an event at exactly a frame's time twice.
 EVENTS = [
     AlertEvent(EventKind.RAISED, T0 + 10, 7, 1, "EKCH", 78.5, AlertState.NEW, "drone inbound"),
-    AlertEvent(EventKind.SITE_CLEAR, T0 + 9000, None, None, "EKCH", 0.0, None, "clear"),
+    AlertEvent(EventKind.SITE_CLEAR, T0 + 9001, None, None, "EKCH", 0.0, None, "clear"),
 ]
 ACTION = ActionRecord(T0 + 20, 7, "acknowledge", "ops-1", "", T0 + 20.5)
 

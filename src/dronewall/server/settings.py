@@ -7,6 +7,8 @@ from pathlib import Path
 
 from dronewall.runtime.feedspec import FeedSpec
 from dronewall.runtime.pipeline import PipelineSettings
+from dronewall.runtime.retention import INTERVAL_S
+from dronewall.store import RetentionPolicy
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -17,7 +19,9 @@ class ServerSettings:
     run's frames from the store into the map at ``replay_speed`` or, with ``reprocess``, feed
     its reports back through a fresh pipeline (its raw feed messages through the decoders,
     when it recorded live feeds); ``feeds``: live sensor feeds through the pipeline; none of
-    them: serve the recorded runs only."""
+    them: serve the recorded runs only. ``retention``: while a pipeline records (not for a
+    replay), thin and delete what the store no longer keeps, at start and every
+    ``retention_interval_s`` (None: keep everything)."""
 
     store_url: str = "sqlite:///out/dronewall.db"
     scenario: str | None = None
@@ -29,3 +33,5 @@ class ServerSettings:
     reprocess: bool = False  # replay_run's reports back through a fresh pipeline (a new run)
     feeds: tuple[FeedSpec, ...] = ()
     static_dir: Path = STATIC_DIR
+    retention: RetentionPolicy | None = None
+    retention_interval_s: float = INTERVAL_S
