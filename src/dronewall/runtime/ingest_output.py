@@ -44,23 +44,24 @@ class ReportSink:
         return self._writer.rows + self._rows
 
     def write(self, batch: ReportBatch) -> None:
-        if not len(batch):
-            return
-        self._pending.append(batch)
-        self._rows += len(batch)
-        self.t_first = min(self.t_first, float(np.min(batch.t_measured)))
-        self.t_last = max(self.t_last, float(np.max(batch.t_measured)))
-        kinds, counts = np.unique(batch.sensor_kind, return_counts=True)
-        for kind, n in zip(kinds.tolist(), counts.tolist(), strict=True):
-            name = SensorKind(kind).name
-            self.by_kind[name] = self.by_kind.get(name, 0) + n
-        if self._rows >= ROW_GROUP:
-            self._flush()
+        if len(batch):
+            self._pending.append(batch)
+            self._rows += len(batch)
+            if self._rows >= ROW_GROUP:
+                self._flush()
 
     def _flush(self) -> None:
-        if self._pending:
-            self._writer.write(report_table(ReportBatch.concat(self._pending)))
-            self._pending, self._rows = [], 0
+        if not self._pending:
+            return
+        batch = ReportBatch.concat(self._pending)
+        self._writer.write(report_table(batch))
+        self._pending, self._rows = [], 0
+        self.t_first = min(self.t_first, float(np.min(batch.t_measured)))
+        self.t_last = max(self.t_last, float(np.max(batch.t_measured)))
+        counts = np.bincount(batch.sensor_kind, minlength=max(SensorKind) + 1)
+        for kind in SensorKind:
+            if counts[kind]:
+                self.by_kind[kind.name] = self.by_kind.get(kind.name, 0) + int(counts[kind])
 
     def close(self) -> None:
         self._flush()
