@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import math
 import os
+import random
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,15 @@ from dronewall.records import read_reports, read_sensors
 from dronewall.runtime.feeds import spec_to_json
 from dronewall.runtime.ingest import IngestOptions, ingest_file, ingest_store
 from dronewall.runtime.ingest_clocks import DayClock, HourClock, SbsTime, TickClock
-from dronewall.runtime.ingest_sources import _time_of_day
+from dronewall.runtime.ingest_modes import avr_units, beast_units, sbs_messages, stamped_messages
+from dronewall.runtime.ingest_sources import (
+    REMOTEID_TIME_KEYS,
+    InputStats,
+    _time_of_day,
+    asterix_messages,
+    json_line_messages,
+    remoteid_messages,
+)
 from dronewall.runtime.ingest_spec import Shortcuts, ingest_spec
 from dronewall.store import RawMessage, RunInfo, SQLiteStore
 from tests.records import captures as cap
@@ -279,3 +289,51 @@ def test_hour_clock_and_sbs_time() -> None:
     assert SbsTime()("garbage", "12:00") is None
     with pytest.raises(ConfigError, match="time zone"):
         SbsTime("Mars/Olympus")
+
+
+# ---- the cutters never lose, repeat or raise ----------------------------------------------
+def _cut(fmt: str, content: bytes) -> list[RawMessage]:
+    stream = io.BytesIO(content)
+    stats = InputStats()
+    if fmt == "asterix":
+        return list(asterix_messages(stream, "f", DayClock(dt.date(2025, 10, 2)), stats))
+    if fmt in ("beast", "avr"):
+        units = beast_units if fmt == "beast" else avr_units
+        return list(stamped_messages(stream, "f", units, data.T0, stats))
+    if fmt == "sbs":
+        return list(sbs_messages(stream, "f", SbsTime(), data.T0, stats))
+    if fmt == "remoteid":
+        return list(remoteid_messages(stream, "f", HourClock(data.T0), stats))
+    return list(json_line_messages(stream, "f", data.T0, stats, REMOTEID_TIME_KEYS))
+
+
+def test_fuzz_cutters_hand_on_every_byte_once_with_finite_times() -> None:
+    rng = random.Random(7)
+    frames = data.modes_frames(20)
+    seeds = {
+        "asterix": b"".join(b for _, b in data.asterix(40)),
+        "beast": data.beast(frames),
+        "avr": data.avr(frames),
+        "sbs": b"".join(b for _, b in data.sbs(20)),
+        "remoteid": b"".join(p for _, p in data.remoteid_packs(20)),
+        "remoteid-json": b"".join(b for _, b in data.remoteid_json(20)),
+    }
+    n = 0
+    for fmt, seed in seeds.items():
+        for _ in range(3_000):
+            content = bytearray(seed)
+            for _ in range(rng.randint(1, 6)):
+                i = rng.randrange(len(content))
+                if rng.random() < 0.6:
+                    content[i] = rng.randrange(256)
+                else:
+                    content[i:i] = rng.randbytes(rng.randint(1, 30))
+            if rng.random() < 0.3:
+                del content[rng.randrange(len(content)) :]
+            messages = _cut(fmt, bytes(content))
+            assert b"".join(m.data for m in messages) == content, fmt
+            assert all(math.isfinite(m.t_receive) for m in messages), fmt
+            n += 1
+        noise = rng.randbytes(5000)
+        assert b"".join(m.data for m in _cut(fmt, noise)) == noise
+    assert n == 18_000
