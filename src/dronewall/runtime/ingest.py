@@ -276,6 +276,11 @@ def _messages(
         day = options.date or dt.datetime.fromtimestamp(mtime, dt.UTC).date()
         return src.asterix_messages(stream, name, DayClock(day), stats)
     if fmt in ("beast", "avr"):
+        if str(spec.options.get("timestamp", "12mhz")) == "gps":
+            raise ConfigError(
+                "raw Beast/AVR files are timed by the 12 MHz counter: GPS-mode timestamps "
+                "(timestamp = gps) are not read from files"
+            )
         units = modes.beast_units if fmt == "beast" else modes.avr_units
         if options.start is None:  # the file was last written as its last frame came
             span, _ = modes.tick_span(stream, units)
