@@ -151,6 +151,8 @@ class ReportBatch:
     def concat(cls, batches: list[Self]) -> Self:
         if not batches:
             return cls.empty()
+        if len(batches) == 1:  # batches are not changed in place: no copy needed
+            return batches[0]
         return cls(
             **{
                 name: np.concatenate([getattr(b, name) for b in batches])
