@@ -275,10 +275,11 @@ def _routes(app: FastAPI, live: Live) -> None:
     @app.get("/api/parent", tags=["service"])
     def parent() -> Response:
         """A site reporting up (``serve --parent``): connection to the parent fusion node,
-        tracks and alerts sent, dropped while it was away, refused."""
+        tracks and alerts sent, dropped while it was away, refused; ``{"configured": false}``
+        when this node reports to no parent."""
         if live.parent is None:
-            raise HTTPException(404, "this node reports to no parent (serve --parent HOST:PORT)")
-        return _json(live.parent.health())
+            return _json({"configured": False})
+        return _json({"configured": True, **live.parent.health()})
 
     @app.get("/metrics", tags=["service"], response_class=Response)
     def metrics() -> Response:
