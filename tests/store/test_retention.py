@@ -32,6 +32,7 @@ from dronewall.store import (
     RetentionResult,
     SQLiteStore,
 )
+from dronewall.store.retention import RELEASE_PAGES
 from dronewall.store.rows import Row
 from dronewall.store.sql import Backend, Session, SQLStore
 from tests.store.conftest import RUN, T0, Opener, assert_reports_equal, frame, reports, run_info
@@ -337,11 +338,14 @@ def test_sqlite_gives_freed_pages_back(tmp_path: Path) -> None:
     try:
         record(store)
         before = _pragma(tmp_path / "dw.db", "page_count")
+        backend = counting(store)
         result = store.apply_retention(POLICY, now=T0 + SPAN_S)
         assert result.released_bytes > 0
         assert _pragma(tmp_path / "dw.db", "freelist_count") == 0
         pages_gone = before - _pragma(tmp_path / "dw.db", "page_count")
         assert pages_gone * _pragma(tmp_path / "dw.db", "page_size") == result.released_bytes
+        # in steps of RELEASE_PAGES, not a page per transaction
+        assert backend.writes.count(0) == math.ceil(pages_gone / RELEASE_PAGES)
     finally:
         store.close()
 

@@ -80,7 +80,10 @@ class _SQLiteBackend:
             (page_size,) = s.query("PRAGMA page_size")[0]
             if before == 0:
                 return 0
-            s.query(f"PRAGMA incremental_vacuum({int(max_pages)})")  # a row per page: fetch all
+            # Each step of the pragma frees one page, and Python's sqlite3 steps a statement
+            # that returns no columns only once: so once per page.
+            for _ in range(min(max_pages, before)):
+                s.execute("PRAGMA incremental_vacuum")
             (after,) = s.query("PRAGMA freelist_count")[0]
         return int(before - after) * int(page_size)
 
