@@ -1,6 +1,10 @@
-"""Live mode (``hold_back=False``): reports are tracked as they arrive and a late one updates
-its track out of sequence, instead of every report waiting the reorder window. Measured here
-against the held-back, in-order processing on the same late, shuffled reports."""
+"""Live mode (``hold_back=False``): reports are released as soon as every sensor still
+reporting has reported up to their time, and a report later than that updates its track out of
+sequence, instead of every report waiting the reorder window. Measured here against the
+held-back, in-order processing on the same late, shuffled reports. (Tracking every report at
+once and retrodicting all the late ones was measured too, on the Copenhagen scenario: the
+drone's class probability stayed at 0.04–0.3 for minutes where held back it was 0.97, and the
+first alert came 75 s of data later — hence the watermark.)"""
 
 from __future__ import annotations
 

@@ -367,28 +367,7 @@ class Pipeline:
         self._emit()
 
     def _track(self, batch: ReportBatch) -> None:
-        """Hand the batch to the tracker. Tracking as reports come (``hold_back`` off), the
-        batch is cut at output instants: the frame at ``T`` is published once the reports
-        measured up to ``T`` are in, before any measured after it — so a frame shows the
-        same reports however the input happened to be chunked."""
-        if self.settings.tracker.hold_back or len(batch) == 0:
-            self.tracker.process(batch)
-            return
-        step = self.settings.output_interval_s
-        if math.isnan(self._next_tick):
-            self._next_tick = math.floor(float(np.nanmin(batch.t_measured)) / step) * step
-            self.summary.t_start = self._next_tick
-        while True:
-            before = batch.t_measured <= self._next_tick
-            if before.all():
-                self.tracker.process(batch)
-                return
-            if before.any():
-                self.tracker.process(batch.take(np.flatnonzero(before)))
-                batch = batch.take(np.flatnonzero(~before))
-            if np.isfinite(self.tracker.now):
-                self._frame(self._next_tick, self.tracker.tracks(self._next_tick))
-            self._next_tick += step
+        self.tracker.process(batch)
 
     def _emit(self) -> None:
         """Publish a frame at every output instant the tracker has passed."""

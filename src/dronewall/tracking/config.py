@@ -36,10 +36,11 @@ class TrackerConfig:
     reorder_window_s: float = 2.0  # reports up to this late are used; older ones dropped
     # True: reports wait the reorder window and are processed in time order, in whole slices
     # (offline: results do not depend on how reports were chunked). False (the live
-    # pipeline): processed as they come; a late report (within the window) updates its track
-    # out of sequence — the track is retrodicted to the report's time with the process noise
-    # of the gap (the IMM step takes |dt|), so nothing is held back for the sensors that are
-    # on time (tests/tracking/test_out_of_sequence.py measures what it costs).
+    # pipeline): reports are released as soon as every sensor still reporting has reported up
+    # to their time (a watermark), so only a late sensor holds the others back, by its own
+    # lateness; a report later still (within the window) updates its track out of sequence,
+    # retrodicted to its time with the gap's process noise (the IMM step takes |dt|).
+    # tests/tracking/test_out_of_sequence.py measures both against holding back.
     hold_back: bool = True
     batch_s: float = 1.0  # reports are associated in time slices of this length, per sensor
 

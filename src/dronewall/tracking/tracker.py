@@ -85,6 +85,7 @@ class Tracker:
         self.now = -np.inf  # measurement time processed so far
         self._latest = -np.inf  # latest measurement time seen
         self.processed_to = -np.inf  # every report measured before this has been processed
+        self._sensor_latest = np.zeros(0)  # by sensor index: latest measurement time seen
         self._buffer: list[ReportBatch] = []
         self._pool = ReportBatch.empty()  # unassigned bearings awaiting triangulation
 
@@ -107,10 +108,31 @@ class Tracker:
         # changes which reports are associated together. Without a reorder window nothing
         # older is expected, so everything up to now goes (scan-by-scan input).
         step, window = self.config.batch_s, self.config.reorder_window_s
-        if window <= 0 or not self.config.hold_back:
+        if window <= 0:
             self._release(np.nextafter(self._latest, np.inf))
+        elif not self.config.hold_back:
+            self._heard(batch)
+            self._release(np.nextafter(self._watermark(), np.inf))
         else:
             self._release(np.floor((self._latest - window) / step) * step)
+
+    def _heard(self, batch: ReportBatch) -> None:
+        """Each sensor's latest measurement time, for the live release horizon."""
+        n = len(self.sensors)
+        if self._sensor_latest.size < n:
+            grown = np.full(n, -np.inf)
+            grown[: self._sensor_latest.size] = self._sensor_latest
+            self._sensor_latest = grown
+        np.maximum.at(self._sensor_latest, batch.sensor_index, batch.t_measured)
+
+    def _watermark(self) -> float:
+        """The live release horizon: the time up to which every sensor still reporting (heard
+        within the reorder window of the newest report) has reported. Only a sensor that is
+        late holds the others back, and for no longer than its own lateness; a sensor that
+        falls silent stops holding them once the window has passed."""
+        latest = self._sensor_latest
+        active = latest[latest >= self._latest - self.config.reorder_window_s]
+        return float(active.min()) if active.size else self._latest
 
     def advance(self, t: float) -> None:
         """Time has reached ``t`` (live feeds, wall clock) whether or not reports came: release
@@ -119,9 +141,11 @@ class Tracker:
             return
         self._latest = max(self._latest, t)
         step, window = self.config.batch_s, self.config.reorder_window_s
-        held = window > 0 and self.config.hold_back
-        horizon = np.floor((t - window) / step) * step if held else t
-        self._release(horizon)
+        if window > 0 and self.config.hold_back:
+            horizon = np.floor((t - window) / step) * step
+        else:
+            horizon = self._watermark() if window > 0 else t
+        self._release(np.nextafter(horizon, np.inf))
         if horizon > self.now:
             self.now = float(horizon)
             self._manage(self.now)
