@@ -32,6 +32,7 @@ def metric(client: TestClient, line_start: str) -> float | None:
 def test_a_live_server_applies_retention_and_counts_it(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "dw.db")
     record(store, wall=time.time() - 40 * DAY)  # a run recorded 40 days ago: its frames go
+    record(store, "thinned", wall=time.time() - 2 * DAY)  # two days ago: one frame a minute
     pipeline = simulation_pipeline(
         "copenhagen-2025-09", store, PipelineSettings(speed=0.0), duration_s=20.0
     )
@@ -42,8 +43,17 @@ def test_a_live_server_applies_retention_and_counts_it(tmp_path: Path) -> None:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         frames = metric(c, 'dronewall_retention_deleted_total{table="frames"}')
-        assert frames == len(frame_times())
+        minutes = len({t // 60 for t in frame_times()})  # thinned: one frame a minute
+        assert frames == len(frame_times()) + len(frame_times()) - minutes
         assert pipeline.join(120.0)
+        # the slider and a track's history cope with the gaps
+        kept = store.frame_times("thinned")
+        assert len(kept) == len({t // 60 for t in kept}) == minutes
+        between = c.get("/api/runs/thinned/frame", params={"t": kept[5] + 30.0}).json()
+        assert between["t"] == kept[5]
+        history = c.get("/api/tracks/1/history", params={"run_id": "thinned"}).json()
+        assert set(history["t"]) <= set(kept) and len(history["t"]) > 100
+        assert c.get("/api/runs/thinned").json()["frames"] == minutes
     assert store.frame_times(RUN) == []
     assert len(store.frame_times(pipeline.run_id)) > 10  # the new run is young: all kept
     store.close()

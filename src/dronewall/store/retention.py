@@ -10,7 +10,7 @@
 - Runs, alert events and operator actions are kept: they are small and they are the record.
   Reports are kept too unless ``report_days`` is set (by default they are: the picture can be
   rebuilt from them with ``serve --replay RUN --reprocess``; but they are not small: in the
-  demo they are 46 % of the volume, ``docs/live-api.md``).
+  demo they are 43 % of the volume, ``docs/live-api.md``).
 
 Age is wall-clock age, and a run's data time is mapped onto the wall clock from the moment it
 was recorded: data time ``t`` of a run is taken to have happened at
@@ -51,7 +51,7 @@ RELEASE_PAGES = 2_048  # SQLite pages given back to the file system per transact
 @dataclass(frozen=True, slots=True)
 class RetentionPolicy:
     """How long a store keeps what; ``math.inf`` keeps for ever. The defaults keep a month of
-    frames (the demo's full-rate frames are 3.3 GB a day; thinned, 1.6 GB for the month)."""
+    frames (the demo's full-rate frames are 3.9 GB a day; thinned, 1.9 GB for the month)."""
 
     raw_days: float = 30.0  # raw feed messages, then deleted
     frame_days: float = 30.0  # picture frames, then deleted
