@@ -75,8 +75,8 @@ def serve(
         float, typer.Option(help="keep every frame this long; beyond, one a minute")
     ] = 24.0,
     keep_reports_days: Annotated[
-        float, typer.Option(help="keep reports this long (default: for ever, the record)")
-    ] = math.inf,
+        float, typer.Option(help="keep reports this long (inf: for ever, the whole record)")
+    ] = 30.0,
 ) -> None:
     """Run the pipeline on live sensor feeds (``--feed``, ``--feeds``) or on a scenario in
     accelerated time, and serve the map and the API; or replay a recorded run

@@ -74,7 +74,9 @@ class FramePlayer:
             if self._stop.is_set():
                 break
             pacer.wait(frame.t)
-            events = self.store.events(self.run_id, previous, frame.t)
+            # (previous, frame.t]: an event on a frame's time is announced with that frame once
+            events = [e for e in self.store.events(self.run_id, previous, frame.t)
+                      if e.t > previous or math.isinf(previous)]  # fmt: skip
             previous = frame.t
             self.latest = frame
             s = self.summary
