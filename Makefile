@@ -51,12 +51,13 @@ check: $(STAMP)
 test: check web browser
 	$(BIN)/pytest
 
-# The quick benchmarks; the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,
+# The quick benchmarks (simulation, tracking, each feed type into the live pipeline); the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,
 # bench_siting.py, bench_sapient.py, bench_store.py, bench_live.py, bench_browser.py) are run
 # by hand — commands in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_stonesoup.py
+	$(BIN)/python bench/bench_feeds.py --seconds 60
 
 # The live picture at 10,000 tracks in real time (about 3 minutes; BENCHMARKS.md).
 bench-live: $(STAMP) web browser
