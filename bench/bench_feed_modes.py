@@ -67,8 +67,8 @@ def _position(lat: float, lon: float, alt_ft: int, odd: bool) -> int:
 def _velocity(east: float, north: float) -> int:
     ew, ns = round(abs(east)), round(abs(north))
     return (
-        19 << 51 | 1 << 48 | int(east < 0) << 45 | (ew + 1) << 35 | int(north < 0) << 34
-        | (ns + 1) << 24 | 1 << 20 | 1 << 10 | 5
+        19 << 51 | 1 << 48 | int(east < 0) << 42 | (ew + 1) << 32 | int(north < 0) << 31
+        | (ns + 1) << 21 | 1 << 20 | 1 << 10 | 5
     )  # fmt: skip
 
 
