@@ -41,6 +41,8 @@ def main() -> None:
     p.add_argument("--switch-ms", type=float, default=1.0,
                    help="sys.setswitchinterval (1 ms, as dronewall serve sets it)")  # fmt: skip
     p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
+    p.add_argument("--spread", action="store_true",
+                   help="reports spread through each second (a radar turning), not one scan")
     p.add_argument("--json", action="store_true", help="clients take JSON frames, not columns")
     p.add_argument("--client", choices=("lean", "websockets"), default="lean",
                    help="ws_clients.py: lean byte-counting clients or the library's")  # fmt: skip
@@ -49,7 +51,9 @@ def main() -> None:
     total = int(a.warmup + a.seconds + 10)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        LoadServer(a.tracks, total, a.port, Path(tmp) / "load.db", imm=not a.no_imm) as srv,
+        LoadServer(
+            a.tracks, total, a.port, Path(tmp) / "load.db", imm=not a.no_imm, spread=a.spread
+        ) as srv,
     ):
         cpu0 = time.process_time()
         wall0 = time.monotonic()
@@ -75,6 +79,7 @@ def main() -> None:
     print(f"\n{time.strftime('%Y-%m-%d')} · {platform.node()} · {os.cpu_count()} cores · "
           f"`python bench/bench_live.py --tracks {a.tracks} --clients {a.clients} "
           f"--seconds {a.seconds:.0f} --switch-ms {a.switch_ms:g}{' --no-imm' if a.no_imm else ''}"
+          f"{' --spread' if a.spread else ''}"
           f"{' --json' if a.json else ''} --client {a.client}`\n")  # fmt: skip
     print(f"| tracks | clients | frames/client (of ~{published}) | p50 ms | p95 ms | p99 ms "
           "| max ms | server CPU |")  # fmt: skip

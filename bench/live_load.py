@@ -41,6 +41,7 @@ class CrowdSource:
     n: int
     seconds: int
     seed: int = 7
+    spread: bool = False  # reports spread through each second (a rotating radar), 0.1 s chunks
     name: str = "synthetic crowd"
     blocking: bool = True
     sensors: SensorGeometry = field(init=False)
@@ -62,10 +63,12 @@ class CrowdSource:
         heading = rng.uniform(0, 2 * np.pi, n)
         v_north, v_east = speed * np.cos(heading), speed * np.sin(heading)
         alt = rng.uniform(100, 3000, n)
+        phase = rng.uniform(0, 1, n) if self.spread else np.zeros(n)
+        parts = 10 if self.spread else 1
         for k in range(self.seconds):
-            t = EPOCH + k
-            north = v_north * k + rng.normal(0, SIGMA_M, n)
-            east = v_east * k + rng.normal(0, SIGMA_M, n)
+            t = EPOCH + k + phase
+            north = v_north * (t - EPOCH) + rng.normal(0, SIGMA_M, n)
+            east = v_east * (t - EPOCH) + rng.normal(0, SIGMA_M, n)
             b = ReportBatch.allocate(n)
             b.report_id[:] = np.arange(k * n, (k + 1) * n)
             b.sensor_kind[:] = int(SensorKind.RADAR)
@@ -77,7 +80,12 @@ class CrowdSource:
             b.alt_m[:] = alt + rng.normal(0, SIGMA_M, n)
             b.sigma_horizontal_m[:] = SIGMA_M
             b.sigma_vertical_m[:] = SIGMA_M
-            yield b
+            slot = np.floor(phase * parts)
+            for j in range(parts):
+                rows = np.flatnonzero(slot == j)
+                if rows.size:
+                    part = b.take(rows[np.argsort(t[rows])])
+                    yield part
 
 
 # What `dronewall serve` runs: the pipeline's default tracker (reports tracked as they come,
@@ -110,9 +118,9 @@ class _Served:
 
 
 def _load_pipeline(n: int, seconds: int, store: SQLiteStore, db: Path,
-                   settings: PipelineSettings) -> Pipeline:  # fmt: skip
+                   settings: PipelineSettings, spread: bool = False) -> Pipeline:  # fmt: skip
     return Pipeline(
-        CrowdSource(n, seconds), protected_zones(load_world()), store, settings,
+        CrowdSource(n, seconds, spread=spread), protected_zones(load_world()), store, settings,
         run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
     )  # fmt: skip
 
@@ -121,12 +129,13 @@ class LoadServer(_Served):
     """The pipeline over a CrowdSource and the server, on 127.0.0.1:``port``, in threads."""
 
     def __init__(
-        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True
-    ):
+        self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True,
+        spread: bool = False,
+    ):  # fmt: skip
         store = SQLiteStore(db)
         tracker = LIVE_TRACKER if imm else replace(LIVE_TRACKER, imm=False)
         settings = PipelineSettings(speed=speed, tracker=tracker)
-        self.pipeline = _load_pipeline(n, seconds, store, db, settings)
+        self.pipeline = _load_pipeline(n, seconds, store, db, settings, spread)
         super().__init__(create_app(ServerSettings(), store=store, feed=self.pipeline), port, store)
 
     def __exit__(self, *exc: object) -> None:

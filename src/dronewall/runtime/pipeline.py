@@ -54,6 +54,9 @@ STALL_S = 2.0  # a process stage silent this long is reported stalled (the map w
 class PipelineSettings:
     speed: float = 30.0  # data seconds per wall second; 0 or inf: as fast as possible
     output_interval_s: float = 1.0  # a picture frame every this many data seconds
+    # Between those, new reports reach the map after at most this much wall time (0: only at
+    # output instants). At high replay speeds the output instants come faster anyway.
+    publish_every_s: float = 0.15
     ingest_capacity: int = 32  # chunks (about a second of data each)
     store_capacity: int = 64  # items (report chunks, frames, events)
     # Live: reports are tracked as they come, late ones out of sequence (TrackerConfig).
@@ -119,6 +122,8 @@ class Pipeline:
         self._beat = time.monotonic()
         self._healthy = True
         self._in_flight: ReportBatch | None = None
+        self._published = -math.inf  # monotonic time of the last frame published
+        self._last_frame_t = -math.inf  # its data time
         self._waiting: deque[tuple[float, float]] = deque()  # (latest t_measured, wall_ingest)
         self._seq = 0
         self._classes: ClassBatch | None = None  # the last assessment, for the next frame
@@ -381,12 +386,24 @@ class Pipeline:
         while self._next_tick <= now:
             self._frame(self._next_tick, self.tracker.tracks(self._next_tick))
             self._next_tick += step
+        self._publish_between()
 
-    def _frame(self, t: float, tracks: TrackBatch) -> None:
-        """Publish the tracks at once, with each track's class and threat as last assessed
-        (a new track shows as unknown for one interval); then identify, assess and alert,
-        announce what changed, and record the assessed frame. So the latency from a report
-        to the map is the tracker's alone, and alerts follow within the same step."""
+    def _publish_between(self) -> None:
+        """Between output instants, a frame of the tracks as they are now (published only,
+        classes and threats as last assessed, not recorded) when reports have come in that no
+        frame shows and ``publish_every_s`` of wall time has passed since the last one: a
+        report measured just after an output instant reaches the map within that, not a
+        whole output interval later."""
+        every = self.settings.publish_every_s
+        if every <= 0 or not self._waiting or time.monotonic() - self._published < every:
+            return
+        now = self.tracker.now
+        if self._waiting[0][0] > self.tracker.processed_to or now <= self._last_frame_t:
+            return  # what waits is held back in the tracker: nothing new to show yet
+        self._publish(now, self.tracker.tracks(now))
+
+    def _publish(self, t: float, tracks: TrackBatch) -> None:
+        """The tracks to the listeners at once, with classes and threats as last assessed."""
         started = time.perf_counter()
         with self._lock:
             fast = PictureFrame.build(t, tracks, self._classes, self._threats, self._alert_of)
@@ -394,9 +411,17 @@ class Pipeline:
         self._seq += 1
         for listener in self._frame_listeners:
             listener(fast, wall_ingest, self._seq)
+        self._published, self._last_frame_t = time.monotonic(), t
         self.metrics.stage_latency.labels("publish").observe(time.perf_counter() - started)
         if math.isfinite(wall_ingest):
             self.metrics.ingest_to_publish.observe(max(0.0, time.time() - wall_ingest))
+
+    def _frame(self, t: float, tracks: TrackBatch) -> None:
+        """Publish the tracks at once, with each track's class and threat as last assessed
+        (a new track shows as unknown for one interval); then identify, assess and alert,
+        announce what changed, and record the assessed frame. So the latency from a report
+        to the map is the tracker's alone, and alerts follow within the same step."""
+        self._publish(t, tracks)
         started = time.perf_counter()
         with self._lock:
             step = self.picture.step(tracks, t)
