@@ -41,8 +41,11 @@ def main() -> None:
     p.add_argument("--switch-ms", type=float, default=1.0,
                    help="sys.setswitchinterval (1 ms, as dronewall serve sets it)")  # fmt: skip
     p.add_argument("--no-imm", action="store_true", help="NCV-only tracker (no turn models)")
-    p.add_argument("--spread", action="store_true",
-                   help="reports spread through each second (a radar turning), not one scan")
+    p.add_argument(
+        "--spread",
+        action="store_true",
+        help="reports spread through each second (a radar turning), not one scan",
+    )
     p.add_argument("--json", action="store_true", help="clients take JSON frames, not columns")
     p.add_argument("--client", choices=("lean", "websockets"), default="lean",
                    help="ws_clients.py: lean byte-counting clients or the library's")  # fmt: skip
