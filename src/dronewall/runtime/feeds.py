@@ -115,6 +115,12 @@ class FeedSource:
     def sensors(self) -> SensorGeometry:
         return self.table.geometry()
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop the feeds run on (None before ``open``), for work that must share
+        it — a SAPIENT feed's fusion node registry is not thread-safe."""
+        return self._loop
+
     def _declare(self, spec: FeedSpec) -> None:
         receiver = spec.receiver()
         if receiver is not None:
@@ -499,9 +505,9 @@ class RawReplaySource:
         return self.feeds.sensors
 
     def chunks(self) -> Iterator[ReportBatch]:
-        return self.feeds.replay(self._messages())
+        return self.feeds.replay(self.messages())
 
-    def _messages(self) -> Iterator[RawMessage]:
+    def messages(self) -> Iterator[RawMessage]:
         """Raw messages in windows of receive time, up to the run's end (with a margin: its
         end is the last frame's data time) or, for a run that never ended, the first gap."""
         info = self.store.run(self.run_id)

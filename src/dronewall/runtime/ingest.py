@@ -157,7 +157,7 @@ class _CountedReplay(RawReplaySource):
     count = 0
 
     def chunks(self) -> Iterator[ReportBatch]:
-        return self.feeds.replay(self._counted(self._messages()))
+        return self.feeds.replay(self._counted(self.messages()))
 
     def _counted(self, messages: Iterator[RawMessage]) -> Iterator[RawMessage]:
         for m in messages:

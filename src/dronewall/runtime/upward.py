@@ -92,8 +92,7 @@ def sapient_children(source: object) -> tuple[SensorRegistry, asyncio.AbstractEv
     if not isinstance(source, FeedSource):
         return None
     nodes = [s.adapter.node for s in source.feeds.values() if isinstance(s.adapter, SapientFeed)]
-    # FeedSource keeps its loop private (proposal: a public ``FeedSource.loop``).
-    loop: asyncio.AbstractEventLoop | None = getattr(source, "_loop", None)
+    loop = source.loop
     if not nodes or loop is None or loop.is_closed():
         return None
     registry = nodes[0].registry if len(nodes) == 1 else MergedRegistry([n.registry for n in nodes])
