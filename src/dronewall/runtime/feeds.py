@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -468,21 +469,26 @@ _FLOATS = (
 )  # fmt: skip
 
 
+_ROW = attrgetter(*_FLOATS, "sensor_kind", "measurement", "declared_class", "class_confidence")
+
+
 def _batch(kept: list[tuple[Report, int]], first_id: int, now: float) -> ReportBatch:
     n = len(kept)
     if n == 0:
         return ReportBatch.empty()
-    floats = np.array([[getattr(r, c) for c in _FLOATS] for r, _ in kept], float)
-    columns = {c: np.ascontiguousarray(floats[:, i]) for i, c in enumerate(_FLOATS)}
+    # One C-level attribute fetch per report (attrgetter), then columns by slicing.
+    rows = np.array([_ROW(r) for r, _ in kept], float).reshape(n, len(_FLOATS) + 4)
+    columns = {c: np.ascontiguousarray(rows[:, i]) for i, c in enumerate(_FLOATS)}
+    k = len(_FLOATS)
     return ReportBatch(
         report_id=np.arange(first_id, first_id + n, dtype=np.int64),
         sensor_index=np.array([i for _, i in kept], np.int32),
-        sensor_kind=np.array([int(r.sensor_kind) for r, _ in kept], np.uint8),
-        measurement=np.array([int(r.measurement) for r, _ in kept], np.uint8),
+        sensor_kind=rows[:, k].astype(np.uint8),
+        measurement=rows[:, k + 1].astype(np.uint8),
         t_arrival=np.full(n, now),
-        identity=np.array([r.identity[:20] for r, _ in kept], "<U20"),
-        declared_class=np.array([int(r.declared_class) for r, _ in kept], np.uint8),
-        class_confidence=np.array([r.class_confidence for r, _ in kept], np.float32),
+        identity=np.array([r.identity for r, _ in kept], "<U20"),
+        declared_class=rows[:, k + 2].astype(np.uint8),
+        class_confidence=rows[:, k + 3].astype(np.float32),
         **columns,
     )
 
