@@ -136,7 +136,9 @@ def test_pipeline_on_a_live_feed_tracks_records_raw_and_reprocesses_the_same() -
     port = _free_udp_port()
     store = open_store("sqlite:///:memory:")
     settings = PipelineSettings(speed=math.inf)
-    pipeline = Pipeline(_source(port), protected_zones(load_world()), store, settings)
+    source = _source(port)
+    source.open()  # bound before anything is sent, as feeds_pipeline does
+    pipeline = Pipeline(source, protected_zones(load_world()), store, settings)
     pipeline.start()
     t0, sent = time.time() - 5, 0  # a drone reporting once a second, a little in the past
     deadline = time.monotonic() + 30  # (the first run compiles the tracker's kernels)
