@@ -360,7 +360,7 @@ class Pipeline:
         self._in_flight = batch  # recorded by _record_only if a stage fails on it
         if self.tracker.sensors is not (sensors := self.source.sensors):  # a sensor joined
             self.tracker.sensors = self.sensors = sensors
-        self._track(batch)
+        self.tracker.process(batch)
         if self._clock is not None:  # live feeds: time passes whether or not reports come
             self.tracker.advance(self._clock())
         self.metrics.reports_rejected.inc(self.tracker.stats.reports_rejected - rejected)
@@ -370,9 +370,6 @@ class Pipeline:
             self._store_put(("reports", batch))
         self._in_flight = None
         self._emit()
-
-    def _track(self, batch: ReportBatch) -> None:
-        self.tracker.process(batch)
 
     def _emit(self) -> None:
         """Publish a frame at every output instant the tracker has passed."""
