@@ -133,6 +133,10 @@ def test_object_kind_maps_to_class() -> None:
         ObjectKind.RECON_FIXED_WING: ObjectClass.DRONE,
         ObjectKind.CIVIL_AIRCRAFT: ObjectClass.AIRCRAFT,
         ObjectKind.BIRD_FLOCK: ObjectClass.BIRD,
+        ObjectKind.GLIDER: ObjectClass.AIRCRAFT,
+        ObjectKind.HELICOPTER: ObjectClass.AIRCRAFT,
+        ObjectKind.LIGHT_AIRCRAFT: ObjectClass.AIRCRAFT,
+        ObjectKind.ULTRALIGHT: ObjectClass.AIRCRAFT,
     }
     assert set(expected) == set(ObjectKind)
     for kind, object_class in expected.items():

@@ -61,14 +61,29 @@ class ObjectKind(IntEnum):
     RECON_FIXED_WING = 4  # Orlan-class reconnaissance drone
     CIVIL_AIRCRAFT = 5
     BIRD_FLOCK = 6
+    GLIDER = 7  # sailplanes: slow, high, thermalling in tight circles
+    HELICOPTER = 8
+    LIGHT_AIRCRAFT = 9  # single-engine piston (Cessna 172 class)
+    ULTRALIGHT = 10  # microlights, gyrocopters, paramotors
 
     @property
     def object_class(self) -> ObjectClass:
-        if self is ObjectKind.CIVIL_AIRCRAFT:
-            return ObjectClass.AIRCRAFT
         if self is ObjectKind.BIRD_FLOCK:
             return ObjectClass.BIRD
+        if self in _MANNED:
+            return ObjectClass.AIRCRAFT
         return ObjectClass.DRONE
+
+
+_MANNED = frozenset(
+    {
+        ObjectKind.CIVIL_AIRCRAFT,
+        ObjectKind.GLIDER,
+        ObjectKind.HELICOPTER,
+        ObjectKind.LIGHT_AIRCRAFT,
+        ObjectKind.ULTRALIGHT,
+    }
+)
 
 
 FloatArray = npt.NDArray[np.float64]
