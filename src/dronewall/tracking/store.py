@@ -85,7 +85,7 @@ class TrackStore:
         self.n_updates = np.concatenate([self.n_updates, np.ones(n, np.int64)])
         self.status = np.concatenate([self.status, np.zeros(n, np.uint8)])
         self.sensor_kinds = np.concatenate([self.sensor_kinds, np.zeros(n, np.uint16)])
-        self.identity = np.concatenate([self.identity, np.full(n, "", "<U20")])
+        self.identity = np.concatenate([self.identity, np.full(n, "", self.identity.dtype)])
         self.t_first = np.concatenate([self.t_first, t])
         self.from_bearings = np.concatenate([self.from_bearings, np.zeros(n, bool)])
         self.kind_updates = np.concatenate(
@@ -104,6 +104,14 @@ class TrackStore:
             if f.name in ("models", "next_id", "rf_station_window_s"):
                 continue
             setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def set_identity(self, rows: IntArray, identity: npt.NDArray[np.str_]) -> None:
+        """Give tracks ``rows`` their cooperative identities; the column widens to the longest
+        identity seen (Remote ID serials run to 20 characters and more: never truncated)."""
+        width = max(self.identity.dtype.itemsize, identity.dtype.itemsize) // 4
+        if width > self.identity.dtype.itemsize // 4:
+            self.identity = self.identity.astype(f"<U{width}")
+        self.identity[rows] = identity
 
     def hear_rf(self, rows: IntArray, station: IntArray, t: FloatArray) -> None:
         """Record that RF detector ``station`` updated track ``rows`` at ``t`` (each row at most

@@ -10,22 +10,28 @@ start tentative tracks; bearings left over are pooled and triangulated across se
 fixes that start tracks. Tracks are confirmed after ``confirm_hits`` updates and deleted after a
 quiet time or when their uncertainty blows up. Cooperative identities (ICAO address, Remote ID
 serial) bind reports to the track that carries them.
+
+Each step is a swappable part (``parts``): gater, associator, filter, initiator, track manager
+and the handler of late reports, given to the constructor; the defaults are the vectorised
+implementations in this package.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
-from dronewall.core.tracks import CLASS_COLUMNS, SensorGeometry, TrackBatch, TrackStatus
-from dronewall.core.types import ReportBatch, SensorKind
-from dronewall.tracking import kalman
-from dronewall.tracking.association import assign
+from dronewall.core.tracks import SensorGeometry, TrackBatch
+from dronewall.core.types import ReportBatch
+from dronewall.tracking import evidence, slices
 from dronewall.tracking.config import TrackerConfig
-from dronewall.tracking.gating import Candidates, candidates
+from dronewall.tracking.filtering import ImmFilter
+from dronewall.tracking.gating import Candidates
+from dronewall.tracking.initiation import PointsAndBearings
+from dronewall.tracking.late import ReorderWindow
+from dronewall.tracking.management import CountAndTimeout
 from dronewall.tracking.measurements import (
     Geometry,
     MeasurementGroup,
@@ -34,14 +40,23 @@ from dronewall.tracking.measurements import (
     valid_rows,
 )
 from dronewall.tracking.motion import ModelSet
+from dronewall.tracking.parts import (
+    Associator,
+    ChiSquareGater,
+    Filter,
+    Gater,
+    Initiator,
+    LateReports,
+    NearestNeighbour,
+    TrackManager,
+)
+from dronewall.tracking.slices import SliceState
 from dronewall.tracking.store import TrackStore
-from dronewall.tracking.triangulation import Bearings, triangulate
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 CLUSTER_SAMPLING = 16  # count gate-graph clusters on one slice in this many (monitoring only)
 MAX_ROUNDS = 6  # association rounds per slice: more sensors than this seeing one target is rare
-VELOCITY_SIGMA_COOPERATIVE = 5.0  # m/s: velocity reported by ADS-B or Remote ID
 
 
 @dataclass(slots=True)
@@ -52,6 +67,7 @@ class TrackerStats:
     reports_rejected: int = 0  # malformed or from an unknown sensor
     reports_late: int = 0  # arrived after their slice was processed, still used
     reports_too_late: int = 0  # older than the reorder window allows: not used
+    reports_retrodicted: int = 0  # late reports a LateReports part used out of sequence
     updates: int = 0
     tracks_started: int = 0
     tracks_confirmed: int = 0
@@ -61,21 +77,32 @@ class TrackerStats:
     slices: int = 0
 
 
-@dataclass(slots=True)
-class _Slice:
-    batch: ReportBatch
-    groups: dict[Geometry, MeasurementGroup]
-    pending: dict[Geometry, IntArray]
-    geometry: IntArray  # Geometry of each batch row
-    used_keys: list[IntArray] = field(default_factory=list)
-    touched: list[IntArray] = field(default_factory=list)  # track rows updated in this slice
-
-
 class Tracker:
-    """Feed ``process`` with report batches in arrival order; read ``tracks``."""
+    """Feed ``process`` with report batches in arrival order; read ``tracks``.
 
-    def __init__(self, sensors: SensorGeometry, config: TrackerConfig | None = None):
+    The parts (``parts``) default to chi-square gating, global nearest neighbour, the IMM,
+    point and bearing initiation, confirmation by count and deletion by timeout, and the
+    reorder window for late reports."""
+
+    def __init__(
+        self,
+        sensors: SensorGeometry,
+        config: TrackerConfig | None = None,
+        *,
+        gater: Gater | None = None,
+        associator: Associator | None = None,
+        filter: Filter | None = None,
+        initiator: Initiator | None = None,
+        manager: TrackManager | None = None,
+        late: LateReports | None = None,
+    ):
         self.sensors = sensors
+        self.gater: Gater = gater or ChiSquareGater()
+        self.associator: Associator = associator or NearestNeighbour()
+        self.filter: Filter = filter or ImmFilter()
+        self.initiator: Initiator = initiator or PointsAndBearings()
+        self.manager: TrackManager = manager or CountAndTimeout()
+        self.late: LateReports = late or ReorderWindow()
         self.config = config or TrackerConfig()
         self.store = TrackStore(
             ModelSet.from_config(self.config),
@@ -87,7 +114,6 @@ class Tracker:
         self.processed_to = -np.inf  # every report measured before this has been processed
         self._sensor_latest = np.zeros(0)  # by sensor index: latest measurement time seen
         self._buffer: list[ReportBatch] = []
-        self._pool = ReportBatch.empty()  # unassigned bearings awaiting triangulation
 
     # ---- input -------------------------------------------------------------------------
     def process(self, batch: ReportBatch) -> None:
@@ -98,12 +124,11 @@ class Tracker:
         batch = _select(batch, ok)
         if len(batch) == 0:
             return
-        too_old = batch.t_measured < self.now - self.config.reorder_window_s
-        self.stats.reports_too_late += int(too_old.sum())
-        late = ~too_old & (batch.t_measured < self.now)
-        self.stats.reports_late += int(late.sum())
-        self._buffer.append(_select(batch, ~too_old))
         self._latest = max(self._latest, float(batch.t_measured.max()))
+        late = batch.t_measured < self.now
+        if late.any():
+            batch = self._late(batch, late)
+        self._buffer.append(batch)
         # Release whole slices only, so that how reports happen to be chunked on arrival never
         # changes which reports are associated together. Without a reorder window nothing
         # older is expected, so everything up to now goes (scan-by-scan input).
@@ -115,6 +140,15 @@ class Tracker:
             self._release(np.nextafter(self._watermark(), np.inf))
         else:
             self._release(np.floor((self._latest - window) / step) * step)
+
+    def _late(self, batch: ReportBatch, late: npt.NDArray[np.bool_]) -> ReportBatch:
+        """Late reports go to the LateReports part; those it returns are buffered while inside
+        the reorder window, dropped (counted) when older."""
+        back = self.late.handle(self, batch.take(np.flatnonzero(late)))
+        too_old = back.t_measured < self.now - self.config.reorder_window_s
+        self.stats.reports_too_late += int(too_old.sum())
+        self.stats.reports_late += int((~too_old).sum())
+        return ReportBatch.concat([batch.take(np.flatnonzero(~late)), _select(back, ~too_old)])
 
     def _heard(self, batch: ReportBatch) -> None:
         """Each sensor's latest measurement time, for the live release horizon."""
@@ -186,24 +220,24 @@ class Tracker:
             if rows.size:
                 groups[g] = build_group(g, rows, batch, self.sensors)
         members = {g: np.arange(grp.rows.size) for g, grp in groups.items()}
-        state = _Slice(batch, groups, members, geometry)
+        state = SliceState(batch, groups, members, geometry)
         # A track takes one report per sensor per slice: with a single sensor in the slice a
         # second round could never assign anything.
         rounds = 1 if np.unique(batch.sensor_index).size == 1 else MAX_ROUNDS
         for _ in range(rounds):
             if not self._round(state):
                 break
-        self._start_from_points(state)
-        self._start_from_bearings(state)
+        left = {g: state.groups[g].subset(m) for g, m in state.pending.items() if m.size}
+        self.initiator.start(self, batch, left)
         self.now = max(self.now, float(batch.t_measured.max()))
         self._manage(self.now)
 
-    def _round(self, s: _Slice) -> bool:
+    def _round(self, s: SliceState) -> bool:
         """One association round; False when nothing more could be assigned.
 
         After the first round only tracks already updated in this slice can gain a report: any
         other track with a report in its gate would have been given it already."""
-        rows = self._open_tracks(s)
+        rows = slices.open_tracks(s, self.store, len(self.sensors) + 1)
         if rows.size == 0:
             return False
         combined = self.store.combined(rows)
@@ -215,9 +249,9 @@ class Tracker:
             times = s.batch.t_measured[group.rows]
             reach = self.sensors.max_range_m[s.batch.sensor_index[group.rows]]
             gate = self.config.gate(group.dimension)
-            c = candidates(group, times, reach, self.store, rows, combined, gate)
+            c = self.gater.candidates(group, times, reach, self.store, rows, combined, gate)
             found.append((g, Candidates(c.track, members[c.member], c.d2, c.nll)))
-        tracks, reports, costs, _geoms = self._costs(s, found)
+        tracks, reports, costs, _geoms = slices.costs(s, self.store, len(self.sensors) + 1, found)
         if tracks.size == 0:
             return False
         # One assignment node per (track, sensor): reports of different sensors never compete
@@ -227,7 +261,7 @@ class Tracker:
         sensor = s.batch.sensor_index[reports].astype(np.int64)
         width = len(self.sensors) + 1
         sample = self.stats.slices % CLUSTER_SAMPLING == 0  # cluster sizes: a sampled statistic
-        result = assign(
+        result = self.associator.assign(
             tracks * width + sensor, reports, costs, float(costs.max()) + 1.0, clusters=sample
         )
         if result.track.size == 0:
@@ -235,259 +269,92 @@ class Tracker:
         self.stats.largest_cluster = max(self.stats.largest_cluster, result.largest_cluster)
         track_rows = result.track // width
         s.touched.append(track_rows)
-        s.used_keys.append(self._keys(track_rows, s.batch.sensor_index[result.report]))
-        for track_part, report_part in _in_passes(track_rows, result.report, s.batch.t_measured):
-            self.store.predict(track_part, s.batch.t_measured[report_part])  # one IMM step each
+        s.used_keys.append(
+            slices.node_keys(
+                self.store, len(self.sensors) + 1, track_rows, s.batch.sensor_index[result.report]
+            )
+        )
+        for track_part, report_part in slices.in_passes(
+            track_rows, result.report, s.batch.t_measured
+        ):
+            self.predict(track_part, s.batch.t_measured[report_part])  # one IMM step each
             report_geometry = s.geometry[report_part]
             for g in list(s.pending):
                 taken = report_geometry == g
                 if not taken.any():
                     continue
                 member = np.searchsorted(s.groups[g].rows, report_part[taken])
-                self._update(s.groups[g], member, track_part[taken], s.batch)
+                self._update_group(s.groups[g], member, track_part[taken], s.batch)
                 s.pending[g] = s.pending[g][~np.isin(s.pending[g], member, assume_unique=True)]
         return True
 
-    def _open_tracks(self, s: _Slice) -> IntArray:
-        """Tracks that may still take a report in this slice: all in the first round; later,
-        only tracks already updated in it that have not yet used every pending sensor."""
-        if not s.touched:
-            return np.arange(len(self.store))
-        rows = np.unique(np.concatenate(s.touched))
-        sensors = np.unique(
-            np.concatenate(
-                [s.batch.sensor_index[s.groups[g].rows[m]] for g, m in s.pending.items()]
-            )
-        )
-        if sensors.size == 0:
-            return np.zeros(0, np.int64)
-        keys = self._keys(np.repeat(rows, sensors.size), np.tile(sensors, rows.size))
-        free = ~np.isin(keys, np.concatenate(s.used_keys)).reshape(rows.size, sensors.size)
-        return rows[free.any(axis=1)]
+    # ---- entry points for the parts ----------------------------------------------------
+    def predict(self, track_rows: IntArray, t: FloatArray) -> None:
+        """Move the distinct tracks ``track_rows`` to times ``t`` (the filter's predict)."""
+        self.filter.predict(self.store, track_rows, t)
 
-    def _keys(self, track_rows: IntArray, sensor: npt.NDArray[np.int32]) -> IntArray:
-        return self.store.track_id[track_rows] * (len(self.sensors) + 1) + sensor.astype(np.int64)
+    def update(self, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:
+        """Update the distinct tracks ``track_rows``, already predicted to the times of their
+        reports ``rows`` of ``batch`` (one each), by those reports; any geometry."""
+        geometry = geometry_of(batch.take(rows))
+        for g in Geometry:
+            mine = np.flatnonzero(geometry == g)
+            if mine.size:
+                group = build_group(g, rows[mine], batch, self.sensors)
+                self._update_group(group, np.arange(mine.size), track_rows[mine], batch)
 
-    def _costs(
-        self, s: _Slice, found: list[tuple[Geometry, Candidates]]
-    ) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
-        """Normalised costs of all gated pairs, as (track row, batch row, cost, geometry)."""
-        if not found:
-            z = np.zeros(0, np.int64)
-            return z, z, np.zeros(0), z
-        tracks = np.concatenate([c.track for _, c in found])
-        reports = np.concatenate([s.groups[g].rows[c.member] for g, c in found])
-        costs = np.concatenate([c.nll for _, c in found])
-        geoms = np.concatenate([np.full(c.track.size, int(g)) for g, c in found])
-        ok = np.ones(tracks.size, bool)
-        if s.used_keys:  # at most one report per sensor per track in a slice
-            keys = self._keys(tracks, s.batch.sensor_index[reports])
-            ok &= ~np.isin(keys, np.concatenate(s.used_keys))
-        report_id = s.batch.identity[reports]
-        track_id = self.store.identity[tracks]
-        both = (report_id != "") & (track_id != "")
-        ok &= ~both | (report_id == track_id)  # a different cooperative identity never matches
-        # A bearing cannot confirm a track started from a plot: along its ray it fits any
-        # tentative track, so such tracks wait for plots or position fixes.
-        bearing = geoms >= int(Geometry.BEARING_ELEVATION)
-        plot_born = (
-            self.store.status[tracks] == TrackStatus.TENTATIVE
-        ) & ~self.store.from_bearings[tracks]
-        ok &= ~(bearing & plot_born)
-        tracks, reports, costs, geoms = tracks[ok], reports[ok], costs[ok], geoms[ok]
-        if costs.size:
-            costs = costs - costs.min() + 1e-3  # positive, same order: the optimum is unchanged
-            known = (s.batch.identity[reports] != "") & (
-                s.batch.identity[reports] == self.store.identity[tracks]
-            )
-            costs[known] = 1e-3  # a matching cooperative identity is the best evidence there is
-        return tracks, reports, costs, geoms
-
-    # ---- filtering ---------------------------------------------------------------------
-    def _update(
+    def _update_group(
         self, group: MeasurementGroup, member: IntArray, track_rows: IntArray, batch: ReportBatch
     ) -> None:
-        """Measurement update of tracks already predicted to their reports' times."""
         st = self.store
-        t = batch.t_measured[group.rows[member]]
-        k, m = track_rows.size, st.models.size
-        position = st.x[track_rows, :, :3].reshape(k * m, 3)
-        rep = np.repeat(member, m)
-        z_pred, H = group.predict(position, rep)
-        nu = kalman.innovation(group.z[rep], z_pred, group.angular)
-        ll = kalman.update_rows(st.x, st.P, track_rows, nu, H, group.R[rep])
-        if m > 1:
-            weights = st.mu[track_rows] * np.exp(ll - ll.max(axis=1, keepdims=True))
-            st.mu[track_rows] = weights / weights.sum(axis=1, keepdims=True)
         rows = group.rows[member]
-        st.t_last_update[track_rows] = t
+        self.filter.update(st, group, member, track_rows)
+        st.t_last_update[track_rows] = batch.t_measured[rows]
         st.n_updates[track_rows] += 1
-        self._evidence(track_rows, batch, rows)
-        self.stats.updates += k
+        evidence.stamp(st, track_rows, batch, rows)
+        self.stats.updates += track_rows.size
+        self.late.record(self, track_rows, batch, rows)
 
-    # ---- initiation --------------------------------------------------------------------
-    def _start_from_points(self, s: _Slice) -> None:
-        for g in (Geometry.POSITION, Geometry.RADAR):
-            if g not in s.groups or s.pending[g].size == 0:
-                continue
-            group = s.groups[g].subset(s.pending[g])
-            rows = group.rows
-            n = rows.size
-            state = np.zeros((n, 6))
-            state[:, :3] = group.point
-            cov = np.zeros((n, 6, 6))
-            cov[:, :3, :3] = group.position_covariance()
-            sigma_v = np.full(n, self.config.initial_speed_sigma)
-            self._cooperative_velocity(s.batch, rows, group, state, sigma_v)
-            cov[:, [3, 4, 5], [3, 4, 5]] = sigma_v[:, None] ** 2
-            new = self.store.add(state, cov, s.batch.t_measured[rows])
-            self._stamp(new, s.batch, rows)
-            s.pending[g] = np.zeros(0, np.int64)
-
-    def _cooperative_velocity(
+    def start(
         self,
+        state: FloatArray,
+        covariance: FloatArray,
         batch: ReportBatch,
         rows: IntArray,
-        group: MeasurementGroup,
-        state: FloatArray,
-        sigma_v: FloatArray,
-    ) -> None:
-        """ADS-B and Remote ID report speed and course: start those tracks moving."""
-        known = np.isfinite(batch.speed_mps[rows]) & np.isfinite(batch.course_deg[rows])
-        if not known.any():
-            return
-        lat, lon, _ = ecef_to_geodetic(group.point[known])
-        course = np.radians(batch.course_deg[rows][known])
-        speed = batch.speed_mps[rows][known]
-        enu = np.column_stack(
-            [speed * np.sin(course), speed * np.cos(course), np.zeros_like(speed)]
-        )
-        rotation = ecef_to_enu_rotation(lat, lon)
-        state[known, 3:] = np.einsum("nji,nj->ni", rotation, enu)
-        sigma_v[known] = VELOCITY_SIGMA_COOPERATIVE
-
-    def _start_from_bearings(self, s: _Slice) -> None:
-        leftovers = [
-            s.groups[g].rows[s.pending[g]]
-            for g in (Geometry.BEARING_ELEVATION, Geometry.BEARING)
-            if g in s.groups
-        ]
-        fresh = s.batch.take(np.concatenate(leftovers)) if leftovers else ReportBatch.empty()
-        now = float(s.batch.t_measured.max())
-        pool = ReportBatch.concat([self._pool, fresh])
-        pool = pool.take(
-            np.flatnonzero(pool.t_measured >= now - self.config.triangulation_window_s)
-        )
-        if len(pool) < 2:
-            self._pool = pool
-            return
-        fixes = triangulate(
-            self._bearings(pool),
-            self.config.triangulation_window_s,
-            self.config.default_altitude_m,
-            self.config.max_bearing_miss_m,
-        )
-        used = np.zeros(len(pool), bool)
-        for fix in fixes:
-            state = np.concatenate([fix.position, np.zeros(3)])
-            cov = np.zeros((6, 6))
-            cov[:3, :3] = fix.covariance
-            cov[[3, 4, 5], [3, 4, 5]] = self.config.initial_speed_sigma**2
-            new = self.store.add(state[None], cov[None], np.array([fix.t]))
+        *,
+        t: FloatArray | None = None,
+        also: IntArray | None = None,
+    ) -> IntArray:
+        """Start tentative tracks (n, 6), (n, 6, 6) from reports ``rows`` of ``batch`` (one
+        each), at their times or ``t``. ``also``: further bearings of ``batch`` that made a
+        single triangulated track (``rows`` one row) — their stations heard it too."""
+        new = self.store.add(state, covariance, batch.t_measured[rows] if t is None else t)
+        evidence.stamp(self.store, new, batch, rows)
+        if also is not None:
             self.store.from_bearings[new] = True
-            self._stamp(new, pool, fix.members[:1])
-            for member in fix.members[1:]:  # the other stations whose bearings crossed here
-                self._hear_rf(new, pool, member[None])
-            self.store.n_updates[new] = fix.members.size
-            used[fix.members] = True
-        self.stats.triangulated += len(fixes)
-        self._pool = pool.take(np.flatnonzero(~used))
-
-    def _bearings(self, pool: ReportBatch) -> Bearings:
-        s = pool.sensor_index
-        return Bearings(
-            sensor=s.astype(np.int64),
-            t=pool.t_measured,
-            sensor_ecef=self.sensors.ecef[s],
-            sensor_lat=self.sensors.lat_deg[s],
-            sensor_lon=self.sensors.lon_deg[s],
-            max_range=self.sensors.max_range_m[s],
-            azimuth=pool.azimuth_deg,
-            elevation=pool.elevation_deg,
-            sigma_azimuth=pool.sigma_azimuth_deg,
-            sigma_elevation=pool.sigma_elevation_deg,
-        )
-
-    def _stamp(self, new: IntArray, batch: ReportBatch, rows: IntArray) -> None:
-        self._evidence(new, batch, rows)
+            for member in also:  # the other stations whose bearings crossed here
+                evidence.hear_rf(self.store, new, batch, member[None])
+            self.store.n_updates[new] = 1 + also.size
         self.stats.tracks_started += new.size
+        self.late.record(self, new, batch, rows)
+        return new
 
-    def _evidence(self, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:
-        """What each report says about its track beyond kinematics: which kind of sensor saw
-        it, its cooperative identity, and any class the sensor declares (as log-likelihoods:
-        log c for the declared class, log((1 − c)/2) for each other class, log ⅓ for
-        "unknown")."""
-        st = self.store
-        kind = batch.sensor_kind[rows]
-        st.sensor_kinds[track_rows] |= (1 << kind.astype(np.uint16)).astype(np.uint16)
-        st.kind_updates[track_rows, kind.astype(np.int64)] += 1
-        self._hear_rf(track_rows, batch, rows)
-        identity = batch.identity[rows]
-        adopt = (identity != "") & (st.identity[track_rows] == "")
-        st.identity[track_rows[adopt]] = identity[adopt]
-        declared = batch.declared_class[rows].astype(np.int64)
-        has = (declared > 0) & (batch.class_confidence[rows] > 0)
-        if has.any():
-            c = np.clip(batch.class_confidence[rows][has].astype(float), 1e-3, 1 - 1e-3)
-            evidence = np.zeros((int(has.sum()), CLASS_COLUMNS))
-            evidence[:, 0] = np.log(1.0 / 3.0)  # "unknown" explains any declaration equally
-            evidence[:, 1:] = np.log((1.0 - c) / 2.0)[:, None]
-            evidence[np.arange(c.size), declared[has]] = np.log(c)
-            st.class_evidence[track_rows[has]] += evidence
+    def drop(self, keep: npt.NDArray[np.bool_]) -> None:
+        """Delete the tracks where ``keep`` is False."""
+        self.stats.tracks_deleted += int((~keep).sum())
+        self.store.keep(keep)
+        self.late.forget(keep)
 
-    def _hear_rf(self, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:
-        """Record the RF detectors among the reports' sensors (``TrackStore.hear_rf``); the
-        track rows of one call are distinct."""
-        rf = batch.sensor_kind[rows] == int(SensorKind.RF)
-        heard = rows[rf]
-        self.store.hear_rf(
-            track_rows[rf], batch.sensor_index[heard].astype(np.int64), batch.t_measured[heard]
-        )
-
-    # ---- management --------------------------------------------------------------------
     def _manage(self, now: float) -> None:
-        st, cfg = self.store, self.config
-        promote = (st.status == TrackStatus.TENTATIVE) & (st.n_updates >= cfg.confirm_hits)
-        st.status[promote] = TrackStatus.CONFIRMED
-        self.stats.tracks_confirmed += int(promote.sum())
-        quiet = now - st.t_last_update
-        confirmed = st.status == TrackStatus.CONFIRMED
-        expired = np.where(confirmed, quiet > cfg.coast_timeout_s, quiet > cfg.tentative_timeout_s)
-        _, P = st.combined(slice(None))
-        sigma = np.sqrt(np.diagonal(P[:, :3, :3], axis1=1, axis2=2).max(axis=1))
-        drop = expired | (sigma > cfg.max_position_sigma_m) | ~np.isfinite(sigma)
-        if drop.any():
-            self.stats.tracks_deleted += int(drop.sum())
-            st.keep(~drop)
+        keep = self.manager.manage(self, now)
+        if not keep.all():
+            self.drop(keep)
 
     # ---- output ------------------------------------------------------------------------
     def tracks(self, t: float | None = None, confirmed_only: bool = True) -> TrackBatch:
         """Current tracks, extrapolated to ``t`` when given."""
         rows = np.flatnonzero(self.store.confirmed()) if confirmed_only else None
         return self.store.snapshot(t, rows)
-
-
-def _in_passes(
-    track_rows: IntArray, report_rows: IntArray, t: FloatArray
-) -> list[tuple[IntArray, IntArray]]:
-    """Split assigned pairs into passes in which every track appears once, in time order of
-    its reports, so that a track given reports from several sensors is updated sequentially."""
-    order = np.lexsort((t[report_rows], track_rows))
-    tr, rp = track_rows[order], report_rows[order]
-    first = np.r_[True, tr[1:] != tr[:-1]]
-    start = np.maximum.accumulate(np.where(first, np.arange(tr.size), 0))
-    rank = np.arange(tr.size) - start
-    return [(tr[rank == k], rp[rank == k]) for k in range(int(rank.max()) + 1 if tr.size else 0)]
 
 
 def _select(batch: ReportBatch, mask: npt.NDArray[np.bool_]) -> ReportBatch:
