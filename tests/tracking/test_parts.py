@@ -45,7 +45,8 @@ class KeepLate(ReorderWindow):
 
 def _dets(scans: int) -> PlanarDetections:
     k = np.arange(scans)
-    return PlanarDetections(k, k.astype(float), 1000.0 + 30.0 * k, np.full(scans, 500.0))
+    x = np.asarray(1000.0 + 30.0 * k, float)
+    return PlanarDetections(k, k.astype(float), x, np.full(scans, 500.0))
 
 
 def test_a_given_associator_is_used() -> None:
