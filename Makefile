@@ -9,7 +9,7 @@ PORT ?= 8000
 WEB_OUT := src/dronewall/server/static/index.html
 WEB_SRC := $(wildcard web/src/*) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: demo demo-offline test check bench bench-live venv web browser clean
+.PHONY: demo demo-offline test check bench bench-live venv web browser terrain clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,14 +32,26 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 
+# Terrain for heights above ground (docs/terrain.md): ETOPO5 from Debian's ferret-datasets
+# and the EGM96 geoid from proj-data, both public domain, installed like Chromium (no
+# download at run time). --no-install-recommends: ferret-datasets recommends the whole
+# Ferret suite and Qt.
+TERRAIN_FILES := /usr/share/ferret-vis/data/etopo5.cdf /usr/share/proj/egm96_15.gtx
+terrain:
+	@for f in $(TERRAIN_FILES); do test -f $$f || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq --no-install-recommends ferret-datasets proj-data; fi
+
 # The live picture: the pipeline on the default scenario in accelerated time, the map at
 # http://127.0.0.1:$(PORT) and a running summary on the terminal. Ctrl-C stops. Recorded in
 # serve's default store (out/dronewall.db), so the replay command it prints needs no --store.
-demo: $(STAMP) web
+demo: $(STAMP) web terrain
 	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT)
 
 # The offline chain writing Parquet tables (simulate → track → identify → assess/alert).
-demo-offline: $(STAMP)
+demo-offline: $(STAMP) terrain
 	$(BIN)/dronewall demo copenhagen-2025-09
 
 check: $(STAMP)
@@ -48,7 +60,7 @@ check: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: check web browser
+test: check web browser terrain
 	$(BIN)/pytest
 
 # The quick benchmarks (simulation, tracking, each feed type into the live pipeline); the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,

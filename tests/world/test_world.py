@@ -16,7 +16,8 @@ def test_the_public_api_is_stable() -> None:
         [
             "DEFAULT_RADIUS_M", "EUROPEAN_COUNTRIES", "EU_MEMBERS", "NATO_ALLIES", "WORLD_BOX",
             "Airport", "AirportTable", "Country", "Site", "SiteKind", "World", "load_sites",
-            "load_world",
+            "load_world", "Terrain", "TerrainDataMissingError", "geoid_height_m",
+            "ground_height_m", "height_above_ground_m", "load_terrain",
         ]
     )  # fmt: skip
     for name in dronewall.world.__all__:

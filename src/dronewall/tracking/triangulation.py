@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.spatial import cKDTree
 
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
 from dronewall.models.measurement import angle_difference_deg, bearing_jacobian, bearing_measure
@@ -77,6 +76,8 @@ def triangulate(b: Bearings, window_s: float, default_alt: float, max_miss_m: fl
 def _candidate_pairs(b: Bearings, window_s: float) -> IntArray:
     if len(b) < 2:
         return np.zeros((0, 2), np.int64)
+    from scipy.spatial import cKDTree  # here: 0.25 s to import, needed for bearings only
+
     tree = cKDTree(b.sensor_ecef)
     pairs = tree.query_pairs(2.0 * float(b.max_range.max()), output_type="ndarray")
     if pairs.size == 0:
