@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 
 from dronewall.core import MeasurementKind, ObjectClass, ObjectKind, ReportBatch, SensorKind
+from dronewall.core.types import IDENTITY_DTYPE, icao_identity
 
 FLOAT_COLUMNS = [
     "t_measured", "t_arrival", "lat_deg", "lon_deg", "alt_m", "sigma_horizontal_m",
     "sigma_vertical_m", "range_m", "azimuth_deg", "elevation_deg", "sigma_range_m",
     "sigma_azimuth_deg", "sigma_elevation_deg", "speed_mps", "course_deg",
+    "vertical_rate_mps", "rcs_dbsm", "radial_velocity_mps",
 ]  # fmt: skip
 
 
@@ -85,7 +87,10 @@ def test_allocate_dtypes_are_declared_dtypes() -> None:
     assert batch.measurement.dtype == np.uint8
     assert batch.declared_class.dtype == np.uint8
     assert batch.class_confidence.dtype == np.float32
-    assert batch.identity.dtype.kind == "U"
+    assert batch.identity.dtype == IDENTITY_DTYPE  # variable width: no identity is ever cut
+    for name in ("emitter_category", "nic", "nacp"):
+        assert getattr(batch, name).dtype == np.uint8, name
+        assert not getattr(batch, name).any(), name  # 0: not given
     for name in FLOAT_COLUMNS:
         assert getattr(batch, name).dtype == np.float64, name
 
@@ -147,3 +152,18 @@ def test_enum_values_fit_their_uint8_columns() -> None:
     for enum in (SensorKind, MeasurementKind, ObjectClass):
         assert all(0 <= member.value <= 255 for member in enum)
     assert ObjectClass.UNKNOWN.value == 0  # the "nothing declared" default of declared_class
+
+
+def test_an_allocated_batch_takes_identities_of_any_length() -> None:
+    batch = ReportBatch.allocate(3)
+    serial, uuid = "1581F5FJD23190000K7Z", "0f8e2b7c5d4a49f6b1e3a2c4d5e6f708"
+    batch.identity[:] = [serial, uuid, "X" * 100]
+    joined = ReportBatch.concat([batch, ReportBatch.allocate(1)])
+    assert joined.identity.tolist() == [serial, uuid, "X" * 100, ""]
+
+
+def test_icao_identity_is_upper_case_hex_and_leaves_other_text_alone() -> None:
+    assert icao_identity("4ca7b1") == "4CA7B1"
+    assert icao_identity("4CA7B1") == "4CA7B1"
+    assert icao_identity("1581f5fjd23190000k7z") == "1581f5fjd23190000k7z"  # not 6 hex digits
+    assert icao_identity("~4ca7b1") == "~4ca7b1"  # a non-ICAO address keeps its mark

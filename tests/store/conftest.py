@@ -30,6 +30,8 @@ T0 = 1_757_780_000.0  # a POSIX time in September 2025
 RUN = "r-test"
 # Strings that a careless encoding would break: empty, non-ASCII, COPY's escape characters.
 AWKWARD = ["", "4ca123", "Ærø-ø✈", "tab\there", "new\nline", "back\\slash", "quote'\"", "N"]
+# Identities no fixed width may cut: an ANSI/CTA-2063-A serial (20) and a UTM UUID (32).
+LONG_IDENTITIES = ["1581F5FJD23190000K7Z", "0f8e2b7c5d4a49f6b1e3a2c4d5e6f708"]
 
 Opener = Callable[[], SQLStore]
 
@@ -121,9 +123,17 @@ def reports(n: int, first_id: int = 0, t: float = T0) -> ReportBatch:
     batch.range_m[radar] = 1000.0 + ids[radar] / 7.0
     batch.azimuth_deg[radar] = (ids[radar] * 3.3) % 360.0
     batch.speed_mps[::5] = np.inf  # non-finite values other than NaN survive too
-    batch.identity[:] = [AWKWARD[i % len(AWKWARD)] for i in ids]
+    names = AWKWARD + LONG_IDENTITIES
+    batch.identity[:] = [names[i % len(names)] for i in ids]
     batch.declared_class[:] = ids % 4
     batch.class_confidence[:] = (ids % 10) / 9.0  # float32 values
+    fix = ~radar
+    batch.emitter_category[fix] = 0xA0 + ids[fix] % 8  # format 1.1 columns
+    batch.nic[fix] = ids[fix] % 12
+    batch.nacp[fix] = (ids[fix] + 5) % 12
+    batch.vertical_rate_mps[fix] = (ids[fix] % 41) * 0.5 - 10.0
+    batch.rcs_dbsm[radar] = -20.0 + ids[radar] / 11.0
+    batch.radial_velocity_mps[radar] = ids[radar] / 13.0 - 40.0
     return batch
 
 

@@ -8,6 +8,7 @@ object per detection. A column that does not apply to a report's measurement kin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import Self
@@ -88,6 +89,18 @@ _MANNED = frozenset(
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+# Identities have no length limit (ANSI/CTA-2063-A serials are up to 20 characters, a UTM
+# UUID is 32 hex digits, session and operator ids can be longer): numpy's variable-width
+# string type, so filling an allocated batch never cuts one.
+IDENTITY_DTYPE = np.dtypes.StringDType()
+# ICAO 24-bit address as receivers and open data write it, in either case.
+_ICAO_ADDRESS = re.compile(r"[0-9A-Fa-f]{6}")
+
+
+def icao_identity(text: str) -> str:
+    """An ICAO 24-bit address in the one spelling reports use (upper-case hex), so that the
+    same aircraft is one identity whoever wrote it; any other text is returned unchanged."""
+    return text.upper() if _ICAO_ADDRESS.fullmatch(text) else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +131,18 @@ class ReportBatch:
     sigma_elevation_deg: FloatArray
     speed_mps: FloatArray  # ground speed where the sensor reports it (ADS-B, Remote ID)
     course_deg: FloatArray  # course over ground where reported
-    identity: npt.NDArray[np.str_]  # ICAO address (hex) or Remote ID UAS ID (≤ 20 chars), else ""
+    # ICAO address (6 upper-case hex digits) or Remote ID UAS ID, else "": any length (a
+    # numpy string array; ``allocate`` gives the variable-width ``IDENTITY_DTYPE``).
+    identity: npt.NDArray[np.str_]
     declared_class: npt.NDArray[np.uint8]  # ObjectClass the sensor declares
     class_confidence: npt.NDArray[np.float32]  # 0..1, 0 when nothing is declared
+    # Format 1.1 (docs/report-format.md): what some sensors also say; "not given" is 0 / NaN.
+    emitter_category: npt.NDArray[np.uint8]  # DO-260B set and number as hex: 0xA3 = "A3"
+    nic: npt.NDArray[np.uint8]  # DO-260B navigation integrity category 1–11; 0 unknown
+    nacp: npt.NDArray[np.uint8]  # DO-260B navigation accuracy category 1–11; 0 unknown
+    vertical_rate_mps: FloatArray  # climb rate, up positive
+    rcs_dbsm: FloatArray  # radar cross-section, dB relative to 1 m²
+    radial_velocity_mps: FloatArray  # Doppler range rate, positive moving away from the sensor
 
     def __len__(self) -> int:
         return int(self.report_id.shape[0])
@@ -157,9 +179,15 @@ class ReportBatch:
             sigma_elevation_deg=nan.copy(),
             speed_mps=nan.copy(),
             course_deg=nan.copy(),
-            identity=np.full(n, "", dtype="<U20"),
+            identity=np.full(n, "", dtype=IDENTITY_DTYPE),
             declared_class=np.zeros(n, np.uint8),
             class_confidence=np.zeros(n, np.float32),
+            emitter_category=np.zeros(n, np.uint8),
+            nic=np.zeros(n, np.uint8),
+            nacp=np.zeros(n, np.uint8),
+            vertical_rate_mps=nan.copy(),
+            rcs_dbsm=nan.copy(),
+            radial_velocity_mps=nan.copy(),
         )
 
     @classmethod

@@ -10,6 +10,10 @@ A run directory holds:
 * ``run.json`` — scenario, seed, times, counts and the format version.
 
 Times are ``timestamp[us, UTC]``. Writes are deterministic: the same data gives the same bytes.
+``reports.parquet`` carries the format version in its schema metadata (``dronewall.format``);
+a file of format 1.0 (without the 1.1 columns) reads with those columns "not given".
+Identities are read as written, of any length; an ICAO address of an ADS-B report is read in
+upper case whatever case the file wrote it in.
 """
 
 from __future__ import annotations
@@ -23,9 +27,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dronewall.core.errors import DataError
-from dronewall.core.types import ReportBatch
+from dronewall.core.types import IDENTITY_DTYPE, ReportBatch, SensorKind, icao_identity
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
+FORMAT_KEY = b"dronewall.format"
+# Columns format 1.1 added: a 1.0 file lacks them and they read as "not given".
+COLUMNS_1_1 = (
+    "emitter_category",
+    "nic",
+    "nacp",
+    "vertical_rate_mps",
+    "rcs_dbsm",
+    "radial_velocity_mps",
+)
 _TIME = pa.timestamp("us", tz="UTC")
 _TIME_COLUMNS = ("t_measured", "t_arrival")
 _COMPRESSION = "zstd"
@@ -52,23 +66,37 @@ def report_table(batch: ReportBatch) -> pa.Table:
             columns[name] = pa.array(values.tolist(), type=pa.string())
         else:
             columns[name] = pa.array(values)
-    return pa.table(columns)
+    return pa.table(columns).replace_schema_metadata({FORMAT_KEY: FORMAT_VERSION.encode()})
 
 
 def read_reports(path: str | Path) -> ReportBatch:
-    """Read ``reports.parquet`` back into a ReportBatch; raises DataError on a bad file."""
-    table = _read(path, ReportBatch.column_names())
-    batch = ReportBatch.allocate(0)
+    """Read ``reports.parquet`` (format 1.0 or 1.1) back into a ReportBatch; raises DataError
+    on a bad file."""
+    required = tuple(c for c in ReportBatch.column_names() if c not in COLUMNS_1_1)
+    table = _read(path, required)
+    batch = ReportBatch.allocate(table.num_rows)  # "not given" where a 1.0 file has nothing
     values: dict[str, Any] = {}
     for name in ReportBatch.column_names():
+        if name not in table.column_names:
+            values[name] = getattr(batch, name)
+            continue
         column = table.column(name)
         if name in _TIME_COLUMNS:
             values[name] = time_seconds(column)
         elif name == "identity":
-            values[name] = np.array(column.to_pylist(), dtype="<U20")
+            values[name] = np.array(column.to_pylist(), dtype=IDENTITY_DTYPE)
         else:
             values[name] = column.to_numpy(zero_copy_only=False).astype(getattr(batch, name).dtype)
+    _icao_upper(values["identity"], values["sensor_kind"])
     return ReportBatch(**values)
+
+
+def _icao_upper(identity: npt.NDArray[Any], sensor_kind: npt.NDArray[np.uint8]) -> None:
+    """ICAO addresses of ADS-B reports in upper case, in place (open data often writes them
+    in lower case: without this one aircraft would be two identities)."""
+    rows = np.flatnonzero((sensor_kind == SensorKind.ADSB) & (identity != ""))
+    if rows.size:
+        identity[rows] = [icao_identity(str(i)) for i in identity[rows].tolist()]
 
 
 def _read(path: str | Path, required: tuple[str, ...]) -> pa.Table:
@@ -81,6 +109,15 @@ def _read(path: str | Path, required: tuple[str, ...]) -> pa.Table:
     if missing:
         raise DataError(f"{path} lacks column(s) {', '.join(missing)}")
     return table
+
+
+def report_format(path: str | Path) -> str:
+    """The format version a ``reports.parquet`` was written with ("1.0" before it was kept)."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from exc
+    return str(metadata.get(FORMAT_KEY, b"1.0").decode())
 
 
 def read_sensors(path: str | Path) -> pa.Table:

@@ -141,6 +141,9 @@ def _report(batch: ReportBatch, row: int, nodes: dict[int, str]) -> Report:
         identity=str(batch.identity[row]),
         declared_class=ObjectClass(int(batch.declared_class[row])),
         class_confidence=float(batch.class_confidence[row]),
+        emitter_category=int(batch.emitter_category[row]),
+        nic=int(batch.nic[row]),
+        nacp=int(batch.nacp[row]),
         **values,
     )
 
@@ -148,7 +151,8 @@ def _report(batch: ReportBatch, row: int, nodes: dict[int, str]) -> Report:
 _REPORT_FLOATS = (
     "t_measured", "lat_deg", "lon_deg", "alt_m", "sigma_horizontal_m", "sigma_vertical_m",
     "range_m", "azimuth_deg", "elevation_deg", "sigma_range_m", "sigma_azimuth_deg",
-    "sigma_elevation_deg", "speed_mps", "course_deg",
+    "sigma_elevation_deg", "speed_mps", "course_deg", "vertical_rate_mps", "rcs_dbsm",
+    "radial_velocity_mps",
 )  # fmt: skip
 
 

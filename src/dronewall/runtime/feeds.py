@@ -33,7 +33,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from dronewall.core.errors import DronewallError
 from dronewall.core.tracks import SensorGeometry
-from dronewall.core.types import ReportBatch, SensorKind
+from dronewall.core.types import IDENTITY_DTYPE, ReportBatch, SensorKind
 from dronewall.runtime.feedspec import SENSOR_KINDS, FeedSpec
 from dronewall.sensors.feed import Adapter, FeedOutput, Identity, Report
 from dronewall.sensors.table import SensorTable
@@ -465,11 +465,14 @@ def spec_from_json(d: dict[str, Any]) -> FeedSpec:
 _FLOATS = (
     "t_measured", "lat_deg", "lon_deg", "alt_m", "sigma_horizontal_m", "sigma_vertical_m",
     "range_m", "azimuth_deg", "elevation_deg", "sigma_range_m", "sigma_azimuth_deg",
-    "sigma_elevation_deg", "speed_mps", "course_deg",
+    "sigma_elevation_deg", "speed_mps", "course_deg", "vertical_rate_mps", "rcs_dbsm",
+    "radial_velocity_mps",
 )  # fmt: skip
+# Small integer columns, carried through the same float array (exact for 0–255).
+_CODES = ("sensor_kind", "measurement", "declared_class", "emitter_category", "nic", "nacp")
 
 
-_ROW = attrgetter(*_FLOATS, "sensor_kind", "measurement", "declared_class", "class_confidence")
+_ROW = attrgetter(*_FLOATS, *_CODES, "class_confidence")
 
 
 def _batch(kept: list[tuple[Report, int]], first_id: int, now: float) -> ReportBatch:
@@ -477,18 +480,18 @@ def _batch(kept: list[tuple[Report, int]], first_id: int, now: float) -> ReportB
     if n == 0:
         return ReportBatch.empty()
     # One C-level attribute fetch per report (attrgetter), then columns by slicing.
-    rows = np.array([_ROW(r) for r, _ in kept], float).reshape(n, len(_FLOATS) + 4)
+    width = len(_FLOATS) + len(_CODES) + 1
+    rows = np.array([_ROW(r) for r, _ in kept], float).reshape(n, width)
     columns = {c: np.ascontiguousarray(rows[:, i]) for i, c in enumerate(_FLOATS)}
     k = len(_FLOATS)
+    codes: dict[str, Any] = {c: rows[:, k + i].astype(np.uint8) for i, c in enumerate(_CODES)}
     return ReportBatch(
         report_id=np.arange(first_id, first_id + n, dtype=np.int64),
         sensor_index=np.array([i for _, i in kept], np.int32),
-        sensor_kind=rows[:, k].astype(np.uint8),
-        measurement=rows[:, k + 1].astype(np.uint8),
         t_arrival=np.full(n, now),
-        identity=np.array([r.identity for r, _ in kept], "<U20"),
-        declared_class=rows[:, k + 2].astype(np.uint8),
-        class_confidence=rows[:, k + 3].astype(np.float32),
+        identity=np.array([r.identity for r, _ in kept], IDENTITY_DTYPE),
+        class_confidence=rows[:, -1].astype(np.float32),
+        **codes,
         **columns,
     )
 

@@ -45,10 +45,15 @@ class Report:
     sigma_elevation_deg: float = NAN
     speed_mps: float = NAN
     course_deg: float = NAN
-    vertical_rate_mps: float = NAN
+    vertical_rate_mps: float = NAN  # up positive
     identity: str = ""  # ICAO address (6 hex digits, upper case), Remote ID serial, …
     declared_class: ObjectClass = ObjectClass.UNKNOWN
     class_confidence: float = 0.0
+    emitter_category: int = 0  # DO-260B category as hex (0xA3 = "A3"); 0 not given
+    nic: int = 0  # DO-260B NIC 1–11; 0 unknown
+    nacp: int = 0  # DO-260B NACp 1–11; 0 unknown
+    rcs_dbsm: float = NAN  # radar cross-section
+    radial_velocity_mps: float = NAN  # Doppler range rate, positive away from the sensor
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.assess import AlertEvent, AlertState, EventKind
-from dronewall.core.types import ReportBatch
+from dronewall.core.types import IDENTITY_DTYPE, ReportBatch
 from dronewall.store.base import ActionRecord, RunInfo
 from dronewall.store.errors import StoreError
 from dronewall.store.frame import PictureFrame
@@ -53,9 +53,14 @@ REPORT_COLUMNS = _columns(
         ("sensor_kind", "SMALLINT NOT NULL", np.uint8),
         ("measurement", "SMALLINT NOT NULL", np.uint8),
         *((name, *_F) for name in ReportBatch.column_names()[4:19]),
-        ("identity", "TEXT NOT NULL", np.str_),
+        ("identity", "TEXT NOT NULL", IDENTITY_DTYPE),
         ("declared_class", "SMALLINT NOT NULL", np.uint8),
         ("class_confidence", REAL, np.float32),
+        # Report format 1.1: added to an older database's table, "not given" in its rows.
+        ("emitter_category", "SMALLINT NOT NULL DEFAULT 0", np.uint8),
+        ("nic", "SMALLINT NOT NULL DEFAULT 0", np.uint8),
+        ("nacp", "SMALLINT NOT NULL DEFAULT 0", np.uint8),
+        *((name, *_F) for name in ("vertical_rate_mps", "rcs_dbsm", "radial_velocity_mps")),
     ]
 )
 # PictureFrame's columns; ``probabilities`` is split into four and the reasons are TEXT.

@@ -20,6 +20,11 @@ Tables::
 
 ``raw`` keeps every message a live feed received, byte for byte, with its receive time, so a
 run can be re-decoded exactly (``{blob}`` is BLOB in SQLite, BYTEA in PostgreSQL).
+
+Columns added to a table since a database was created (report format 1.1's category, NIC,
+NACp, vertical rate, RCS and Doppler) are added to it when a store opens it
+(``ALTER TABLE … ADD COLUMN``, each with its "not given" default), so older databases keep
+working and their old rows read back as "not given".
 """
 
 from __future__ import annotations
@@ -113,10 +118,30 @@ def schema_statements(seq: str) -> list[str]:
     return [s.strip() for s in text.split(";") if s.strip()]
 
 
+def existing_columns(s: Session, table: str, seq: str) -> set[str]:
+    """The names of the columns ``table`` has in this database."""
+    if seq == SQLITE_SEQ:
+        return {str(row[1]) for row in s.query(f"PRAGMA table_info({table})")}
+    sql = (
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = ? AND table_schema = current_schema()"
+    )
+    return {str(row[0]) for row in s.query(sql, (table,))}
+
+
+def add_missing_columns(s: Session, table: str, columns: tuple[Column, ...], seq: str) -> None:
+    """Add to ``table`` the columns of ``columns`` it lacks (a database made before them)."""
+    have = existing_columns(s, table, seq)
+    for c in columns:
+        if c.name not in have:
+            s.execute(f"ALTER TABLE {table} ADD COLUMN {c.name} {c.sql_type}")
+
+
 def create_schema(s: Session, seq: str) -> None:
     """Create what is missing; refuse a database written with another schema version."""
     for statement in schema_statements(seq):
         s.execute(statement)
+    add_missing_columns(s, "reports", REPORT_COLUMNS, seq)
     found = s.query("SELECT version FROM schema_version")
     if not found:
         s.insert("schema_version", ("version",), [(SCHEMA_VERSION,)])

@@ -6,7 +6,8 @@ node. What the fusion node hands its sink must equal the run's ``reports.parquet
 
 * exactly, for every column the wire carries in dronewall's units — sensor index and kind,
   measurement kind, ``t_measured`` (whole microseconds, as the run directory stores them),
-  positions, ranges, angles, every sigma, identity, declared class and its confidence;
+  positions, ranges, angles, every sigma, identity, declared class and its confidence, and
+  format 1.1's category, NIC, NACp, vertical rate, RCS and Doppler (``object_info``);
 * to 1e-9 for ``speed_mps`` and ``course_deg``, which travel as east/north rates
   (``ENUVelocity``) and come back through sin/cos and atan2;
 * not at all for ``report_id`` and ``t_arrival``: the receiving node numbers reports in the
@@ -46,6 +47,12 @@ EXACT = [
     "identity",
     "declared_class",
     "class_confidence",
+    "emitter_category",
+    "nic",
+    "nacp",
+    "vertical_rate_mps",
+    "rcs_dbsm",
+    "radial_velocity_mps",
 ]
 ROUNDED = {"speed_mps": 1e-9, "course_deg": 1e-9}
 NOT_CARRIED = {"report_id", "t_arrival"}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.core.types import ReportBatch
+from dronewall.core.types import IDENTITY_DTYPE, ReportBatch
 from dronewall.sensors.sapient.detections import Detection
 from dronewall.sensors.sapient.units import NAN
 
@@ -33,6 +33,9 @@ _FLOAT_COLUMNS = (
     "sigma_elevation_deg",
     "speed_mps",
     "course_deg",
+    "vertical_rate_mps",
+    "rcs_dbsm",
+    "radial_velocity_mps",
 )
 _NO_FIX = (NAN,) * 5
 _NO_POLAR = (NAN,) * 6
@@ -59,7 +62,7 @@ class RowBuffer:
 
     def _clear(self) -> None:
         self._floats: list[tuple[float, ...]] = []
-        self._ints: list[tuple[int, int, int, int]] = []
+        self._ints: list[tuple[int, ...]] = []
         self._confidence: list[float] = []
         self._identity: list[str] = []
         self._keys: list[tuple[str, str, str]] = []
@@ -96,10 +99,17 @@ class RowBuffer:
             if polar is not None
             else _NO_POLAR
         )
-        motion = (detection.speed_mps, detection.course_deg)
+        motion = (
+            detection.speed_mps,
+            detection.course_deg,
+            detection.vertical_rate_mps,
+            detection.rcs_dbsm,
+            detection.radial_velocity_mps,
+        )
         self._floats.append((t_measured, t_arrival, *position, *geometry, *motion))
         kind = int(detection.measurement)
-        self._ints.append((sensor_index, sensor_kind, kind, int(detection.declared_class)))
+        codes = (detection.emitter_category, detection.nic, detection.nacp)
+        self._ints.append((sensor_index, sensor_kind, kind, int(detection.declared_class), *codes))
         self._confidence.append(detection.class_confidence)
         self._identity.append(detection.identity)
         self._keys.append(keys)
@@ -108,7 +118,7 @@ class RowBuffer:
         """Everything buffered as a batch with report ids from ``first_report_id``; empties."""
         n = len(self)
         floats = np.array(self._floats, dtype=np.float64).reshape(n, len(_FLOAT_COLUMNS))
-        ints = np.array(self._ints, dtype=np.int64).reshape(n, 4)
+        ints = np.array(self._ints, dtype=np.int64).reshape(n, 7)
         report_id = np.arange(first_report_id, first_report_id + n, dtype=np.int64)
         columns = {
             name: np.ascontiguousarray(floats[:, i]) for i, name in enumerate(_FLOAT_COLUMNS)
@@ -118,9 +128,12 @@ class RowBuffer:
             sensor_index=ints[:, 0].astype(np.int32),
             sensor_kind=ints[:, 1].astype(np.uint8),
             measurement=ints[:, 2].astype(np.uint8),
-            identity=np.array(self._identity, dtype=np.str_).reshape(n),
+            identity=np.array(self._identity, dtype=IDENTITY_DTYPE).reshape(n),
             declared_class=ints[:, 3].astype(np.uint8),
             class_confidence=np.array(self._confidence, dtype=np.float32).reshape(n),
+            emitter_category=ints[:, 4].astype(np.uint8),
+            nic=ints[:, 5].astype(np.uint8),
+            nacp=ints[:, 6].astype(np.uint8),
             **columns,
         )
         key_columns = np.array(self._keys, dtype=np.str_).reshape(n, 3)
