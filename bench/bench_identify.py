@@ -1,13 +1,15 @@
-"""Benchmark: identification accuracy and calibration over track-time.
+"""Benchmark: identification accuracy and calibration over track-time, by the protocol of
+``bench/EVALUATION.md``.
 
-Usage: python bench/bench_identify.py [HELD_OUT_SEED ...]   (default: 202)
+Usage: python bench/bench_identify.py --split train|validation|test [--temperature T]
 
-Simulates a set of bundled scenarios on a training seed, on which the classifier's single
-calibration parameter (temperature) is fitted by maximum likelihood, and on each held-out seed,
-on which everything is reported: the confusion matrix over track-time (one row per track per
-second) once a track is 10 s old, and a reliability table of P(drone). Tracks that follow no
-true object (false tracks) are counted apart. Simulated and tracked runs are cached under
-``out/identify-cache/`` (``identify_eval``).
+``train`` fits the classifier's one calibration parameter (temperature) by maximum likelihood
+on the training seeds and reports the training figures; ``validation`` and ``test`` report with
+the configured temperature (``IdentifyConfig``, or ``--temperature`` when comparing candidates
+on validation). Reported, for tracks at least 10 s old: the confusion matrix over track-time
+(one row per track per second), the aircraft row split by kind, false tracks called drone, and
+a reliability table of P(drone). Simulated and tracked runs are shared with
+``bench_alerts.py`` and cached under ``out/identify-cache/`` (``identify_eval``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
+import argparse  # noqa: E402
 import itertools  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -26,18 +29,19 @@ from scipy.optimize import minimize_scalar  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dronewall.core.types import ObjectClass  # noqa: E402
+from dronewall.core.types import ObjectClass, ObjectKind  # noqa: E402
 from dronewall.identify import IdentifyConfig  # noqa: E402
 from dronewall.world import load_world  # noqa: E402
-from identify_eval import Labelled, concat, run  # noqa: E402
+from identify_eval import (  # noqa: E402
+    CIVIL_ONLY,
+    SCENARIOS,
+    SPLITS,
+    Labelled,
+    bundled,
+    concat,
+    run,
+)
 
-SCENARIOS = {  # name: simulated seconds
-    "airport-quadcopter": 5400,
-    "copenhagen-2025-09": 3600,
-    "poland-2025-09": 7200,
-    "mediterranean-maritime": 5400,
-}
-TRAIN_SEED, TEST_SEED = 101, 202
 MIN_AGE_S = 10.0
 CLASSES = [ObjectClass.DRONE, ObjectClass.BIRD, ObjectClass.AIRCRAFT]
 
@@ -66,8 +70,18 @@ def confusion(data: Labelled) -> None:
         print(
             f"| {c.name.lower()} | " + " | ".join(f"{100 * s:.2f}%" for s in shares) + f" | {n:,} |"
         )
+    for kind in ObjectKind:
+        mine = keep & (data.true_kind == int(kind))
+        if kind.object_class is not ObjectClass.AIRCRAFT or not mine.any():
+            continue
+        shares = [np.mean(data.label[mine] == k) for k in (1, 2, 3, 0)]
+        print(
+            f"| aircraft: {kind.name.lower()} | "
+            + " | ".join(f"{100 * s:.2f}%" for s in shares)
+            + f" | {int(mine.sum()):,} |"
+        )
     false = keep & (data.true_class < 0)
-    called = 100 * np.mean(data.label[false] == 1)
+    called = 100 * np.mean(data.label[false] == 1) if false.any() else float("nan")
     print(f"| (false tracks) | {called:.2f}% called drone | | | | {int(false.sum()):,} |")
 
 
@@ -87,30 +101,47 @@ def reliability(data: Labelled) -> None:
     print(f"\nBrier score of P(drone): {brier:.4f}")
 
 
-def main() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+def runs() -> list[tuple[str, float, bool]]:
+    """(scenario, seconds, drop the drones) of every run of the protocol that is bundled."""
+    out = [(n, float(d), False) for n, d in SCENARIOS.items()]
+    out += [(n, float(d), drop) for n, (d, drop) in CIVIL_ONLY.items()]
+    missing = sorted({n for n, _, _ in out if not bundled(n)})
+    if missing:
+        print(f"not bundled yet, left out: {', '.join(missing)}")
+    return [r for r in out if bundled(r[0])]
+
+
+def labelled(seeds: tuple[int, ...], config: IdentifyConfig) -> Labelled:
     world = load_world()
-    base = IdentifyConfig()
-    train = concat(
+    return concat(
         [
-            run(n, world, seed=TRAIN_SEED, duration=d, config=base).labelled
-            for n, d in SCENARIOS.items()
+            run(n, world, seed=seed, duration=d, config=config, civil_only=drop).labelled
+            for seed in seeds
+            for n, d, drop in runs()
         ]
     )
-    temperature = fit_temperature(train)
-    print(f"fitted temperature on seed {TRAIN_SEED}: {temperature:.3f}")
-    config = IdentifyConfig(temperature=temperature)
-    for seed in [int(a) for a in sys.argv[1:]] or [TEST_SEED]:
-        test = concat(
-            [
-                run(n, world, seed=seed, duration=d, config=config).labelled
-                for n, d in SCENARIOS.items()
-            ]
-        )
-        print(f"\nheld-out seed {seed}: {test.track_id.size:,} track-seconds")
-        confusion(test)
-        reliability(test)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=sorted(SPLITS), required=True)
+    parser.add_argument("--temperature", type=float, default=None)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    seeds = SPLITS[args.split]
+    base = IdentifyConfig()
+    config = base if args.temperature is None else IdentifyConfig(temperature=args.temperature)
+    data = labelled(seeds, config)
+    if args.split == "train":
+        temperature = fit_temperature(data)
+        print(f"fitted temperature on training seeds {seeds}: {temperature:.3f}")
+        config = IdentifyConfig(temperature=temperature)
+        data = labelled(seeds, config)
+    print(f"\n{args.split} seeds {seeds}, temperature {config.temperature:.3f}: ", end="")
+    print(f"{data.track_id.size:,} track-seconds")
+    confusion(data)
+    reliability(data)
 
 
 if __name__ == "__main__":

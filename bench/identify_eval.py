@@ -12,6 +12,7 @@ bundled scenario files); tracks also by the tracker's source (``src/dronewall/tr
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import geodetic_to_ecef
 from dronewall.core.tracks import ClassBatch, SensorGeometry, TrackBatch
 from dronewall.core.types import ObjectKind, ReportBatch
@@ -32,7 +34,35 @@ from dronewall.world import World
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "out" / "identify-cache"
 LABEL_GATE_M = 500.0
+# DRONEWALL_EVAL_CACHE=frozen reuses the newest cached run of a key even when the simulator's or
+# tracker's source has changed since (other work in progress would otherwise re-simulate every
+# run while identify is tuned); the test split is run without it (bench/EVALUATION.md).
+FROZEN = os.environ.get("DRONEWALL_EVAL_CACHE", "") == "frozen"
 CLASS_OF_KIND = {int(k): int(k.object_class) for k in ObjectKind}
+
+# The protocol (bench/EVALUATION.md): seeds of each split, and the runs both benchmarks share.
+SPLITS = {"train": (1101, 1102, 1103), "validation": (2201, 2202), "test": (3301, 3302, 3303)}
+SCENARIOS = {  # runs with drones: name → simulated seconds
+    "airport-quadcopter": 5400,
+    "copenhagen-2025-09": 3600,
+    "mediterranean-maritime": 5400,
+    "poland-2025-09": 7200,
+    "upland-drones": 3600,
+}
+CIVIL_ONLY = {  # runs without drones (every alert is false): name → (seconds, drop the drones)
+    "civil-low-level": (3600, False),
+    "airport-quadcopter": (5400, True),
+    "copenhagen-2025-09": (3600, True),
+}
+
+
+def bundled(name: str) -> bool:
+    """Whether the scenario is bundled yet (the protocol names some that land later)."""
+    try:
+        load_scenario(name)
+    except ConfigError:  # unknown name
+        return False
+    return True
 
 
 @dataclass
@@ -48,6 +78,7 @@ class Labelled:
     label: npt.NDArray[np.int64]
     true_class: npt.NDArray[np.int64]  # ObjectClass of the followed object, −1 for none
     true_object: npt.NDArray[np.int64]
+    true_kind: npt.NDArray[np.int64]  # ObjectKind of the followed object, −1 for none
 
 
 @dataclass
@@ -85,6 +116,10 @@ def _source_hash(*packages: str) -> str:
 
 
 def _cached(path: Path, make):  # type: ignore[no-untyped-def]
+    if FROZEN and not path.exists():  # any earlier run of the same key (see module docstring)
+        earlier = sorted(path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pkl"))
+        if earlier:
+            path = max(earlier, key=lambda p: p.stat().st_mtime)
     if path.exists():
         with path.open("rb") as f:
             return pickle.load(f)
@@ -160,7 +195,7 @@ def run(
     classifier = Classifier(config)
     tracks, classes = [], []
     rows: dict[str, list[npt.NDArray[np.generic]]] = {
-        k: [] for k in ("id", "t", "age", "logit", "p", "label", "cls", "obj")
+        k: [] for k in ("id", "t", "age", "logit", "p", "label", "cls", "obj", "kind")
     }
     for batch in track_batches:
         out = classifier.classify(batch)
@@ -182,6 +217,7 @@ def run(
         rows["label"].append(out.label.astype(np.int64))
         rows["cls"].append(np.asarray(cls, np.int64))
         rows["obj"].append(obj)
+        rows["kind"].append(np.where(obj >= 0, kind[np.maximum(obj, 0)], -1).astype(np.int64))
     cat = {k: np.concatenate(v) if v else np.zeros(0) for k, v in rows.items()}
     labelled = Labelled(
         [name] * cat["id"].size,
@@ -193,6 +229,7 @@ def run(
         cat["label"],
         cat["cls"],
         cat["obj"],
+        cat["kind"],
     )
     return RunData(name, sim, reports, report_object, tracks, classes, labelled)
 
@@ -211,6 +248,7 @@ def concat(parts: list[Labelled]) -> Labelled:
                 "label",
                 "true_class",
                 "true_object",
+                "true_kind",
             )
         ),
     )

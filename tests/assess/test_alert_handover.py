@@ -89,7 +89,7 @@ def test_past_the_window_a_new_track_nearby_raises_a_new_alert() -> None:
     manager = AlertManager()
     step(manager, T0, [HOVER], 0.9)
     silent(manager, 1, 95)
-    new = Fly(2, 1_100.0, 0.0, age_s=6.0)  # 95 s after the last measurement: beyond 90 s
+    new = Fly(2, 1_100.0, 0.0, age_s=13.0)  # 95 s after the last measurement: beyond 90 s
     assert brief(step(manager, T0 + 95, [new], 0.9)) == [(EventKind.RAISED, 2, 2)]
 
 
@@ -121,7 +121,7 @@ def test_an_operator_cleared_alert_is_never_reopened() -> None:
     ripe_twin = replace(twin, age_s=20.0)
     assert all(step(manager, T0 + k, [HOVER, ripe_twin], 0.9) == [] for k in range(3, 10))
     silent(manager, 10, 20)  # both tracks are lost; a new one starts where they were
-    events = step(manager, T0 + 20, [Fly(2, 1_200.0, 100.0, age_s=6.0)], 0.9)
+    events = step(manager, T0 + 20, [Fly(2, 1_200.0, 100.0, age_s=13.0)], 0.9)
     assert brief(events) == [(EventKind.RAISED, 2, 2)]  # judged afresh, not alert 1 again
     alert = manager.alert(1)
     assert alert.state is AlertState.CLEARED and alert.clear_reason == "cleared by op-bart"

@@ -138,7 +138,10 @@ def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
 
     def drone_gain(speed: float, height: float) -> float:
         one = np.array([speed])
-        _, types = models.kinematic_loglik(one, np.array([1.0]), np.array([height]), one * 0 + 5)
+        kinematics = models.Kinematics(
+            one, one * 0 + 1, np.array([height]), one * 0 + 5, np.ones(1, bool), one * 0 + 1, one
+        )
+        _, types = models.kinematic_loglik(kinematics)
         full = np.array([1.0])
         weight = models.emission_weight(np.array([10], np.int32), full * 0.6, full, full)
         _, by_type = models.emission_loglik(weight)
@@ -190,6 +193,7 @@ def test_friendly_file_errors_name_field_and_line() -> None:
 def test_history_averages_speed_over_time() -> None:
     c = Classifier()
     for k in range(30):
-        c.classify(batch(50.0 if k < 29 else 5.0, 200.0, t=100.0 + k))
-    f = c.history.update(batch(5.0, 200.0, t=130.0))
-    assert 30.0 < f.speed[0] < 50.0  # one slow sample does not erase 30 s of fast flight
+        c.classify(batch(50.0 if k < 29 else 35.0, 200.0, t=100.0 + k))
+    f = c.history.update(batch(35.0, 200.0, t=130.0))
+    assert 35.0 < f.speed[0] < 50.0  # one slow sample does not erase 30 s of fast flight
+    assert not f.reset[0]  # slowing by 15 m/s in a second is flight, not a jump

@@ -56,7 +56,10 @@ class AlertConfig:
     escalation_step: float = 10.0  # priority rise that is announced again
     keep_cleared_s: float = 3600.0  # cleared alerts stay in the table this long
     class_memory_s: float = 300.0  # a track's last class is used this long without news
-    min_track_age_s: float = 5.0  # a new alert waits this long for its track's class to settle
+    # A new alert waits this long for its track's class to settle: longer than the update
+    # interval of real cooperative sources (ADS-B positions at 0.5–10 s as received, FLARM and
+    # Mode S multilateration up to 7–10 s), so an aircraft's identity can arrive first.
+    min_track_age_s: float = 12.0
     # One alert per object, not per track (docs/alerts.md has the reasons for each default):
     # another track of an alert's object carries that alert instead of raising a new one.
     handover_window_s: float = 90.0  # object's last measurement → another track: clear_after_s+30

@@ -163,6 +163,8 @@ def observe(
     threatened = np.zeros(len(threats), bool)
     threatened[threats.approaches.row[pairs]] = True
     hostile = known & ~friendly & threatened[rows]
+    if threats.civil is not None:  # a civil aircraft is never alerted, nor keeps an alert
+        hostile &= ~threats.civil[rows]
     on = hostile & (p >= config.p_on)
     hold = hostile & (p >= config.p_off)
     ids = threats.track_id[rows]

@@ -7,6 +7,14 @@ classifier's ``ClassBatch``, joined on track id, latest row per track) and retur
 every examined (track, zone) pair (``Approaches``). The prediction is constant velocity over
 ``horizon_s`` with the position uncertainty growing from the track covariance and the NCV
 process noise (``geometry``); the priority formula is in ``priority``.
+
+Each row also says whether its track is a **civil aircraft** (``ThreatBatch.civil``), which
+is never alerted as a drone (``civil``): it carries an ICAO address (Mode S / ADS-B), or flies
+like an airliner — its ground speed is surely (2 σ) above ``airliner_speed_mps``, outside the
+envelope of every drone type the classifier knows. "Fast" and "low" are read from the
+track's ground speed and height above the ground (``world.terrain``), and not at all when its
+height is unknown (vertical σ above ``height_unknown_sigma_m``: a track from RF bearings
+alone sits at a default height, so its speed and height are not measured).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.assess import priority as pr
+from dronewall.assess.civil import civil_rows, ground_height
 from dronewall.assess.columns import latest_rows, lookup
 from dronewall.assess.geometry import Approach, position_sigma, spread_coefficients
 from dronewall.assess.pairs import Kinematics, PairFinder
@@ -39,7 +48,12 @@ class AssessConfig:
     near_miss_sigmas: float = 2.0  # a miss within 2 σ of the predicted position may be a hit
     max_spread_m: float = 20_000.0  # cap on the uncertainty added to a track's reach
     fast_mps: float = 30.0  # 108 km/h: fixed-wing attack and decoy drones, not quadcopters
-    low_m: float = 300.0  # below most radar cover far from the radar (height above WGS-84)
+    low_m: float = 300.0  # below most radar cover far from the radar (height above ground)
+    # 270 km/h: above every drone type's envelope (the fastest the classifier knows, one-way
+    # attack drones, ~185 km/h, 3 σ at 240 km/h); departing and arriving airliners fly 70–100 m/s.
+    airliner_speed_mps: float = 75.0
+    # A vertical σ above this means the height is not measured (RF bearings alone).
+    height_unknown_sigma_m: float = 300.0
     unclassified_p_drone: float = 0.25  # no class yet: the uniform prior over four classes
 
 
@@ -114,6 +128,8 @@ class ThreatBatch:
     reasons: list[str]
     approaches: Approaches = field(repr=False)
     motion: TrackMotion | None = field(default=None, repr=False)
+    # A civil aircraft (ICAO address, or airliner speed): never alerted. None: not known.
+    civil: BoolArray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -189,8 +205,11 @@ class ThreatAssessor:
     ) -> ThreatBatch:
         cfg, n = self.config, len(tracks)
         top = _top_pairs(pairs, n)
-        fast = kinematics.ground_speed >= cfg.fast_mps
-        low = kinematics.height <= cfg.low_m
+        measured = _height_measured(tracks, kinematics, cfg.height_unknown_sigma_m)
+        fast = measured & (kinematics.ground_speed >= cfg.fast_mps)
+        above_ground = kinematics.height - ground_height(kinematics.position)
+        low = measured & (above_ground <= cfg.low_m)
+        civil, civil_words = civil_rows(tracks, kinematics.ground_speed, cfg.airliner_speed_mps)
         terms = _Terms(
             site=top["points"],
             kind=pr.kind_points(classes.drone_kind, classes.kind_probability),
@@ -216,9 +235,15 @@ class ThreatAssessor:
             miss_m=top["miss_m"],
             priority=priority,
             p_drone=classes.p_drone,
-            reasons=_reasons(top, names, classes, terms),
+            reasons=[
+                f"{words}; {reason}" if words else reason
+                for words, reason in zip(
+                    civil_words, _reasons(top, names, classes, terms), strict=True
+                )
+            ],
             approaches=pairs,
             motion=TrackMotion.of(tracks),
+            civil=civil,
         )
 
 
@@ -263,6 +288,15 @@ def _kinematics(tracks: TrackBatch) -> tuple[Kinematics, FloatArray]:
     ground = np.linalg.norm(velocity - climb[:, None] * up, axis=1)
     kinematics = Kinematics(position, velocity, np.asarray(height, float), climb, ground)
     return kinematics, spread_coefficients(tracks.covariance.reshape(-1, 6, 6), up)
+
+
+def _height_measured(tracks: TrackBatch, kinematics: Kinematics, limit_m: float) -> BoolArray:
+    """Rows whose vertical position σ (along the local up) is at most ``limit_m``."""
+    lat, lon, _ = ecef_to_geodetic(kinematics.position)
+    up = up_vector(lat, lon).reshape(-1, 3)
+    cov = np.asarray(tracks.covariance, float).reshape(-1, 6, 6)[:, :3, :3]
+    variance = np.einsum("ni,nij,nj->n", up, cov, up)
+    return np.asarray(variance <= limit_m**2, bool)
 
 
 def _join(tracks: TrackBatch, classes: ClassBatch | None, cfg: AssessConfig) -> _Classes:

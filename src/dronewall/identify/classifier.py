@@ -50,7 +50,17 @@ class Classifier:
 
     def classify(self, tracks: TrackBatch) -> ClassBatch:
         f = self.history.update(tracks)
-        kinematic, types = models.kinematic_loglik(f.speed, f.speed_sigma, f.height, f.height_sigma)
+        kinematic, types = models.kinematic_loglik(
+            models.Kinematics(
+                f.speed,
+                f.speed_sigma,
+                f.height,
+                f.height_sigma,
+                f.height_known,
+                f.straightness,
+                f.age,
+            )
+        )
         rf = tracks.kind_updates[:, int(SensorKind.RF)]
         emitter = models.emission_weight(rf, f.rf_share, f.rf_crossed, f.rf_duty)
         emission, emission_by_type = models.emission_loglik(emitter)
@@ -66,11 +76,12 @@ class Classifier:
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
+        p = _given_existence(p, tracks)
         best = p.argmax(axis=1)
         label = np.where(
             p.max(axis=1) >= self.config.min_probability, best, int(ObjectClass.UNKNOWN)
         )
-        kind, kind_p = self._drone_type(types, tracks)
+        kind, kind_p = self._drone_type(types, tracks, f.height_known)
         friendly = np.array(
             [i.upper() in self.config.friendly_serials for i in tracks.identity.tolist()], bool
         )
@@ -86,20 +97,38 @@ class Classifier:
         )
 
     def _drone_type(
-        self, types: FloatArray, tracks: TrackBatch
+        self, types: FloatArray, tracks: TrackBatch, height_known: npt.NDArray[np.bool_]
     ) -> tuple[npt.NDArray[np.uint8], FloatArray]:
+        """The most likely drone type and its probability; none (0) for a track whose height
+        is unknown and that has no Remote ID: its speed from bearings alone is no type."""
         logits = types.copy()  # kinematics and emission (models.RF_TYPE_EVIDENCE)
         has_rid = np.array(
-            [bool(i) and not models.ICAO_ADDRESS.match(i) for i in tracks.identity.tolist()]
+            [bool(i) and not models.ICAO_ADDRESS.match(i) for i in tracks.identity.tolist()],
+            bool,
         )
         logits += np.where(has_rid[:, None], np.where(_QUAD, 0.0, -3.0), 0.0)
         logits -= logits.max(axis=1, keepdims=True)
         q = np.exp(logits)
         q /= q.sum(axis=1, keepdims=True)
-        return _TYPE_KINDS[q.argmax(axis=1)], np.asarray(q.max(axis=1), float)
+        named = height_known | has_rid
+        kind = np.where(named, _TYPE_KINDS[q.argmax(axis=1)], 0).astype(np.uint8)
+        return kind, np.where(named, np.asarray(q.max(axis=1), float), 0.0)
 
     def forget(self, keep_ids: npt.NDArray[np.int64]) -> None:
         self.history.forget(keep_ids)
+
+
+def _given_existence(p: FloatArray, tracks: TrackBatch) -> FloatArray:
+    """Class probabilities marginalised over the track's existence, when the tracker gives it
+    (``TrackBatch.existence``, 0..1): a track that follows nothing is a false track, which
+    is "unknown" — so a low-existence track is not called a drone with confidence."""
+    existence = getattr(tracks, "existence", None)
+    if existence is None:
+        return p
+    e = np.clip(np.nan_to_num(np.asarray(existence, float), nan=1.0), 0.0, 1.0)[:, None]
+    out = e * p
+    out[:, int(ObjectClass.UNKNOWN)] += 1.0 - e[:, 0]
+    return np.asarray(out, float)
 
 
 def _reasons(
@@ -120,6 +149,7 @@ def _reasons(
         p.max(axis=1).tolist() if len(tracks) else [],
         (f.speed * 3.6).tolist(),
         f.height.tolist(),
+        f.height_known.tolist(),
         tracks.identity.tolist(),
         emission.tolist(),
         tracks.rf_stations.tolist(),
@@ -130,8 +160,22 @@ def _reasons(
         strict=True,
     )
     out = []
-    for lab, prob, kmh, height, ident, rf, stations, declared, said_k, hover, friend in columns:
-        parts = [f"{names[lab]} {prob:.2f}", f"{kmh:.0f} km/h at {height:.0f} m"]
+    for (
+        lab,
+        prob,
+        kmh,
+        height,
+        known,
+        ident,
+        rf,
+        stations,
+        declared,
+        said_k,
+        hover,
+        friend,
+    ) in columns:
+        where = f"at {height:.0f} m above ground" if known else "height unknown"
+        parts = [f"{names[lab]} {prob:.2f}", f"{kmh:.0f} km/h {where}"]
         if ident:
             parts.append(("ADS-B " if models.ICAO_ADDRESS.match(ident) else "Remote ID ") + ident)
         if rf > 0:  # stray bearings on a ray are not an emitter (models.emission_weight)

@@ -1,7 +1,9 @@
 """Kinematic features over each track's history, kept as exponential moving averages so that
 memory per track is constant and every update is one vectorised call.
 
-Per track: horizontal speed, height, |climb rate|, |turn rate|, straightness (the length of the
+Per track: horizontal speed, height above ground (``world.terrain``: ground height above the
+ellipsoid, which tracks' heights are; above the ellipsoid if the terrain grids are not
+installed), |climb rate|, |turn rate|, straightness (the length of the
 averaged velocity vector over the averaged speed: 1 for a straight flight, near 0 for a
 wandering or circling one), hovering (share of time below 2 m/s), and the uncertainty of the
 averaged speed and height. Features are computed in each track's local ENU frame.
@@ -13,6 +15,12 @@ than that of one estimate, but not by √N: a tracking filter's errors are corre
 updates. For errors with correlation time τ_c averaged over a window w the variance shrinks by
 τ_c / (w + τ_c) (first-order low-pass of a first-order Gauss–Markov process); w is the track's
 age up to the time constant.
+
+A track's history starts again (as if the track were new) when it adopts a new cooperative
+identity or its speed jumps by more than any aircraft or drone accelerates
+(``JUMP_SPEED_MPS`` + ``MAX_ACCELERATION_MPS2`` per second, beyond 4 σ of the filter's speed):
+a drone's track that jumps onto an aircraft, or onto a ghost beside one, does not keep the
+drone's averages.
 
 The share of a track's recent updates that came from RF detectors is averaged the same way over
 a longer time constant (``rf_tau_s``, ``RF_TIME_CONSTANT_S``): an emitter is heard for as long
@@ -27,6 +35,8 @@ near where rays towards different emitters happen to cross takes a bearing now a
 
 from __future__ import annotations
 
+import logging
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +45,10 @@ import numpy.typing as npt
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
 from dronewall.core.tracks import TrackBatch
 from dronewall.core.types import SensorKind
+from dronewall.identify.models import HEIGHT_UNKNOWN_SIGMA_M
+from dronewall.world.terrain import TerrainDataMissingError, ground_height_m
+
+log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
 HOVER_SPEED_MPS = 2.0
@@ -56,8 +70,17 @@ RF_TIME_CONSTANT_S = 300.0
 # counting the stations (``TrackerConfig.rf_station_window_s``).
 RF_DUTY_TIME_CONSTANT_S = 60.0
 DF_PERIOD_S = 1.0
+# A speed change per snapshot beyond JUMP_SPEED_MPS + MAX_ACCELERATION_MPS2 · Δt (and beyond
+# 4 σ of the filter's speed) is no flight but a track that moved to another object: light
+# aircraft and helicopters accelerate under 3 m/s², a quadcopter's dash about 5 m/s²; 25 m/s
+# is well above what a 1 Hz filter's speed does between two updates on one object.
+JUMP_SPEED_MPS = 25.0
+MAX_ACCELERATION_MPS2 = 5.0
 _SCALARS = (
     "t",
+    "t_start",  # when the history started: the track's start, or its last reset
+    "last_speed",
+    "identity",  # CRC-32 of the cooperative identity at the last snapshot (0: none)
     "samples",  # decayed sums (see ``_accumulate``) of 1, w and w·x for speed and height
     "w_speed",
     "speed",
@@ -89,7 +112,9 @@ class Features:
     turn_rate: FloatArray  # rad/s
     straightness: FloatArray
     hovering: FloatArray
-    age: FloatArray  # seconds since the track started
+    age: FloatArray  # seconds of history: since the track started, or its history was reset
+    height_known: npt.NDArray[np.bool_]  # vertical σ of the filter under HEIGHT_UNKNOWN_SIGMA_M
+    reset: npt.NDArray[np.bool_]  # the history started again at this snapshot
     rf_share: FloatArray  # share of recent updates from RF detectors
     rf_crossed: FloatArray  # share of those RF updates heard by two or more RF stations
     rf_duty: FloatArray  # RF updates per DF period per station heard, over the last minute
@@ -129,6 +154,7 @@ class FeatureHistory:
         rows, new = self._rows_of(tracks.track_id)
         col = self._columns
         lat, lon, height = ecef_to_geodetic(tracks.state[:, :3])
+        height = height - ground(lat, lon)
         rotation = ecef_to_enu_rotation(lat, lon)
         v = np.einsum("nij,nj->ni", rotation, tracks.state[:, 3:])
         cov_v = rotation @ tracks.covariance[:, 3:, 3:] @ np.swapaxes(rotation, -1, -2)
@@ -137,13 +163,19 @@ class FeatureHistory:
         height_var = np.maximum(cov_p[:, 2, 2], 0.0)
         speed = np.hypot(v[:, 0], v[:, 1])
         heading = np.arctan2(v[:, 0], v[:, 1])
-        dt = np.where(new, 0.0, tracks.t - col["t"][rows])
+        reset = self._jumped(tracks, rows, new, speed, speed_var)
+        fresh = new | reset
+        col["t_start"][rows] = np.where(
+            fresh, np.where(new, tracks.t_first, tracks.t), col["t_start"][rows]
+        )
+        since = np.where(new, 0.0, tracks.t - col["t"][rows])  # since the last snapshot
+        dt = np.where(fresh, 0.0, since)
         turn = np.where(
-            new | (dt <= 0),
+            fresh | (dt <= 0),
             0.0,
             np.abs(np.angle(np.exp(1j * (heading - col["heading"][rows])))) / np.maximum(dt, 1e-6),
         )
-        alpha = np.where(new, 1.0, 1.0 - np.exp(-np.maximum(dt, 0.0) / self.tau_s))
+        alpha = np.where(fresh, 1.0, 1.0 - np.exp(-np.maximum(dt, 0.0) / self.tau_s))
 
         def blend(name: str, value: FloatArray) -> FloatArray:
             old = col[name][rows]
@@ -153,7 +185,7 @@ class FeatureHistory:
 
         w_speed = 1.0 / (speed_var + SPEED_SIGMA_FLOOR_MPS**2)
         w_height = 1.0 / (height_var + HEIGHT_SIGMA_FLOOR_M**2)
-        decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / self.tau_s))
+        decay = np.where(fresh, 0.0, np.exp(-np.maximum(dt, 0.0) / self.tau_s))
         samples = self._accumulate("samples", rows, decay, np.ones(len(tracks)))
         sum_w_speed = self._accumulate("w_speed", rows, decay, w_speed)
         avg_speed = self._accumulate("speed", rows, decay, w_speed * speed) / sum_w_speed
@@ -167,8 +199,9 @@ class FeatureHistory:
         col["t"][rows] = tracks.t
         col["heading"][rows] = heading
         straight = np.linalg.norm(self.velocity[rows], axis=1) / np.maximum(avg_speed, 1e-3)
-        age = tracks.t - tracks.t_first
-        rf_share, rf_crossed, rf_duty = self._rf_share(tracks, rows, new, dt)
+        col["last_speed"][rows] = speed
+        age = tracks.t - np.maximum(col["t_start"][rows], tracks.t_first)
+        rf_share, rf_crossed, rf_duty = self._rf_share(tracks, rows, new, reset, since)
         shrink = averaging_shrink(age, self.tau_s)
         return Features(
             speed=avg_speed,
@@ -180,6 +213,8 @@ class FeatureHistory:
             straightness=np.clip(straight, 0.0, 1.0),
             hovering=avg_hover,
             age=age,
+            height_known=np.sqrt(height_var) <= HEIGHT_UNKNOWN_SIGMA_M,
+            reset=reset,
             rf_share=rf_share,
             rf_crossed=rf_crossed,
             rf_duty=rf_duty,
@@ -190,24 +225,28 @@ class FeatureHistory:
         tracks: TrackBatch,
         rows: npt.NDArray[np.int64],
         new: npt.NDArray[np.bool_],
+        reset: npt.NDArray[np.bool_],
         dt: FloatArray,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(share of recent updates from RF detectors, share of those recent RF updates taken
         while two or more RF stations heard the track, RF updates per DF period per station
-        heard over the last minute)."""
+        heard over the last minute). A reset history keeps only the updates since the last
+        snapshot."""
         col = self._columns
         updates = tracks.n_updates.astype(float)
         rf = tracks.kind_updates[:, int(SensorKind.RF)].astype(float)
         fresh_updates = np.maximum(updates - np.where(new, 0.0, col["updates_seen"][rows]), 0.0)
         fresh_rf = np.maximum(rf - np.where(new, 0.0, col["rf_seen"][rows]), 0.0)
-        decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / self.rf_tau_s))
+        decay = np.where(new | reset, 0.0, np.exp(-np.maximum(dt, 0.0) / self.rf_tau_s))
         recent = self._accumulate("updates_recent", rows, decay, fresh_updates)
         recent_rf = self._accumulate("rf_recent", rows, decay, fresh_rf)
         crossed = self._accumulate("rf_crossed", rows, decay, fresh_rf * (tracks.rf_stations >= 2))
         # A new track's RF updates so far came over its age; later ones over the time since
         # the last snapshot.
         seconds = np.maximum(np.where(new, tracks.t - tracks.t_first, dt), DF_PERIOD_S)
-        duty_decay = np.where(new, 0.0, np.exp(-np.maximum(dt, 0.0) / RF_DUTY_TIME_CONSTANT_S))
+        duty_decay = np.where(
+            new | reset, 0.0, np.exp(-np.maximum(dt, 0.0) / RF_DUTY_TIME_CONSTANT_S)
+        )
         heard = self._accumulate("rf_duty_heard", rows, duty_decay, fresh_rf)
         periods = self._accumulate(
             "rf_duty_periods", rows, duty_decay, tracks.rf_stations * seconds / DF_PERIOD_S
@@ -218,6 +257,27 @@ class FeatureHistory:
         crossed_share = np.clip(crossed / np.maximum(recent_rf, 1e-9), 0.0, 1.0)
         duty = np.clip(heard / np.maximum(periods, 1e-9), 0.0, 1.0)
         return np.asarray(share, float), np.asarray(crossed_share, float), np.asarray(duty, float)
+
+    def _jumped(
+        self,
+        tracks: TrackBatch,
+        rows: npt.NDArray[np.int64],
+        new: npt.NDArray[np.bool_],
+        speed: FloatArray,
+        speed_var: FloatArray,
+    ) -> npt.NDArray[np.bool_]:
+        """Tracks whose history must start again: a new cooperative identity, or a speed jump
+        no aircraft or drone flies (module docstring). Records each track's identity."""
+        col = self._columns
+        identity = np.array(
+            [zlib.crc32(i.upper().encode()) if i else 0 for i in tracks.identity.tolist()], float
+        )
+        adopted = (identity != 0) & (identity != col["identity"][rows])
+        col["identity"][rows] = identity
+        dt = np.maximum(tracks.t - col["t"][rows], 0.0)
+        limit = JUMP_SPEED_MPS + MAX_ACCELERATION_MPS2 * dt + 4.0 * np.sqrt(speed_var)
+        jumped = np.abs(speed - col["last_speed"][rows]) > limit
+        return np.asarray(~new & (adopted | jumped), bool)
 
     def _accumulate(
         self, name: str, rows: npt.NDArray[np.int64], decay: FloatArray, value: FloatArray
@@ -237,6 +297,23 @@ class FeatureHistory:
         self._columns = {name: values[idx] for name, values in self._columns.items()}
         self.velocity = self.velocity[idx]
         self._rows = {i: k for k, (_, i) in enumerate(old)}
+
+
+def ground(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """Ground height above the ellipsoid (``world.terrain``), or 0 when its grids are not
+    installed (heights are then above the ellipsoid, as before terrain; logged once)."""
+    global _TERRAIN_MISSING
+    if _TERRAIN_MISSING:
+        return np.zeros_like(lat)
+    try:
+        return np.asarray(ground_height_m(lat, lon), float)
+    except TerrainDataMissingError as exc:
+        _TERRAIN_MISSING = True
+        log.warning("heights judged above the ellipsoid, not the ground: %s", exc)
+        return np.zeros_like(lat)
+
+
+_TERRAIN_MISSING = False
 
 
 def averaging_shrink(age_s: FloatArray, tau_s: float) -> FloatArray:

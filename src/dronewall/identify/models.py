@@ -5,16 +5,26 @@ aircraft); the classifier sums them (sources taken as independent given the clas
 Bayes) with the log prior and normalises. Densities come from public figures, not from the
 simulator:
 
-* **speed and height** — drones as a mixture of four types: one-way attack (Shahed/Geran,
-  ~185 km/h, 60–400 m), decoy (Gerbera, ~160 km/h), quadcopter (DJI class, 30–55 km/h,
-  under 150 m) and reconnaissance fixed-wing (Orlan class, 90–150 km/h, 0.6–2.5 km); birds
-  (flocks, 30–70 km/h, below ~600 m at night migration); manned aircraft as airliners at
-  cruise (~830 km/h, 9.5–11.5 km) and climbing or descending, plus a small share of light
-  aircraft and helicopters (~200 km/h, a few hundred metres); "unknown" flat over everything
-  that flies. Speed is log-normal, height normal; the uncertainty of the track's averaged
-  speed and height (``features``: precision-weighted, and surer than one filter estimate by
-  the correlation of its errors) widens each density, so a young, poorly known track is not
-  called with false confidence while a settled one is held to what it does.
+* **speed and height above ground** — drones as a mixture of four types: one-way attack
+  (Shahed/Geran, ~185 km/h, 60–400 m), decoy (Gerbera, ~160 km/h), quadcopter (DJI class,
+  30–55 km/h or hovering, under 150 m) and reconnaissance fixed-wing (Orlan class, 90–150 km/h,
+  0.6–2.5 km); birds (flocks, 30–70 km/h, below ~600 m at night migration); manned aircraft as
+  airliners at cruise (~830 km/h, 9.5–11.5 km), climbing or descending, and departing or
+  arriving low near airports (250–360 km/h, a few hundred metres), light aircraft (Cessna 172
+  class, 110–230 km/h), gliders (55–160 km/h, hundreds to thousands of metres, circling in
+  thermals), helicopters (0–270 km/h including hover, 100–900 m) and ultralights (50–130 km/h);
+  "unknown" flat over everything that flies. Speed is log-normal, height normal, height above
+  the ground (``features``: terrain model). The uncertainty of the track's averaged speed and
+  height (``features``: precision-weighted, and surer than one filter estimate by the
+  correlation of its errors) widens each density, so a young, poorly known track is not
+  called with false confidence while a settled one is held to what it does. A track whose
+  height is unknown (vertical σ above ``HEIGHT_UNKNOWN_SIGMA_M``: bearing-only RF tracks) is
+  judged by its speed alone.
+* **circling** — fixed-wing drones fly routes and wide orbits (an Orlan's orbit of ≥ 500 m
+  radius at 120 km/h turns ≤ 4°/s), while gliders thermal in circles of 50–150 m radius
+  (15–25°/s) and light aircraft, ultralights and helicopters manoeuvre: a fast track whose
+  averaged velocity vector is much shorter than its averaged speed (``features``
+  straightness) is not a fixed-wing drone.
 * **cooperative identity** — an ICAO 24-bit address (ADS-B) is strong evidence of a manned
   aircraft; a Remote ID serial of a drone.
 * **RF emission** — updates from RF detectors mean the object emits a control or video link,
@@ -42,7 +52,12 @@ from dronewall.core.types import ObjectKind
 
 FloatArray = npt.NDArray[np.float64]
 N_CLASSES = 4  # unknown, drone, bird, aircraft (ObjectClass order)
-ICAO_ADDRESS = re.compile(r"^[0-9A-F]{6}$")
+# ICAO 24-bit address as six hex digits in either case: receivers and open data (dump1090,
+# OpenSky) write lower case, the report format upper case.
+ICAO_ADDRESS = re.compile(r"^[0-9A-Fa-f]{6}$")
+# A vertical σ above this (one filter estimate) means the height is not measured: a track
+# built from RF bearings alone sits at a default height (tracker) with σ of hundreds of metres.
+HEIGHT_UNKNOWN_SIGMA_M = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +75,39 @@ class Component:
 # weight of the quadcopter component makes a track a quadcopter only with other evidence — its
 # radio link, Remote ID, or a camera (bench/bench_identify.py: with equal weights 42 % of
 # bird track-time was called drone).
+# A reconnaissance drone flies like a glider or motor-glider (Orlan-10: 90–150 km/h at
+# 0.6–2.5 km; a sailplane 55–160 km/h at hundreds of metres to kilometres): on kinematics alone
+# it keeps a share of the drone prior (RECON_WEIGHT), its video link (RF) makes it a drone.
+RECON_WEIGHT = 0.05
 DRONE_TYPES: dict[ObjectKind, Component] = {
     ObjectKind.ONE_WAY_ATTACK: Component(50.0, 0.10, 230.0, 160.0, 0.32),
     ObjectKind.DECOY: Component(44.0, 0.10, 350.0, 190.0, 0.32),
     ObjectKind.QUADCOPTER: Component(12.0, 0.30, 95.0, 50.0, 0.02),
-    ObjectKind.RECON_FIXED_WING: Component(33.0, 0.20, 1500.0, 650.0, 0.34),
+    ObjectKind.RECON_FIXED_WING: Component(33.0, 0.20, 1500.0, 650.0, RECON_WEIGHT),
 }
+# A hovering quadcopter (DJI class holds position within a metre or two): speed near zero,
+# which the log-normal of forward flight puts many σ out. Same weight as the quadcopter in
+# forward flight: hovering alone is no proof (a helicopter hovers too), a link or Remote ID is.
+QUAD_HOVER = Component(1.0, 0.8, 60.0, 50.0, 0.005)
 BIRD = Component(13.0, 0.32, 300.0, 200.0)
+# Manned aircraft, heights above ground. Weights are shares of the manned traffic a low-level
+# sensor sees: airliners dominate near airports, general aviation elsewhere.
 AIRCRAFT = (
-    Component(230.0, 0.12, 10_500.0, 1_200.0, 0.55),  # airliners at cruise
-    Component(150.0, 0.40, 4_000.0, 3_500.0, 0.35),  # airliners climbing and descending
-    Component(55.0, 0.40, 600.0, 500.0, 0.10),  # light aircraft and helicopters, low and slow
+    Component(230.0, 0.12, 10_500.0, 1_200.0, 0.38),  # airliners at cruise
+    Component(150.0, 0.40, 4_000.0, 3_500.0, 0.22),  # airliners climbing and descending
+    Component(80.0, 0.15, 500.0, 400.0, 0.10),  # airliners departing, arriving (70–100 m/s)
+    Component(50.0, 0.30, 700.0, 600.0, 0.08),  # light aircraft, 110–230 km/h
+    Component(27.0, 0.30, 1_000.0, 700.0, 0.08),  # gliders, 55–160 km/h
+    Component(45.0, 0.45, 400.0, 300.0, 0.05),  # helicopters in forward flight
+    Component(1.5, 0.8, 300.0, 250.0, 0.02),  # helicopters hovering
+    Component(22.0, 0.30, 300.0, 250.0, 0.07),  # ultralights, microlights, gyrocopters
 )
+# Circling (``circling_loglik``): nats against each fixed-wing drone type for a fast track
+# circling in full (straightness ≤ 0.3) — a glider in a thermal or a manoeuvring light
+# aircraft, not a drone flying its route or a wide orbit.
+CIRCLING_AGAINST_FIXED_WING = 4.0
+CIRCLING_MIN_SPEED_MPS = 15.0  # slower tracks' headings are noise; quadcopters fly slower
+CIRCLING_MIN_AGE_S = 20.0  # one time constant of the velocity average
 UNKNOWN_LOG_SPEED_SPAN = np.log(800.0)  # flat from 0.5 to 400 m/s
 UNKNOWN_HEIGHT_SPAN_M = 15_000.0
 
@@ -86,34 +122,63 @@ def component_loglik(
     log_speed_sigma: FloatArray,
     height: FloatArray,
     height_sigma: FloatArray,
+    height_known: npt.NDArray[np.bool_] | None = None,
 ) -> FloatArray:
+    """Log density of a component at the track's averaged speed and height above ground;
+    rows whose height is unknown are judged by speed alone."""
     s = np.sqrt(c.speed_sigma_log**2 + log_speed_sigma**2)
     h = np.sqrt(c.height_sigma_m**2 + height_sigma**2)
-    return _log_normal(log_speed, np.log(c.speed_median_mps), s) + _log_normal(
-        height, c.height_mean_m, h
-    )
+    by_height = _log_normal(height, c.height_mean_m, h)
+    if height_known is not None:
+        by_height = np.where(height_known, by_height, 0.0)
+    return np.asarray(_log_normal(log_speed, np.log(c.speed_median_mps), s) + by_height, float)
 
 
-def kinematic_loglik(
-    speed: FloatArray, speed_sigma: FloatArray, height: FloatArray, height_sigma: FloatArray
-) -> tuple[FloatArray, FloatArray]:
+@dataclass(frozen=True, slots=True)
+class Kinematics:
+    """What ``kinematic_loglik`` reads of each track (rows aligned with the batch)."""
+
+    speed: FloatArray  # averaged horizontal speed, m/s
+    speed_sigma: FloatArray
+    height: FloatArray  # averaged height above ground, m
+    height_sigma: FloatArray
+    height_known: npt.NDArray[np.bool_]
+    straightness: FloatArray  # 1 straight … 0 circling (features)
+    age: FloatArray  # seconds of history behind the averages
+
+
+def kinematic_loglik(k: Kinematics) -> tuple[FloatArray, FloatArray]:
     """(class log-likelihoods (n, 4), drone-type log-likelihoods (n, 4) in DRONE_TYPES order)."""
-    s = np.maximum(speed, 0.5)
+    s = np.maximum(k.speed, 0.5)
     log_s = np.log(s)
-    log_sigma = speed_sigma / s
+    log_sigma = k.speed_sigma / s
+    args = (log_s, log_sigma, k.height, k.height_sigma, k.height_known)
     types = np.stack(
-        [
-            np.log(c.weight) + component_loglik(c, log_s, log_sigma, height, height_sigma)
-            for c in DRONE_TYPES.values()
-        ],
-        axis=1,
+        [np.log(c.weight) + component_loglik(c, *args) for c in DRONE_TYPES.values()], axis=1
     )
-    out = np.empty((speed.shape[0], N_CLASSES))
-    out[:, 0] = -np.log(UNKNOWN_LOG_SPEED_SPAN) - np.log(UNKNOWN_HEIGHT_SPAN_M)
-    out[:, 1] = _mixture(tuple(DRONE_TYPES.values()), log_s, log_sigma, height, height_sigma)
-    out[:, 2] = component_loglik(BIRD, log_s, log_sigma, height, height_sigma)
-    out[:, 3] = _mixture(AIRCRAFT, log_s, log_sigma, height, height_sigma)
+    quad = list(DRONE_TYPES).index(ObjectKind.QUADCOPTER)
+    hover = np.log(QUAD_HOVER.weight) + component_loglik(QUAD_HOVER, *args)
+    types[:, quad] = np.logaddexp(types[:, quad], hover)
+    types += circling_loglik(k.speed, k.straightness, k.age)
+    out = np.empty((s.shape[0], N_CLASSES))
+    flat_height = np.where(k.height_known, -np.log(UNKNOWN_HEIGHT_SPAN_M), 0.0)
+    out[:, 0] = -np.log(UNKNOWN_LOG_SPEED_SPAN) + flat_height
+    out[:, 1] = logsumexp_rows(types)
+    out[:, 2] = component_loglik(BIRD, *args)
+    out[:, 3] = _mixture(AIRCRAFT, *args)
     return out, types
+
+
+def circling_loglik(speed: FloatArray, straightness: FloatArray, age: FloatArray) -> FloatArray:
+    """Log-likelihoods (n, 4) per drone type (DRONE_TYPES order) of how much a track circles:
+    0 for a straight or slow or young track, down to −``CIRCLING_AGAINST_FIXED_WING`` for the
+    fixed-wing types when its averaged velocity vector is under 0.3 of its averaged speed."""
+    circling = np.clip((0.7 - straightness) / 0.4, 0.0, 1.0)
+    circling = np.where(
+        (speed >= CIRCLING_MIN_SPEED_MPS) & (age >= CIRCLING_MIN_AGE_S), circling, 0
+    )
+    fixed_wing = np.array([k is not ObjectKind.QUADCOPTER for k in DRONE_TYPES], float)
+    return np.asarray(-CIRCLING_AGAINST_FIXED_WING * circling[:, None] * fixed_wing[None, :], float)
 
 
 def _mixture(
@@ -122,14 +187,10 @@ def _mixture(
     log_sigma: FloatArray,
     height: FloatArray,
     height_sigma: FloatArray,
+    height_known: npt.NDArray[np.bool_] | None = None,
 ) -> FloatArray:
-    each = np.stack(
-        [
-            np.log(c.weight) + component_loglik(c, log_s, log_sigma, height, height_sigma)
-            for c in parts
-        ],
-        axis=1,
-    )
+    args = (log_s, log_sigma, height, height_sigma, height_known)
+    each = np.stack([np.log(c.weight) + component_loglik(c, *args) for c in parts], axis=1)
     return logsumexp_rows(each)
 
 

@@ -1,0 +1,127 @@
+"""No drone alerts on civil aircraft (ICAO identity in any case, airliner speed), a young
+track waits longer than cooperative sources' update intervals, RF-only tracks are not read
+as fast or low, and a hovering drone inside a zone keeps its alert (issue 14)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from dronewall.assess import AlertManager, EventKind, ThreatAssessor, build_zones
+from dronewall.core.geodesy import ecef_to_enu_rotation
+from dronewall.core.tracks import TrackBatch
+from dronewall.core.types import SensorKind
+from dronewall.identify import Classifier
+from dronewall.world.terrain import ground_height_m
+from tests.assess.conftest import T0, Fly, classes, site, tracks
+
+ASSESSOR = ThreatAssessor(build_zones([site("plant")]))
+INBOUND = Fly(1, -20_000.0, 0.0, v_east=50.0, sigma_mps=1.0)
+
+
+def picture(manager: AlertManager, t: float, batch: TrackBatch, p_drone: float) -> list[EventKind]:
+    c = classes(batch.track_id.tolist(), p_drone, t=t)
+    return [e.kind for e in manager.update(t, c, ASSESSOR.assess(batch, c))]
+
+
+def with_identity(batch: TrackBatch, identity: str) -> TrackBatch:
+    return replace(batch, identity=np.full(len(batch), identity, "<U20"))
+
+
+def test_a_track_with_an_icao_address_in_any_case_is_never_alerted() -> None:
+    for identity in ("4CA1B2", "4ca1b2"):
+        manager = AlertManager()
+        for k in range(60):
+            batch = with_identity(tracks([replace(INBOUND, age_s=60 + k)], t=T0 + k), identity)
+            assert picture(manager, T0 + k, batch, 0.95) == [], identity
+        threat = ASSESSOR.assess(batch, classes([1], 0.95, t=T0 + 59))
+        assert threat.civil is not None and threat.civil[0]
+        assert "civil aircraft (ICAO 4CA1B2)" in threat.reasons[0]
+    serial = with_identity(tracks([INBOUND], t=T0), "1596F3ABCD0001")  # Remote ID: no exemption
+    assert picture(AlertManager(), T0, serial, 0.95) == [EventKind.RAISED]
+
+
+def test_an_airliner_fast_and_low_after_take_off_is_not_alerted() -> None:
+    """80 m/s 200 m up, heading into the site: faster than any drone type, surely."""
+    manager = AlertManager()
+    climb_out = Fly(1, -20_000.0, 0.0, up_m=200.0, v_east=80.0, sigma_mps=2.0)
+    for k in range(30):
+        batch = tracks([replace(climb_out, age_s=20 + k)], t=T0 + k)
+        assert picture(manager, T0 + k, batch, 0.95) == []
+    vague = replace(climb_out, sigma_mps=10.0)  # 80 − 2·10 < 75: not surely an airliner
+    assert picture(AlertManager(), T0, tracks([vague], t=T0), 0.95) == [EventKind.RAISED]
+
+
+def test_an_alert_does_not_stay_on_a_track_that_adopts_an_icao_identity() -> None:
+    manager = AlertManager()
+    assert picture(manager, T0, tracks([INBOUND], t=T0), 0.95) == [EventKind.RAISED]
+    events = []
+    for k in range(1, 120):
+        batch = with_identity(tracks([replace(INBOUND, age_s=60 + k)], t=T0 + k), "4ca1b2")
+        events += picture(manager, T0 + k, batch, 0.95)
+    assert events == [EventKind.AUTO_CLEARED]
+    assert manager.alert(1).clear_reason == "no longer a threat"
+
+
+def test_a_young_track_waits_longer_than_cooperative_update_intervals() -> None:
+    """An airliner's ADS-B or FLARM report may come 7–10 s after its radar track starts."""
+    manager = AlertManager()
+    for age in range(0, 12):
+        batch = tracks([replace(INBOUND, age_s=float(age))], t=T0 + age)
+        assert picture(manager, T0 + age, batch, 0.95) == [], age
+    batch = tracks([replace(INBOUND, age_s=12.0)], t=T0 + 12)
+    assert picture(manager, T0 + 12, batch, 0.95) == [EventKind.RAISED]
+
+
+def test_an_rf_only_track_is_not_read_as_fast_or_low() -> None:
+    """A track from RF bearings sits at a default height with a vertical σ of a kilometre."""
+    batch = tracks([Fly(1, -20_000.0, 0.0, up_m=150.0, v_east=50.0, sigma_m=30.0)], t=T0)
+    rotation = ecef_to_enu_rotation(50.0, 20.0)
+    cov = batch.covariance.copy()
+    cov[0, :3, :3] = rotation.T @ np.diag([900.0, 900.0, 1000.0**2]) @ rotation
+    rf_only = replace(batch, covariance=cov)
+    c = classes([1], 0.9, t=T0)
+    measured = ASSESSOR.assess(batch, c).reasons[0]
+    unknown = ASSESSOR.assess(rf_only, c).reasons[0]
+    assert "fast" in measured and "low" in measured
+    assert "fast" not in unknown and "low" not in unknown
+
+
+def _hovering(k: int, rng: np.random.Generator) -> TrackBatch:
+    """An emitting quadcopter hovering 60 m above the ground, 1 km inside the plant's zone,
+    heard by 2 DF stations."""
+    jitter = rng.normal(0.0, 0.3, 3)
+    ground = float(ground_height_m(np.array([50.0]), np.array([20.0]))[0])
+    fly = Fly(1, 1_000.0, 0.0, up_m=ground + 60.0, v_east=jitter[0], v_north=jitter[1],
+              v_up=jitter[2], sigma_m=10.0, sigma_mps=1.0, age_s=300.0 + k)  # fmt: skip
+    batch = tracks([fly], t=T0 + k)
+    kinds = batch.kind_updates.copy()
+    kinds[0, int(SensorKind.RF)] = 300 + k
+    return replace(
+        batch,
+        n_updates=np.array([600 + 2 * k]),
+        kind_updates=kinds,
+        rf_stations=np.array([2], np.uint8),
+    )
+
+
+def test_a_hovering_drone_inside_a_zone_keeps_its_alert() -> None:
+    """The bug of issue 14: an alert auto-cleared while its quadcopter still hovered inside an
+    airport zone — hovering (speed near 0) fitted no class but "unknown", so P(drone) fell
+    below p_off and the condition went off. Classified and assessed as the pipeline does."""
+    rng = np.random.default_rng(7)
+    classifier, manager = Classifier(), AlertManager()
+    events: list[EventKind] = []
+    for k in range(-120, 900):  # two minutes flying in, then 15 minutes hovering
+        batch = _hovering(k, rng)
+        if k < 0:  # flying in at 10 m/s before it stops
+            batch = replace(batch, state=batch.state + np.r_[0, 0, 0, _east(10.0)])
+        c = classifier.classify(batch)
+        events += [e.kind for e in manager.update(T0 + k, c, ASSESSOR.assess(batch, c))]
+    assert events == [EventKind.RAISED]
+    assert manager.alert(1).active
+
+
+def _east(speed: float) -> np.ndarray:
+    return ecef_to_enu_rotation(50.0, 20.0).T @ np.array([speed, 0.0, 0.0])
