@@ -19,6 +19,8 @@ from dronewall.sensors.modes import (
     SbsAdapter,
 )
 from dronewall.sensors.modes.crc import parity
+from dronewall.sensors.modes.reports import FPM
+from dronewall.sensors.modes.sbs import MAX_VERTICAL_RATE_FPM
 from tests.sensors.modes.encode import (
     ac12_q,
     avr,
@@ -91,6 +93,12 @@ def check_reports(reports: list[Report]) -> None:
         assert math.isfinite(r.lon_deg) and -180 <= r.lon_deg < 180
         assert math.isfinite(r.alt_m) and r.sigma_horizontal_m > 0 and r.sigma_vertical_m > 0
         assert math.isfinite(r.t_measured)
+        # format 1.1: a valid DO-260B code or 0, a vertical rate ADS-B can carry or NaN
+        assert r.emitter_category == 0 or (r.emitter_category >> 4 in (0xA, 0xB, 0xC, 0xD))
+        assert r.emitter_category & 0xF <= 7 and 0 <= r.nic <= 11 and 0 <= r.nacp <= 11
+        vr = r.vertical_rate_mps
+        assert math.isnan(vr) or abs(vr) <= MAX_VERTICAL_RATE_FPM * FPM
+        assert r.identity == r.identity.upper()
 
 
 def test_decoder_fuzz() -> None:
@@ -193,6 +201,7 @@ def test_sbs_fuzz() -> None:
     samples = [
         sbs(3, "4840D6", alt="3000", lat="52.3", lon="4.8"),
         sbs(4, "4840D6", gs="250", track="90", vr="-640"),
+        sbs(4, "4840d6", gs="250", track="90", vr="99999"),  # beyond what ADS-B can say
         sbs(3, "4840D6", alt="3000H", lat="52.31", lon="4.81"),
         sbs(2, "4840D6", gs="12", track="45", lat="52.31", lon="4.76"),
         sbs(5, "4840D6", alt="2975"),
@@ -224,4 +233,5 @@ def test_sbs_fuzz() -> None:
     expected = sum(1 for line in bytes(stream).split(b"\n")[:-1] if line.strip())
     assert out.messages + sum(out.rejects.values()) == expected
     assert out.messages > 20_000 and sum(out.rejects.values()) > 1000
+    assert out.rejects["vertical_rate"] > 100
     check_reports(out.reports)

@@ -89,6 +89,24 @@ def containment_radius_m(type_code: int, version: int, nic_a: int, nic_b: int, n
     return math.inf
 
 
+# NIC 11 … 1 by its containment radius bound Rc < …, DO-260B Table 2-14 (NIC 6 spans the
+# 0.3, 0.5 and 0.6 NM bounds); Rc ≥ 20 NM or unknown is NIC 0.
+NIC_RC_M = (7.5, 25.0, 75.0, 0.1 * NM, 0.2 * NM, 0.6 * NM, 1 * NM, 2 * NM, 4 * NM, 8 * NM, 20 * NM)
+
+
+def nic_from_rc(rc_m: float) -> int:
+    """The NIC (0–11) of a containment radius, as report format 1.1 carries it."""
+    for i, bound in enumerate(NIC_RC_M):
+        if rc_m <= bound:
+            return 11 - i
+    return 0
+
+
+def reported_nacp(nacp: int) -> int:
+    """NACp as report format 1.1 carries it: 1–11; 0 for unknown, not heard or reserved."""
+    return nacp if 0 < nacp <= 11 else 0
+
+
 _RC_FIXED = {
     5: 7.5, 6: 25.0, 9: 7.5, 10: 25.0, 12: 0.2 * NM, 14: 1 * NM, 15: 2 * NM, 17: 20 * NM,
     20: 7.5, 21: 25.0,

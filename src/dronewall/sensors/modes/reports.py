@@ -10,6 +10,8 @@
 * Speed, course and vertical rate: the aircraft's latest airborne velocity (subtypes 1–2 over
   ground; subtypes 3–4 give airspeed and heading, which are not ground velocity and are not
   reported) if not older than ``VELOCITY_AGE_S``.
+* Report format 1.1: the emitter category as its code (``category_code``: "A3" → 0xA3), NIC
+  from the position's containment radius, NACp (versions 1–2) — beside the σ they give.
 * Declared class from the emitter category: B6 (unmanned aerial vehicle) → drone; A1–A7, B1
   (glider), B2 (lighter than air), B4 (ultralight) → aircraft; other categories (parachutist,
   space vehicle, surface vehicles, obstacles) → unknown; no category yet → aircraft, with less
@@ -49,6 +51,22 @@ def declared_class(category: str) -> tuple[ObjectClass, float]:
     if category == "" or category.endswith("0"):
         return ObjectClass.AIRCRAFT, UNDECLARED_CONFIDENCE
     return ObjectClass.UNKNOWN, 0.0
+
+
+def category_code(category: str) -> int:
+    """The emitter category as report format 1.1's code: set letter and number read as two
+    hex digits ("A3" → 0xA3, "B6" → 0xB6); 0 when not heard (docs/report-format.md)."""
+    if len(category) != 2 or category[0] not in "ABCD" or category[1] not in "01234567":
+        return 0
+    return int(category, 16)
+
+
+def _quality(report: Report, ac: Aircraft) -> Report:
+    """``report`` with the aircraft's category, NIC and NACp (format 1.1) filled."""
+    report.emitter_category = category_code(ac.category)
+    report.nic = accuracy.nic_from_rc(ac.rc_m)
+    report.nacp = accuracy.reported_nacp(ac.nacp) if ac.version >= 1 else 0
+    return report
 
 
 def sigma_horizontal(
@@ -107,7 +125,7 @@ def position_report(
         report.course_deg = ac.track_deg
     if abs(t - ac.vr_t) <= VELOCITY_AGE_S:
         report.vertical_rate_mps = ac.vr_fpm * FPM
-    return report
+    return _quality(report, ac)
 
 
 def surface_report(
@@ -122,7 +140,7 @@ def surface_report(
     """A surface position, at the receiver's height (the airport is within 45 NM of it)."""
     cls, confidence = declared_class(ac.category)
     speed_kt, track = motion
-    return Report(
+    report = Report(
         sensor=key,
         sensor_kind=SensorKind.ADSB,
         measurement=MeasurementKind.POSITION,
@@ -139,3 +157,4 @@ def surface_report(
         declared_class=cls,
         class_confidence=confidence,
     )
+    return _quality(report, ac)

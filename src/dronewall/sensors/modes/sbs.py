@@ -19,7 +19,8 @@ nearest to its difference from ``t_receive`` (the zone), it lies within ``sbs_ti
 
 Rejects: "sbs" (not a known record, too few fields, bad transmission type), "address",
 "number" (a field that is not a number), "position" (latitude/longitude out of range),
-"range" (beyond the receiver's maximum range).
+"range" (beyond the receiver's maximum range), "vertical_rate" (beyond the ±32,704 ft/min
+ADS-B can carry). A lower-case hex ident is the same ICAO address as its upper case.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ _KINDS = frozenset("12345678")  # MSG transmission types
 _POSITION_FIELDS = 16  # up to the longitude
 QUARTER_HOUR_S = 900.0  # time zones are whole quarter hours from UTC
 MAX_ZONE_S = 14 * 3600.0  # UTC−12 … UTC+14
+MAX_VERTICAL_RATE_FPM = 511 * 64  # the largest TC 19 vertical rate (9 bits of 64 ft/min)
 
 
 class SbsError(ValueError):
@@ -188,6 +190,8 @@ class SbsAdapter:
             raise SbsError("sbs")
         gs, track = _number(fields[12]), _number(fields[13])
         vr, _geometric = _altitude(fields[16])
+        if vr is not None and abs(vr) > MAX_VERTICAL_RATE_FPM:
+            raise SbsError("vertical_rate")  # before anything of the line is believed
         if gs is not None and track is not None:
             ac.gs_kt, ac.track_deg, ac.vel_t = gs, track % 360.0, t
         if vr is not None:
