@@ -18,6 +18,7 @@ from dronewall.sensors.remoteid import (
     RemoteIdSettings,
 )
 from dronewall.sensors.remoteid import encode as enc
+from dronewall.sensors.remoteid.reports import UA_CATEGORY
 from dronewall.sensors.remoteid.transports import unwrap_advertising_data, unwrap_beacon_frame
 from tests.sensors.remoteid.helpers import jsonl
 from tests.sensors.remoteid.test_golden import INOUT, INOUT_PACK, LIBRID_AUTH_PACK
@@ -81,6 +82,10 @@ def _check_reports(out: FeedOutput) -> None:
         assert r.sigma_horizontal_m > 0 and r.sigma_vertical_m > 0
         assert math.isnan(r.course_deg) or 0 <= r.course_deg < 360
         assert math.isnan(r.speed_mps) or 0 <= r.speed_mps <= 254.25
+        # format 1.1: F3411's vertical speed range (±62 m/s) and a category of UA_CATEGORY
+        assert math.isnan(r.vertical_rate_mps) or abs(r.vertical_rate_mps) <= 62.0
+        assert r.emitter_category in UA_CATEGORY
+        assert len(r.identity) <= 64
 
 
 def test_fuzz_datagrams() -> None:

@@ -114,7 +114,7 @@ class RemoteIdAdapter:
         """Take one message into the aircraft; True when it may change its Identity."""
         if isinstance(msg, Location):
             report, source = location_report(
-                self.receiver, msg, aircraft.identity, t_receive, self.settings
+                self.receiver, msg, aircraft.identity, t_receive, self.settings, aircraft.ua_type
             )
             if report is not None:
                 aircraft.altitude_source = source

@@ -7,6 +7,11 @@ when known, with the vertical accuracy; else the pressure altitude (1013.25 hPa 
 whose offset from the ellipsoid height is unknown (weather: ±10 hPa ≈ ±80 m; geoid 40–50 m in
 Europe), so its sigma adds ``PRESSURE_ALT_SIGMA_M``; else the height above takeoff or
 ground added to the receiver's altitude (``HEIGHT_SIGMA_M``); else no report.
+
+Report format 1.1: the vertical speed (Table 6, up positive) is the report's vertical rate,
+and the Basic ID's UA type (Table 5) becomes an ADS-B emitter category (``UA_CATEGORY``):
+every Remote ID sender is unmanned, so B6 (UAV) unless the type is a lighter-than-air (B2),
+a parachute (B3), a rocket (B7) or a tethered or ground obstacle (C3).
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ PRESSURE_ALT_SIGMA_M = 100.0  # pressure altitude vs ellipsoid height: QNH sprea
 HEIGHT_SIGMA_M = 50.0  # height above takeoff/ground vs receiver altitude: terrain unknown
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for the receiver range check
 HALF_HOUR_S = 1800.0
+UAV = 0xB6  # DO-260B emitter category B6, as report format 1.1 codes it
+# UA type (F3411 Table 5) → emitter category code (DO-260B set/number as hex digits).
+UA_CATEGORY = (
+    UAV, UAV, UAV, UAV, UAV, UAV, UAV,  # none, aeroplane, multirotor, gyro, hybrid, ornith., glider
+    0xC3,  # kite: a tethered obstacle
+    0xB2, 0xC3, 0xB2,  # free balloon, captive balloon (C3 includes tethered balloons), airship
+    0xB3, 0xB7,  # free fall / parachute, rocket
+    0xC3, 0xC3, UAV,  # tethered powered aircraft, ground obstacle, other
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +108,12 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def location_report(
-    sensor: str, loc: Location, identity: str, t_receive: float, settings: RemoteIdSettings
+    sensor: str,
+    loc: Location,
+    identity: str,
+    t_receive: float,
+    settings: RemoteIdSettings,
+    ua_type: int = 0,
 ) -> tuple[Report | None, str]:
     """The report of a Location message and the altitude field used; (None, "") when it has
     no position or no altitude. Raises ``RemoteIdError("far")`` beyond the receiver's range."""
@@ -125,5 +144,6 @@ def location_report(
         identity=identity,
         declared_class=ObjectClass.DRONE,
         class_confidence=CLASS_CONFIDENCE,
+        emitter_category=UA_CATEGORY[ua_type & 0x0F],
     )
     return report, source
