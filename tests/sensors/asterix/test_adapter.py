@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -310,3 +311,27 @@ def test_settings_are_validated() -> None:
 
 def test_reports_carry_fl_conversion_constant() -> None:
     assert pytest.approx(30.48) == FL_M
+
+
+def test_doppler_and_amplitude_give_radial_velocity_and_rcs() -> None:
+    radar = dataclasses.replace(RADAR, amplitude_1m2_1km_dbm=-50.0, doppler_sign=-1.0)
+    adapter = AsterixAdapter({"25/10": radar})
+    plots = [
+        Plot048(43_201.0, 10_000.0, 30.0, doppler_mps=-120.0, psr_amplitude_dbm=-78.0),
+        Plot048(43_201.0, 12_000.0, 40.0, doppler_mps=35.0, doppler_doubtful=True),
+        Plot048(43_201.0, 14_000.0, 50.0),
+    ]
+    adapter.receive(encode_cat048(plots, 25, 10), NOON + 1.0)
+    first, doubtful, plain = adapter.output.reports
+    assert first.radial_velocity_mps == 120.0  # the radar's positive Doppler is closing
+    range_m = first.range_m
+    assert first.rcs_dbsm == pytest.approx(-78.0 + 50.0 + 40.0 * math.log10(range_m / 1000.0))
+    assert math.isnan(doubtful.radial_velocity_mps) and math.isnan(doubtful.rcs_dbsm)
+    assert math.isnan(plain.radial_velocity_mps) and math.isnan(plain.rcs_dbsm)
+    uncalibrated = _one(plots[0]).output.reports[0]
+    assert uncalibrated.radial_velocity_mps == -120.0 and math.isnan(uncalibrated.rcs_dbsm)
+
+
+def test_a_doppler_sign_other_than_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="doppler_sign"):
+        dataclasses.replace(RADAR, doppler_sign=0.5)

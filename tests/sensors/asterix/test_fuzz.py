@@ -27,7 +27,7 @@ from tests.sensors.asterix.corpus_files import croco_datagrams, published
 
 FUZZ_INPUTS = 100_000
 T0 = 1_765_000_000.0
-RADAR = RadarSettings(52.0, 21.0, 120.0, sigma_range_m=30.0)
+RADAR = RadarSettings(52.0, 21.0, 120.0, sigma_range_m=30.0, amplitude_1m2_1km_dbm=-60.0)
 
 
 def _seeds() -> list[bytes]:
@@ -38,6 +38,12 @@ def _seeds() -> list[bytes]:
     ]
     seeds.append(encode_cat048(plots, 25, 10) + encode_cat034([north_marker(43300.0, 4.0)], 25, 10))
     seeds.append(encode_cat034([Service034(43201.0, 2, sector_deg=45.0, nogo=True)], 25, 10))
+    doppler = [
+        Plot048(43210.0 + i, 5000.0 + 300.0 * i, 11.0 * i, doppler_mps=-200.0 + 40 * i,
+                doppler_doubtful=i % 3 == 0, psr_amplitude_dbm=-90.0 + 5 * i)
+        for i in range(10)
+    ]  # fmt: skip
+    seeds.append(encode_cat048(doppler, 25, 10))
     return seeds
 
 
@@ -112,6 +118,9 @@ def _check_reports(out: FeedOutput) -> None:
         assert all(math.isfinite(s) and s > 0.0 for s in sigmas), r
         assert 0.0 <= r.azimuth_deg < 360.0 and -90.0 < r.elevation_deg < 90.0
         assert abs(r.t_measured - T0) <= 43_200.0
+        # format 1.1: I048/120 CAL is 10 signed bits; PAM ±128 dBm less the constant + 40 log R
+        assert math.isnan(r.radial_velocity_mps) or abs(r.radial_velocity_mps) <= 512.0
+        assert math.isnan(r.rcs_dbsm) or abs(r.rcs_dbsm) < 400.0
 
 
 def test_fuzz_100_000_datagrams_every_one_accounted_for() -> None:

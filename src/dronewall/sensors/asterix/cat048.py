@@ -7,7 +7,9 @@ codes to I048/030, both of which the FX structure lets an older decoder skip). R
 Expansion Field: CAT048 REF edition 1.11, of which only item ERR (extended range) is read.
 
 Every data item of the UAP is skipped by its structure; these are decoded:
-I048/010, /140, /020, /040, /070, /090, /220, /240, /161, /042, /200, /170, /110 and /230.
+I048/010, /140, /020, /040, /070, /090, /220, /240, /161, /042, /200, /170, /110, /230,
+/120 (subfield CAL, the calculated Doppler speed) and /130 (subfield PAM, the primary plot's
+amplitude).
 Units are the wire's: nautical miles, degrees, flight levels, feet; the adapter converts.
 """
 
@@ -77,6 +79,9 @@ class Cat048Record:
     communications: int | None = None  # I048/230 COM
     flight_status: int | None = None  # I048/230 STAT
     extended_rho_nm: float | None = None  # REF ERR: range when I048/020 ERR is set
+    doppler_mps: float | None = None  # I048/120 CAL, two's complement, LSB 1 m/s
+    doppler_doubtful: bool = False  # I048/120 CAL D
+    psr_amplitude_dbm: float | None = None  # I048/130 PAM, two's complement, LSB 1 dBm
 
 
 Fields = dict[str, Any]
@@ -215,12 +220,19 @@ def _fixed(size: int, name: str) -> Handler:
 
 def _i130(buf: bytes, p: int, end: int, f: Fields) -> int:
     # Seven one-octet subfields: SRL, SRR, SAM, PRL, PAM, RPD, APD.
-    return compound_end(buf, p, end, (1, 1, 1, 1, 1, 1, 1), "I048/130")[0]
+    stop, starts = compound_end(buf, p, end, (1, 1, 1, 1, 1, 1, 1), "I048/130")
+    if starts[4] >= 0:
+        f["psr_amplitude_dbm"] = float(signed(buf[starts[4]], 8))
+    return stop
 
 
 def _i120(buf: bytes, p: int, end: int, f: Fields) -> int:
     # CAL (2 octets) and RDS (repetitive, 6-octet parts); the other five bits are spare.
-    return compound_end(buf, p, end, (2, -6), "I048/120")[0]
+    stop, starts = compound_end(buf, p, end, (2, -6), "I048/120")
+    if (q := starts[0]) >= 0:
+        f["doppler_doubtful"] = bool(buf[q] & 0x80)
+        f["doppler_mps"] = float(signed(((buf[q] & 0x03) << 8) | buf[q + 1], 10))
+    return stop
 
 
 def _i030(buf: bytes, p: int, end: int, f: Fields) -> int:

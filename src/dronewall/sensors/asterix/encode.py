@@ -3,7 +3,8 @@
 UDP datagram — for tests, benchmarks and end-to-end runs replaying a scenario as ASTERIX.
 
 Same documents as the decoder: EUROCONTROL-SPEC-0149 Part 1 (blocks, FSPEC), Part 4 CAT048
-edition 1.32 (items I048/010, /140, /020, /040, /070, /090, /220, /240, /161, /200, /110) and
+edition 1.32 (items I048/010, /140, /020, /040, /070, /090, /130 PAM, /220, /240, /161, /200,
+/110, /120 CAL) and
 Part 2b CAT034 edition 1.29 (I034/010, /000, /030, /020, /041, /050, /120). Values are rounded
 to the nearest LSB; a value the item cannot hold raises ``ValueError``.
 """
@@ -40,6 +41,9 @@ class Plot048:
     groundspeed_mps: float | None = None  # I048/200 with heading_deg
     heading_deg: float | None = None
     simulated: bool = False  # I048/020 SIM
+    doppler_mps: float | None = None  # I048/120 CAL, m/s
+    doppler_doubtful: bool = False
+    psr_amplitude_dbm: float | None = None  # I048/130 PAM, dBm
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,8 @@ def encode_cat048_record(plot: Plot048, sac: int, sic: int) -> bytes:
     items[4] = rho.to_bytes(2, "big") + theta.to_bytes(2, "big")
     if plot.mode3a is not None:
         items[5] = (plot.mode3a & 0x0FFF).to_bytes(2, "big")
+    if plot.psr_amplitude_dbm is not None:  # primary subfield: PAM only (5th bit)
+        items[7] = bytes((0x08, _signed(plot.psr_amplitude_dbm, 1.0, 8, "PSR amplitude")))
     if plot.flight_level is not None:
         items[6] = _signed(plot.flight_level, 0.25, 14, "flight level").to_bytes(2, "big")
     if plot.address is not None:
@@ -127,6 +133,11 @@ def encode_cat048_record(plot: Plot048, sac: int, sic: int) -> bytes:
         items[13] = speed.to_bytes(2, "big") + heading.to_bytes(2, "big")
     if plot.height_m is not None:
         items[19] = _signed(plot.height_m / FT_M, 25.0, 14, "3-D height").to_bytes(2, "big")
+    if plot.doppler_mps is not None:  # primary subfield: CAL only
+        cal = _signed(plot.doppler_mps, 1.0, 10, "Doppler speed") | (
+            0x8000 if plot.doppler_doubtful else 0
+        )
+        items[20] = bytes((0x80,)) + cal.to_bytes(2, "big")
     return fspec(items) + b"".join(items[frn] for frn in sorted(items))
 
 

@@ -13,6 +13,11 @@ Not reported (counted by reason): TYP 0, an extrapolated track with no detection
 (``no_detection``); simulated (SIM), test (TST) and field-monitor (RAB) reports
 (``test_target``); records without I048/040 (``no_position``); ERR set without a readable
 REF ERR item (``extended_range``).
+
+Report format 1.1: I048/120's calculated Doppler speed (not when flagged doubtful) is the
+radial velocity, signed by the radar's ``doppler_sign``; with a calibrated
+``amplitude_1m2_1km_dbm`` the primary amplitude I048/130 PAM becomes a radar cross-section by
+the radar equation (received power ∝ σ / R⁴): RCS = PAM − constant + 40·log₁₀(R / 1 km).
 """
 
 from __future__ import annotations
@@ -95,7 +100,18 @@ def plot_report(record: Cat048Record, key: str, radar: RadarSettings, t: float) 
         report.course_deg = record.heading_deg
     if record.address is not None:
         report.identity = f"{record.address:06X}"
+    if record.doppler_mps is not None and not record.doppler_doubtful:
+        report.radial_velocity_mps = radar.doppler_sign * record.doppler_mps
+    report.rcs_dbsm = rcs_dbsm(record.psr_amplitude_dbm, range_m, radar)
     return report
+
+
+def rcs_dbsm(amplitude_dbm: float | None, range_m: float, radar: RadarSettings) -> float:
+    """The RCS (dBsm) of a primary plot's amplitude at ``range_m`` by the radar equation; NaN
+    without an amplitude, a calibration constant or a range."""
+    if amplitude_dbm is None or not math.isfinite(radar.amplitude_1m2_1km_dbm) or range_m <= 0:
+        return math.nan
+    return amplitude_dbm - radar.amplitude_1m2_1km_dbm + 40.0 * math.log10(range_m / 1000.0)
 
 
 def is_finite_report(report: Report) -> bool:

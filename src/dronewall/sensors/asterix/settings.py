@@ -59,6 +59,12 @@ class RadarSettings:
     # Geoid undulation N at the radar (EGM2008, ellipsoid minus MSL; 35–55 m over most of
     # Europe): added to the MSL heights of I048/110 and I048/090.
     geoid_undulation_m: float = 0.0
+    # I048/120 CAL's sign is not fixed by the specification: +1 when the radar's positive
+    # Doppler speed is an opening range (dronewall's radial velocity), -1 when it is closing.
+    doppler_sign: float = 1.0
+    # I048/130 PAM → RCS: the amplitude (dBm) this radar reports for a 1 m² target at 1 km
+    # (its radar-equation constant, from calibration); NaN: no RCS is derived.
+    amplitude_1m2_1km_dbm: float = NAN
 
     def __post_init__(self) -> None:
         problems = []
@@ -76,5 +82,7 @@ class RadarSettings:
         )
         if not all(math.isfinite(s) and s > 0.0 for s in sigmas):
             problems.append("every sigma must be finite and > 0")
+        if self.doppler_sign not in (1.0, -1.0):
+            problems.append("doppler_sign must be 1 or -1")
         if problems:
             raise ValueError("RadarSettings: " + "; ".join(problems))
