@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 from hypothesis import given, settings
@@ -61,7 +60,15 @@ def _through_the_wire(batch: ReportBatch, kind: SensorKind) -> ReportBatch:
     out.speed_mps[0], out.course_deg[0] = detection.speed_mps, detection.course_deg
     out.declared_class[0] = detection.declared_class
     out.class_confidence[0] = detection.class_confidence
-    return replace(out, identity=np.array([detection.identity]))  # wider than allocate's <U20
+    out.vertical_rate_mps[0] = detection.vertical_rate_mps
+    out.rcs_dbsm[0], out.radial_velocity_mps[0] = detection.rcs_dbsm, detection.radial_velocity_mps
+    out.emitter_category[0], out.nic[0], out.nacp[0] = (
+        detection.emitter_category,
+        detection.nic,
+        detection.nacp,
+    )
+    out.identity[0] = detection.identity
+    return out
 
 
 def _same(a: ReportBatch, b: ReportBatch, names: list[str]) -> None:
@@ -181,3 +188,53 @@ def test_a_report_whose_object_is_lost_is_no_measurement() -> None:
 
     assert is_ended(DetectionReport(state="Lost"))
     assert not is_ended(DetectionReport(state="tracking"))
+
+
+FORMAT_1_1 = ["vertical_rate_mps", "rcs_dbsm", "radial_velocity_mps", "emitter_category", "nic"]
+
+
+def test_format_1_1_fields_and_a_long_identity_survive() -> None:
+    fix = _row(
+        MeasurementKind.POSITION,
+        {"lat_deg": 52.0, "lon_deg": 21.0, "speed_mps": 80.0, "course_deg": 10.0,
+         "vertical_rate_mps": -3.25, "emitter_category": 0xA7, "nic": 8, "nacp": 10,
+         "identity": "0f8e2b7c-5d4a-49f6-b1e3-a2c4d5e6f708"},
+    )  # fmt: skip
+    _same(fix, _through_the_wire(fix, SensorKind.ADSB), [*FORMAT_1_1, "nacp", "identity"])
+    radar = _row(
+        MeasurementKind.RADAR,
+        {"range_m": 5000.0, "azimuth_deg": 12.0, "elevation_deg": 1.0, "sigma_range_m": 10.0,
+         "sigma_azimuth_deg": 0.5, "sigma_elevation_deg": 0.5, "rcs_dbsm": -17.5,
+         "radial_velocity_mps": 23.0},
+    )  # fmt: skip
+    _same(radar, _through_the_wire(radar, SensorKind.RADAR), FORMAT_1_1)
+
+
+def _detection(**info: str) -> object:
+    from dronewall.sensors.sapient.binding import DetectionReport
+    from dronewall.sensors.sapient.units import Polar, range_bearing_from_polar
+
+    report = DetectionReport(report_id=ULID_A, object_id=ULID_B, id="4ca7b1")
+    polar = Polar(math.nan, 10.0, math.nan, math.nan, 1.0, math.nan)
+    report.range_bearing.CopyFrom(range_bearing_from_polar(polar))
+    for kind, value in info.items():
+        report.object_info.add(type=kind, value=value)
+    traits = traits_of(registration_for(sensor(SensorKind.RADAR)))
+    try:
+        return read_detection(report, traits)
+    except SapientError as error:
+        return error
+
+
+def test_rcs_in_square_metres_doppler_and_a_lower_case_icao_address() -> None:
+    detection = _detection(RCS_m2="0.01", range_rate="-12.5")
+    assert not isinstance(detection, SapientError)
+    assert detection.rcs_dbsm == -20.0 and detection.radial_velocity_mps == -12.5  # type: ignore[attr-defined]
+    assert detection.identity == "4CA7B1"  # type: ignore[attr-defined]
+
+
+def test_bad_format_1_1_values_are_refused_as_out_of_range() -> None:
+    for info in ({"rcs": "loud"}, {"rcs": "nan"}, {"rcs": "120"}, {"doppler": "1e6"},
+                 {"nic": "3.5"}, {"emitter_category": "999"}):  # fmt: skip
+        error = _detection(**info)
+        assert isinstance(error, SapientError) and error.reason.value == "out_of_range", info
