@@ -133,7 +133,7 @@ def valid_register(rng: random.Random, node: str) -> dict[str, Any]:
     obj["lat"] = _number(rng, -90.0, 90.0)
     obj["lon"] = _number(rng, -180.0, 180.0)
     for key, value in (
-        ("v", 1),
+        ("v", rng.choice([1, 1.1])),
         ("node", node),
         ("nation", rng.choice(["UA", "PL", "DE"])),
         ("vendor", "Example" * rng.randint(0, 9)),
@@ -175,12 +175,15 @@ def valid_detection(rng: random.Random, node: str) -> dict[str, Any]:
     if rng.random() < 0.8:
         obj["t"] = rng.choice(TIMES)
     extras = (
-        ("v", 1),
+        ("v", rng.choice([1, 1.1])),
         ("node", node),
         ("class", rng.choice(["drone", "bird", "aircraft", "unknown"])),
         ("id", rng.choice(["trk-7", 17, 0, 2**53, "x" * 64])),
-        ("uid", rng.choice(["1581F5FHD23B0042", "!", "~" * 20])),
+        ("uid", rng.choice(["1581F5FHD23B0042", "!", "~" * 20, "0f8e2b7c-5d4a-49f6-b1e3" * 2])),
         ("protocol", "ocusync3"),
+        ("vrate", _number(rng, -150.0, 150.0)),  # version 1.1
+        ("rcs", _number(rng, -80.0, 80.0)),
+        ("doppler", _number(rng, -2000.0, 2000.0)),
     )
     for key, value in extras:
         if rng.random() < 0.25:

@@ -108,6 +108,9 @@ def expected_detection(d: dict[str, Any], reg: dict[str, Any]) -> dict[str, Any]
         "class_confidence": float(d.get("conf", 0.0)),
         "identity": d.get("uid", ""),
         "sensor_kind": SensorKind[reg["kind"].upper()],
+        "vertical_rate_mps": float(d.get("vrate", math.nan)),
+        "rcs_dbsm": float(d.get("rcs", math.nan)),
+        "radial_velocity_mps": float(d.get("doppler", math.nan)),
     }
     if "lat" in d:
         out |= {

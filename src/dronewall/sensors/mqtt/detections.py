@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from dronewall.core.types import MeasurementKind, ObjectClass
+from dronewall.core.types import MeasurementKind, ObjectClass, icao_identity
 from dronewall.sensors.feed import Report
 from dronewall.sensors.mqtt import values as v
 from dronewall.sensors.mqtt.registration import MAX_RANGE_M, MAX_SIGMA_M, NodeRegistration
@@ -35,8 +35,13 @@ CLASSES = {
 # Target heights: below the Dead Sea to above any drone or airliner a node could report.
 TARGET_ALT_M = (-1_000.0, 50_000.0)
 MAX_TRACK_ID = 64  # the node's own object/track id
-# Printable ASCII without spaces, at most 20: an ANSI/CTA-2063-A serial number is 20 at most.
-UID = re.compile(r"[\x21-\x7e]{1,20}")
+# Printable ASCII without spaces: an ANSI/CTA-2063-A serial is 20, a UTM UUID 36, a session
+# ID in hex 38; 64 bounds the memory a node can make us keep per report.
+MAX_UID = 64
+UID = re.compile(r"[\x21-\x7e]{1,64}")
+VERTICAL_RATE_MPS = (-150.0, 150.0)  # beyond any drone or aircraft climb or descent
+RCS_DBSM = (-80.0, 80.0)  # an insect (−40 dBsm) to a ship (+60)
+DOPPLER_MPS = (-2000.0, 2000.0)
 MAX_PROTOCOL = 32  # "ocusync3", "elrs-2.4", "mavlink", …
 MAX_FREQUENCY_HZ = 1e12  # radio up to 1 THz
 RSSI_DBM = (-200.0, 50.0)
@@ -68,6 +73,9 @@ class Detection:
     bw_hz: float = NAN
     rssi_dbm: float = NAN
     snr_db: float = NAN
+    vertical_rate_mps: float = NAN  # version 1.1
+    rcs_dbsm: float = NAN
+    radial_velocity_mps: float = NAN
 
 
 def read_detections(payload: object, node_id: str, max_batch: int) -> list[Detection]:
@@ -103,12 +111,15 @@ _DETECTION: v.Table = {
     "class": ("declared_class", v.choice(CLASSES)),
     "conf": ("confidence", v.number(0.0, 1.0)),
     "id": ("track_id", v.identifier(MAX_TRACK_ID)),
-    "uid": ("uid", v.pattern(UID, 20)),
+    "uid": ("uid", v.pattern(UID, MAX_UID)),
     "protocol": ("protocol", v.text(MAX_PROTOCOL)),
     "freq": ("freq_hz", v.number(0.0, MAX_FREQUENCY_HZ, open_lo=True)),
     "bw": ("bw_hz", v.number(0.0, MAX_FREQUENCY_HZ, open_lo=True)),
     "rssi": ("rssi_dbm", v.number(*RSSI_DBM)),
     "snr": ("snr_db", v.number(*SNR_DB)),
+    "vrate": ("vertical_rate_mps", v.number(*VERTICAL_RATE_MPS)),
+    "rcs": ("rcs_dbsm", v.number(*RCS_DBSM)),
+    "doppler": ("radial_velocity_mps", v.number(*DOPPLER_MPS)),
 }
 
 
@@ -150,9 +161,10 @@ def report_for(
             alt_m=det.alt_m,
             sigma_horizontal_m=_sigma(det.sigma_h_m, reg.sigma_h_m, "sigma_h"),
             sigma_vertical_m=_sigma(det.sigma_v_m, reg.sigma_v_m, "sigma_v"),
-            identity=det.uid,
+            identity=icao_identity(det.uid),
             declared_class=det.declared_class,
             class_confidence=det.confidence,
+            **_format_1_1(det),
         )
     el, sigma_el = det.el_deg, NAN
     if not math.isnan(el):  # measured: its sigma if one is known
@@ -179,10 +191,19 @@ def report_for(
         sigma_range_m=sigma_range,
         sigma_azimuth_deg=_sigma(det.sigma_az_deg, reg.sigma_az_deg, "sigma_az"),
         sigma_elevation_deg=sigma_el,
-        identity=det.uid,
+        identity=icao_identity(det.uid),
         declared_class=det.declared_class,
         class_confidence=det.confidence,
+        **_format_1_1(det),
     )
+
+
+def _format_1_1(det: Detection) -> dict[str, float]:
+    return {
+        "vertical_rate_mps": det.vertical_rate_mps,
+        "rcs_dbsm": det.rcs_dbsm,
+        "radial_velocity_mps": det.radial_velocity_mps,
+    }
 
 
 def _or(first: float, second: float) -> float:

@@ -24,6 +24,7 @@ Obj = dict[str, Any]
 MAX_POSIX_S = 4_102_444_800.0
 MAX_TIME_TEXT = 40  # "2025-09-14T04:12:31.123456789+00:00" is 35 characters
 MAX_INTEGER_ID = 2**53  # the largest integer a JSON double carries exactly
+VERSIONS = (1, 1.1)  # schema versions read (1.1 adds optional members only)
 
 # ASCII digits only (``\d`` would take other scripts' digits): the schema's pattern too.
 _RFC3339 = re.compile(
@@ -148,14 +149,15 @@ def identifier(max_length: int) -> Reader:
 
 
 def check_common(obj: Obj, node_id: str) -> None:
-    """The optional ``v`` must be 1 (the topic prefix carries the version too); the optional
+    """The optional ``v`` must be 1 or 1.1 (the topic prefix carries the version too; 1.1 only
+    adds optional members, so both read alike); the optional
     ``node`` must name the topic's node."""
     if "v" in obj:
         value = obj["v"]
         if type(value) not in (int, float):
             raise Invalid("type", "v is not a number")
-        if value != 1:
-            raise Invalid("version", f"v={value!r}, this decoder reads version 1")
+        if value not in VERSIONS:
+            raise Invalid("version", f"v={value!r}, this decoder reads versions 1 and 1.1")
     if "node" in obj:
         claimed = obj["node"]
         if type(claimed) is not str:
