@@ -164,7 +164,9 @@ def report_for(
             identity=icao_identity(det.uid),
             declared_class=det.declared_class,
             class_confidence=det.confidence,
-            **_format_1_1(det),
+            vertical_rate_mps=det.vertical_rate_mps,
+            rcs_dbsm=det.rcs_dbsm,
+            radial_velocity_mps=det.radial_velocity_mps,
         )
     el, sigma_el = det.el_deg, NAN
     if not math.isnan(el):  # measured: its sigma if one is known
@@ -194,16 +196,10 @@ def report_for(
         identity=icao_identity(det.uid),
         declared_class=det.declared_class,
         class_confidence=det.confidence,
-        **_format_1_1(det),
+        vertical_rate_mps=det.vertical_rate_mps,
+        rcs_dbsm=det.rcs_dbsm,
+        radial_velocity_mps=det.radial_velocity_mps,
     )
-
-
-def _format_1_1(det: Detection) -> dict[str, float]:
-    return {
-        "vertical_rate_mps": det.vertical_rate_mps,
-        "rcs_dbsm": det.rcs_dbsm,
-        "radial_velocity_mps": det.radial_velocity_mps,
-    }
 
 
 def _or(first: float, second: float) -> float:
