@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         read_reports,
         read_sensors,
         read_truth,
+        report_format,
         report_table,
     )
 
@@ -28,6 +29,7 @@ __all__ = [
     "read_reports",
     "read_sensors",
     "read_truth",
+    "report_format",
     "report_table",
 ]
 
