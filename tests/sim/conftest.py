@@ -8,10 +8,12 @@ import pytest
 
 from dronewall.sim import Simulation, parse_scenario, run_to_directory
 from dronewall.world import World, load_world
+from dronewall.world.terrain import FlatGround
 
 # A drone leaves Warsaw Chopin for Łódź (~120 km south-west) at 100 m. Beside it: a radar that
 # sees everything within its horizon (Pd ≈ 1), a radar with a realistic detection range, and
-# an RF direction finder whose declared bearing sigma we check.
+# an RF direction finder whose declared bearing sigma we check. Flown over a smooth Earth
+# (``FlatGround``) so that the horizon is the textbook one; terrain has its own tests.
 PHYSICS_SCENARIO = """
 [scenario]
 name = "physics"
@@ -67,6 +69,6 @@ def world() -> World:
 @pytest.fixture(scope="session")
 def physics_run(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("physics")
-    sim = Simulation(parse_scenario(PHYSICS_SCENARIO, "physics.toml"), world)
+    sim = Simulation(parse_scenario(PHYSICS_SCENARIO, "physics.toml"), world, ground=FlatGround())
     run_to_directory(sim, out)
     return out

@@ -32,13 +32,15 @@ targets = ["EPWA"]
 """
 
 
-def test_bundled_scenarios_are_the_five_named_ones() -> None:
+def test_bundled_scenarios_are_the_seven_named_ones() -> None:
     assert set(bundled_names()) == {
         "poland-2025-09",
         "copenhagen-2025-09",
         "eastern-flank-raid",
         "airport-quadcopter",
         "mediterranean-maritime",
+        "civil-low-level",
+        "upland-drones",
     }
 
 

@@ -8,6 +8,22 @@ figures" and ``docs/scenario-format.md``); scenarios override any of them.
 * Quadcopter (DJI class): 10–15 m/s, RCS ~0.01 m², always emits its control link.
 * Orlan-10-class reconnaissance: 90–150 km/h, 1–3 km altitude, emits its data link.
 * Airliners: RCS 10–100 m², ADS-B out.  Bird flocks: RCS 0.001–0.05 m².
+* Gliders (ASK 21 / LS8 class): best glide ~30–40 m/s, thermalling at 22–28 m/s banked
+  40–50° (turn rate g·tan φ / v ≈ 15–25°/s, radius 60–100 m), climbs 1–3 m/s in thermals,
+  sinks ~1 m/s between them (glide ratio 35–45); 300–2,500 m above ground on a good day
+  (Reichmann, *Cross-Country Soaring*, 1978; EASA CS-22). Mostly glass-fibre: RCS ~1–5 m²
+  (the metal tow hook, control rods and pilot dominate). FLARM is near universal in Europe;
+  ADS-B out is rare (transponders are only required in some airspace).
+* Helicopters (EC135/H145, R44): cruise 55–70 m/s, hover and slow search phases, 100–900 m
+  above ground; RCS 3–10 m² (rotor hub and blades); police, rescue and offshore ones carry
+  Mode S / ADS-B.
+* Light aircraft (Cessna 172, PA-28): 40–70 m/s, circuits at ~1,000 ft (300 m) above the
+  airfield with standard-rate to 6°/s turns, cross-country 600–2,000 m; RCS 1–5 m².
+* Ultralights (microlights, gyrocopters, paramotors): 14–30 m/s, 100–600 m above ground,
+  RCS 0.5–2 m² (tube frame, engine, pilot).
+
+Heights of every kind but the airliners are held above the terrain (``world.terrain``); the
+airliners' climb and descent profile starts and ends at the ground height of their airports.
 """
 
 from __future__ import annotations
@@ -30,6 +46,7 @@ class ObjectDefaults:
     optical_range_m: float  # range at which a standard EO/IR camera detects it half the time
     rf_range_m: float  # range at which an RF detector hears its emissions half the time
     range_km: tuple[float, float]  # fuel: distance it can fly
+    accel_mps2: float = 2.0  # how fast it changes speed (m/s²)
 
 
 OBJECT_DEFAULTS: dict[ObjectKind, ObjectDefaults] = {
@@ -51,7 +68,34 @@ OBJECT_DEFAULTS: dict[ObjectKind, ObjectDefaults] = {
     ObjectKind.BIRD_FLOCK: ObjectDefaults(
         (30, 70), (20, 600), (0.001, 0.05), 15.0, 1.5, 0, 1200, 0, (100, 400)
     ),
+    # Altitudes of the manned kinds are above ground; climb rate is the most it climbs or sinks
+    # outside a thermal (gliders: the sink of a glide at 35 m/s with a glide ratio ~30).
+    ObjectKind.GLIDER: ObjectDefaults(
+        (90, 160), (300, 2500), (1.0, 5.0), 22.0, 1.2, 0, 8000, 0, (300, 1000), 1.5
+    ),
+    ObjectKind.HELICOPTER: ObjectDefaults(
+        (200, 270), (100, 900), (3.0, 10.0), 15.0, 6.0, 6000, 15000, 0, (400, 600), 2.5
+    ),
+    ObjectKind.LIGHT_AIRCRAFT: ObjectDefaults(
+        (150, 250), (300, 2000), (1.0, 5.0), 6.0, 4.0, 5000, 12000, 0, (800, 1200), 1.5
+    ),
+    ObjectKind.ULTRALIGHT: ObjectDefaults(
+        (50, 108), (100, 600), (0.5, 2.0), 10.0, 2.5, 3000, 6000, 0, (200, 400), 1.0
+    ),
 }
+
+# Share of each manned kind carrying ADS-B out and FLARM (illustrative, after the German
+# DFS/DAeC picture: FLARM is near universal on gliders, ADS-B out rare below the airways).
+EQUIPAGE: dict[ObjectKind, tuple[float, float]] = {  # kind → (ADS-B share, FLARM share)
+    ObjectKind.GLIDER: (0.05, 0.9),
+    ObjectKind.HELICOPTER: (0.8, 0.3),
+    ObjectKind.LIGHT_AIRCRAFT: (0.5, 0.4),
+    ObjectKind.ULTRALIGHT: (0.1, 0.4),
+}
+
+# Kinds whose height is held above the terrain (all but the airliners, whose profile is
+# referred to their airports' ground height).
+ABOVE_GROUND_KINDS = frozenset(OBJECT_DEFAULTS) - {ObjectKind.CIVIL_AIRCRAFT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +129,9 @@ class SensorDefaults:
     sigma_horizontal_m: float = 0.0
     sigma_vertical_m: float = 0.0
     class_accuracy: float = 0.0  # probability the declared class is right (EO/IR)
+    sees_flarm: float = 0.0  # 1: also receives FLARM (an ADS-B/FLARM network feed)
+    horizon: float = 1.0  # 1: sees only above its horizon and terrain; 0: a network feed
+    look_jitter_s: float = 0.0  # each look moves by up to ± this (s) from its regular time
 
 
 SENSOR_MODELS: dict[str, SensorDefaults] = {
@@ -183,5 +230,22 @@ SENSOR_MODELS: dict[str, SensorDefaults] = {
         detection_probability=0.95,
         sigma_horizontal_m=15.0,
         sigma_vertical_m=8.0,
+    ),
+    # An ADS-B/FLARM network feed (community aggregators such as the Open Glider Network):
+    # positions of ADS-B and FLARM aircraft relayed from many receivers, one per aircraft
+    # every 7–10 s (8.5 s period, each look moved by up to ±1.5 s), a couple of seconds late.
+    "adsb-network": SensorDefaults(
+        SensorKind.ADSB,
+        period_s=8.5,
+        look_jitter_s=1.5,
+        latency_s=2.0,
+        jitter_s=1.0,
+        max_range_m=400_000,
+        mast_m=0,
+        detection_probability=0.97,
+        sigma_horizontal_m=15.0,
+        sigma_vertical_m=10.0,
+        sees_flarm=1.0,
+        horizon=0.0,
     ),
 }

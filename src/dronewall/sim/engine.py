@@ -5,6 +5,9 @@ Three independent random streams (population, laydown, sensing) come from one se
 changing the sensors does not change what flies. Reports are released in arrival order: at
 tick t every report that has arrived before t is final, because later measurements cannot
 arrive earlier than they are made.
+
+The ground comes from ``world.terrain`` (ETOPO5 and EGM96) unless another ``GroundModel`` is
+given, e.g. ``FlatGround()`` for a smooth Earth.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dronewall.sim.population import Population, build_population
 from dronewall.sim.scenario import Scenario
 from dronewall.sim.sensing import sense
 from dronewall.world import World
+from dronewall.world.terrain import GroundModel, load_terrain
 
 FloatArray = npt.NDArray[np.float64]
 # A batch of reports with the row of the object behind each report (-1 for a false alarm).
@@ -61,17 +65,19 @@ class Simulation:
         *,
         seed: int | None = None,
         duration_s: float | None = None,
+        ground: GroundModel | None = None,
     ):
         self.scenario = scenario
+        self.ground: GroundModel = load_terrain() if ground is None else ground
         self.seed = scenario.scenario.seed if seed is None else seed
         self.duration_s = float(scenario.scenario.duration_s if duration_s is None else duration_s)
         self.start = scenario.start_posix
         streams = np.random.SeedSequence(self.seed).spawn(3)
         self.population: Population = build_population(
-            scenario, world, np.random.default_rng(streams[0])
+            scenario, world, np.random.default_rng(streams[0]), self.ground
         )
         self.sensors: SensorArray = build_laydown(
-            scenario, world, np.random.default_rng(streams[1])
+            scenario, world, np.random.default_rng(streams[1]), self.ground
         )
         self._rng = np.random.default_rng(streams[2])
         self.state = FlightState.empty(len(self.population))
@@ -86,11 +92,11 @@ class Simulation:
         ticks = int(np.ceil(self.duration_s / TICK_S))
         for k in range(ticks):
             t = k * TICK_S
-            spawn(self.population, self.state, t)
-            snap = snapshot(self.state, t)
+            spawn(self.population, self.state, t, self.ground)
+            snap = snapshot(self.state, t, self.ground)
             if k % interval == 0:
                 truth.append(self._truth(snap))
-            for sensed in sense(self.sensors, self.population, snap, self._rng):
+            for sensed in sense(self.sensors, self.population, snap, self._rng, self.ground):
                 pending.append((sensed.reports, sensed.object_row))
             step(self.population, self.state, snap, TICK_S)
             if t - last_flush >= flush_every_s:

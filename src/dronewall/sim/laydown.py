@@ -17,6 +17,7 @@ from dronewall.core.tracks import SensorGeometry
 from dronewall.sim.catalogue import SENSOR_MODELS, SensorDefaults
 from dronewall.sim.scenario import Scenario, SensorBase
 from dronewall.world import World
+from dronewall.world.terrain import GroundModel
 
 FloatArray = npt.NDArray[np.float64]
 _PARAM_NAMES = {f.name for f in dataclasses.fields(SensorDefaults)} - {"kind"}
@@ -33,7 +34,7 @@ class SensorArray:
     kind: npt.NDArray[np.uint8]
     lat: FloatArray
     lon: FloatArray
-    alt: FloatArray  # mast height above the ellipsoid (terrain is not modelled)
+    alt: FloatArray  # top of the mast above the ellipsoid: ground height plus mast
     ecef: FloatArray
     phase_s: FloatArray
     params: dict[str, FloatArray]
@@ -61,7 +62,10 @@ class _Placed:
     params: dict[str, float]
 
 
-def build_laydown(scenario: Scenario, world: World, rng: np.random.Generator) -> SensorArray:
+def build_laydown(
+    scenario: Scenario, world: World, rng: np.random.Generator, ground: GroundModel
+) -> SensorArray:
+    """Every sensor of the scenario, standing on the ground (``ground``) on its mast."""
     placed: list[_Placed] = []
     for i, s in enumerate(scenario.sensor):
         placed.append(_place(s, s.id, s.lat, s.lon, f"sensor[{i}]"))
@@ -81,7 +85,7 @@ def build_laydown(scenario: Scenario, world: World, rng: np.random.Generator) ->
     duplicates = sorted({x for x in ids if ids.count(x) > 1})
     if duplicates:
         raise ConfigError(f"duplicate sensor ids: {', '.join(duplicates[:5])}", field="sensor")
-    return _pack(placed, rng)
+    return _pack(placed, rng, ground)
 
 
 def _place(spec: SensorBase, sensor_id: str, lat: float, lon: float, where: str) -> _Placed:
@@ -149,19 +153,27 @@ def _ring_points(
     return list(zip(rlat.tolist(), rlon.tolist(), strict=True))
 
 
-def _pack(placed: list[_Placed], rng: np.random.Generator) -> SensorArray:
+def _pack(placed: list[_Placed], rng: np.random.Generator, ground: GroundModel) -> SensorArray:
     n = len(placed)
     lat = np.array([p.lat for p in placed], float)
     lon = np.array([p.lon for p in placed], float)
-    alt = np.array([p.mast_m for p in placed], float)
+    mast = np.array([p.mast_m for p in placed], float)
+    alt = (ground.ground_height_m(lat, lon) if n else np.zeros(0)) + mast
     params: dict[str, FloatArray] = {}
     for name in sorted(_PARAM_NAMES):
         values = [p.params.get(name, getattr(SENSOR_MODELS[p.model], name)) for p in placed]
         params[name] = np.array(values, float)
+    params["mast_m"] = mast  # the mast it stands on, whether from the model or the scenario
     kinds = np.array([int(SENSOR_MODELS[p.model].kind) for p in placed], np.uint8)
     period = params["period_s"]
     if np.any(period < 1.0):
         raise ConfigError("a sensor's period_s must be at least 1 s", field="params.period_s")
+    jitter = params["look_jitter_s"]
+    if np.any((jitter < 0) | (period < 1.0 + 2.0 * jitter)):
+        raise ConfigError(
+            "look_jitter_s must be ≥ 0 and period_s at least 1 s + 2 × look_jitter_s",
+            field="params.look_jitter_s",
+        )
     return SensorArray(
         ids=[p.id for p in placed],
         models=[p.model for p in placed],

@@ -153,6 +153,7 @@ def object_table(sim: Simulation) -> pa.Table:
             "emits_rf": p.emits_rf,
             "remote_id": p.remote_id,
             "adsb": p.adsb,
+            "flarm": p.flarm,
             "t_spawn": time_array(sim.start + p.t_spawn),
             "t_end": time_array(sim.start + np.where(np.isnan(st.t_end), sim.duration_s, st.t_end)),
             "spawned": st.spawned,

@@ -1,18 +1,19 @@
 """What flies in a scenario: every object's kind, identity, physical attributes, spawn time and
 route, drawn once, up front, from the scenario and its seed.
 
-Routes are waypoint lists in latitude/longitude; the dynamics (``dynamics.py``) fly them.
+Routes are waypoint lists in latitude/longitude with per-waypoint legs (speed, height above
+ground, dwell); the dynamics (``dynamics.py``) fly them. Drones and birds are drawn here,
+airliners in ``airlines.py``, gliders, helicopters, light aircraft and ultralights in
+``aviation.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import (
     destination,
     geodetic_to_ecef,
@@ -20,44 +21,43 @@ from dronewall.core.geodesy import (
     surface_distance_m,
 )
 from dronewall.core.types import ObjectKind
-from dronewall.sim.catalogue import OBJECT_DEFAULTS
-from dronewall.sim.scenario import Area, Birds, CivilTraffic, DroneGroup, Scenario
+from dronewall.sim.airlines import civil_traffic
+from dronewall.sim.aviation import aircraft_group
+from dronewall.sim.catalogue import ABOVE_GROUND_KINDS, OBJECT_DEFAULTS
+from dronewall.sim.scenario import Birds, DroneGroup, Scenario
+from dronewall.sim.specs import (
+    MAX_WAYPOINTS,
+    Behaviour,
+    Dwell,
+    Leg,
+    ObjectSpec,
+    arrival_times,
+    resolve,
+    sample_area,
+    uniform,
+)
 from dronewall.world import World
+from dronewall.world.terrain import GroundModel
 
 FloatArray = npt.NDArray[np.float64]
-MAX_WAYPOINTS = 64
-_MIN_FLIGHT_KM = 150.0  # shorter airline routes are rare and would never reach cruise
+HOVER_DWELL_S = (10.0, 90.0)  # a hovering drone's stop at each point
+HOVER_DRIFT_MPS = (0.0, 1.5)  # GNSS-held hover drifts a little in the wind
+MANOEUVRE_SPEED_FACTOR = (0.6, 1.4)  # a manoeuvring drone's speed per leg, × its cruise speed
+__all__ = ["Behaviour", "Population", "build_population", "sample_area"]
 
 
-class Behaviour(IntEnum):
-    STRIKE = 1  # fly the route, end at the last waypoint (impact)
-    LOITER = 2  # fly to the target area, circle there for a while, then leave
-    FLIGHT = 3  # airliner: climb, cruise, descend, land at the last waypoint
-    WANDER = 4  # bird flock: wander until its lifetime ends
+@dataclass(frozen=True, slots=True)
+class Legs:
+    """``specs.Leg`` fields as (M, W) arrays: leg ``k`` flies towards waypoint ``k``."""
 
-
-@dataclass(slots=True)
-class ObjectSpec:
-    """One object, before it is packed into arrays."""
-
-    kind: ObjectKind
-    group: str
-    behaviour: Behaviour
-    t_spawn: float
-    waypoints: list[tuple[float, float]]
-    start_alt_m: float
-    speed_mps: float
-    cruise_alt_m: float
-    rcs_m2: float
-    range_m: float
-    identity: str = ""
-    emits_rf: bool = False
-    remote_id: bool = False
-    adsb: bool = False
-    loiter_from: int = -1  # index of the first loiter waypoint
-    loiter_time_s: float = 0.0
-    lifetime_s: float = np.inf
-    start_progress_m: float = 0.0  # airliners already airborne at the start
+    speed_mps: FloatArray
+    height_m: FloatArray  # above ground
+    dwell_s: FloatArray
+    dwell: npt.NDArray[np.uint8]  # specs.Dwell
+    dwell_speed_mps: FloatArray
+    dwell_height_m: FloatArray
+    dwell_climb_mps: FloatArray
+    dwell_turn_rad_s: FloatArray
 
 
 @dataclass(slots=True)
@@ -88,6 +88,11 @@ class Population:
     loiter_time_s: FloatArray
     lifetime_s: FloatArray
     start_progress_m: FloatArray
+    legs: Legs
+    flarm: npt.NDArray[np.bool_]
+    above_ground: npt.NDArray[np.bool_]  # height held above the terrain (all but airliners)
+    accel_mps2: FloatArray
+    airport_ground_m: FloatArray  # (M, 2) ground at the first and last waypoint (airliners)
     route_length_m: FloatArray = field(default_factory=lambda: np.zeros(0))
     waypoints_ecef: FloatArray = field(default_factory=lambda: np.zeros((0, 0, 3)))  # at h = 0
 
@@ -95,42 +100,22 @@ class Population:
         return int(self.kind.shape[0])
 
 
-def build_population(scenario: Scenario, world: World, rng: np.random.Generator) -> Population:
+def build_population(
+    scenario: Scenario, world: World, rng: np.random.Generator, ground: GroundModel
+) -> Population:
+    """Every object of the scenario, in spawn order; ``ground`` gives airports' heights."""
     specs: list[ObjectSpec] = []
     for index, group in enumerate(scenario.drones):
         specs += _drone_group(group, index, world, rng)
     duration = scenario.scenario.duration_s
     for traffic in scenario.traffic:
-        specs += _civil_traffic(traffic, duration, world, rng)
+        specs += civil_traffic(traffic, duration, world, rng)
     for birds in scenario.birds:
         specs += _birds(birds, duration, rng)
+    for index, aircraft in enumerate(scenario.aircraft):
+        specs += aircraft_group(aircraft, index, duration, world, rng)
     specs.sort(key=lambda s: s.t_spawn)
-    return _pack(specs)
-
-
-def _uniform(rng: np.random.Generator, span: tuple[float, float]) -> float:
-    return float(rng.uniform(span[0], span[1]))
-
-
-def sample_area(
-    area: Area, world: World, rng: np.random.Generator, where: str
-) -> tuple[float, float]:
-    """A random point in a circle that satisfies the area's country or sea condition."""
-    for _ in range(500):
-        azimuth = rng.uniform(0.0, 360.0)
-        distance = area.radius_km * 1000.0 * np.sqrt(rng.uniform())
-        lat, lon = destination(area.lat, area.lon, azimuth, distance)
-        plat, plon = float(lat), float(lon)
-        if area.at_sea and not bool(world.is_at_sea(np.array([plat]), np.array([plon]))[0]):
-            continue
-        if (
-            area.country
-            and str(world.countries_at(np.array([plat]), np.array([plon]))[0]) != area.country
-        ):
-            continue
-        return plat, plon
-    cond = f"country {area.country}" if area.country else "the sea"
-    raise ConfigError(f"no point of the area lies in {cond}", field=where)
+    return _pack(specs, ground)
 
 
 def _drone_group(
@@ -139,16 +124,16 @@ def _drone_group(
     kind = ObjectKind[group.kind.upper()]
     defaults = OBJECT_DEFAULTS[kind]
     where = f"drones[{index}]"
-    targets = [_resolve(world, name, f"{where}.targets") for name in group.targets]
+    targets = [resolve(world, name, f"{where}.targets") for name in group.targets]
     specs = []
     for k in range(group.count):
         launch = sample_area(group.launch, world, rng, f"{where}.launch")
         target = targets[int(rng.integers(len(targets)))]
         route = [*_dogleg(launch, target, group.route_jitter_km, rng)]
         loiter_from = -1
-        speed = _uniform(rng, group.speed_kmh or defaults.speed_kmh) / 3.6
-        loiter_time = _uniform(rng, group.loiter_time_s)
-        if group.behaviour == "loiter":
+        speed = uniform(rng, group.speed_kmh or defaults.speed_kmh) / 3.6
+        loiter_time = uniform(rng, group.loiter_time_s)
+        if group.behaviour != "strike":
             loiter_from = len(route)
             route += _loiter_points(target, group.loiter_radius_km, loiter_time * speed, rng)
         else:
@@ -158,34 +143,47 @@ def _drone_group(
             if rng.uniform() < group.remote_id_fraction
             else ""
         )
-        specs.append(
-            ObjectSpec(
-                kind=kind,
-                group=group.name,
-                behaviour=Behaviour.LOITER if group.behaviour == "loiter" else Behaviour.STRIKE,
-                t_spawn=_uniform(rng, group.launch_window_s),
-                waypoints=route[:MAX_WAYPOINTS],
-                start_alt_m=0.0,
-                speed_mps=speed,
-                cruise_alt_m=_uniform(rng, group.altitude_m or defaults.altitude_m),
-                rcs_m2=_uniform(rng, group.rcs_m2 or defaults.rcs_m2),
-                range_m=_uniform(rng, group.range_km or defaults.range_km) * 1000.0,
-                identity=serial,
-                emits_rf=bool(rng.uniform() < group.emits_rf_fraction),
-                remote_id=bool(serial),
-                loiter_from=loiter_from,
-                loiter_time_s=loiter_time,
-            )
+        spec = ObjectSpec(
+            kind=kind,
+            group=group.name,
+            behaviour=Behaviour.STRIKE if group.behaviour == "strike" else Behaviour.LOITER,
+            t_spawn=uniform(rng, group.launch_window_s),
+            waypoints=route[:MAX_WAYPOINTS],
+            start_alt_m=0.0,
+            speed_mps=speed,
+            cruise_alt_m=uniform(rng, group.altitude_m or defaults.altitude_m),
+            rcs_m2=uniform(rng, group.rcs_m2 or defaults.rcs_m2),
+            range_m=uniform(rng, group.range_km or defaults.range_km) * 1000.0,
+            identity=serial,
+            emits_rf=bool(rng.uniform() < group.emits_rf_fraction),
+            remote_id=bool(serial),
+            loiter_from=loiter_from,
+            loiter_time_s=loiter_time,
         )
+        if group.behaviour in ("hover", "manoeuvre"):
+            spec.legs = _loiter_legs(
+                spec, group.behaviour, group.altitude_m or defaults.altitude_m, rng
+            )
+        specs.append(spec)
     return specs
 
 
-def _resolve(world: World, name: str, where: str) -> tuple[float, float]:
-    try:
-        lat, lon = world.place(name)
-    except Exception as exc:
-        raise ConfigError(str(exc), field=where) from exc
-    return float(lat), float(lon)
+def _loiter_legs(
+    spec: ObjectSpec, behaviour: str, heights: tuple[float, float], rng: np.random.Generator
+) -> list[Leg]:
+    """Legs over the loiter points: hover at each (10–90 s, drifting under 1.5 m/s, at its own
+    height), or manoeuvre between them (speed ×0.6–1.4 and a new height every leg)."""
+    climb = OBJECT_DEFAULTS[spec.kind].climb_rate_mps
+    legs = [Leg(spec.speed_mps, spec.cruise_alt_m)] * len(spec.waypoints)
+    for i in range(max(spec.loiter_from, 0), len(spec.waypoints)):
+        height = uniform(rng, heights)
+        if behaviour == "hover":
+            dwell = uniform(rng, HOVER_DWELL_S)
+            drift = uniform(rng, HOVER_DRIFT_MPS)
+            legs[i] = Leg(spec.speed_mps, height, dwell, Dwell.HOVER, drift, height, climb)
+        else:
+            legs[i] = Leg(spec.speed_mps * uniform(rng, MANOEUVRE_SPEED_FACTOR), height)
+    return legs
 
 
 def _dogleg(
@@ -214,89 +212,10 @@ def _loiter_points(
     return list(zip(lat.tolist(), lon.tolist(), strict=True))
 
 
-def _civil_traffic(
-    traffic: CivilTraffic, duration: float, world: World, rng: np.random.Generator
-) -> list[ObjectSpec]:
-    lat, lon = _airports_in(traffic, world)
-    if lat.size < 2:
-        raise ConfigError("fewer than two airports in the traffic region", field="traffic.airports")
-    pairs = _route_pairs(lat, lon, rng, max(4 * traffic.airborne, 64))
-    if not pairs:
-        return []
-    speed = float(np.mean(traffic.cruise_speed_kmh)) / 3.6
-    mean_duration = float(np.mean([length for *_, length in pairs])) / speed + 1200.0
-    rate = traffic.airborne / mean_duration  # departures per second keeping `airborne` aloft
-    initial = [(0.0, float(rng.uniform(0.05, 0.95))) for _ in range(traffic.airborne)]
-    departures = _arrival_times(rate, duration, rng)
-    flights = initial + [(float(t), 0.0) for t in departures if t < duration]
-    specs = []
-    for t_spawn, progress in flights:
-        o, d, length = pairs[int(rng.integers(len(pairs)))]
-        icao24 = f"{int(rng.integers(0x400000, 0x500000)):06X}"  # European ICAO address block
-        specs.append(
-            ObjectSpec(
-                kind=ObjectKind.CIVIL_AIRCRAFT,
-                group="civil",
-                behaviour=Behaviour.FLIGHT,
-                t_spawn=t_spawn,
-                waypoints=[(float(lat[o]), float(lon[o])), (float(lat[d]), float(lon[d]))],
-                start_alt_m=0.0,
-                speed_mps=_uniform(rng, traffic.cruise_speed_kmh) / 3.6,
-                cruise_alt_m=_uniform(rng, traffic.cruise_altitude_m),
-                rcs_m2=_uniform(rng, OBJECT_DEFAULTS[ObjectKind.CIVIL_AIRCRAFT].rcs_m2),
-                range_m=1e9,
-                identity=icao24,
-                adsb=bool(rng.uniform() < traffic.adsb_fraction),
-                start_progress_m=progress * length,
-            )
-        )
-    return specs
-
-
-def _arrival_times(rate: float, duration: float, rng: np.random.Generator) -> FloatArray:
-    """Arrival times (s) of a Poisson process of ``rate`` per second that cover ``duration``;
-    none when the rate is not positive."""
-    if rate <= 0:
-        return np.zeros(0)
-    times = np.cumsum(rng.exponential(1.0 / rate, int(rate * duration * 1.5) + 1))
-    while times[-1] < duration:
-        more = np.cumsum(rng.exponential(1.0 / rate, int(rate * duration * 0.5) + 1))
-        times = np.concatenate([times, times[-1] + more])
-    return times
-
-
-def _airports_in(traffic: CivilTraffic, world: World) -> tuple[FloatArray, FloatArray]:
-    if traffic.airports:
-        points = [_resolve(world, code, "traffic.airports") for code in traffic.airports]
-        return np.array([p[0] for p in points]), np.array([p[1] for p in points])
-    table = world.airports
-    box = traffic.region
-    mask = (
-        (np.asarray(table.iata) != "")
-        & (table.lat >= box.lat_min)
-        & (table.lat <= box.lat_max)
-        & (table.lon >= box.lon_min)
-        & (table.lon <= box.lon_max)
-    )
-    return np.asarray(table.lat[mask], float), np.asarray(table.lon[mask], float)
-
-
-def _route_pairs(
-    lat: FloatArray, lon: FloatArray, rng: np.random.Generator, count: int
-) -> list[tuple[int, int, float]]:
-    o = rng.integers(0, lat.size, count * 3)
-    d = rng.integers(0, lat.size, count * 3)
-    length = surface_distance_m(lat[o], lon[o], lat[d], lon[d])
-    keep = length > _MIN_FLIGHT_KM * 1000.0
-    return [
-        (int(a), int(b), float(c)) for a, b, c in zip(o[keep], d[keep], length[keep], strict=True)
-    ][:count]
-
-
 def _birds(birds: Birds, duration: float, rng: np.random.Generator) -> list[ObjectSpec]:
     mean_life = float(np.mean(birds.lifetime_s))
     rate = birds.flocks / mean_life
-    later = _arrival_times(rate, duration, rng)
+    later = arrival_times(rate, duration, rng)
     spawns = [0.0] * birds.flocks + [float(t) for t in later if t < duration]
     defaults = OBJECT_DEFAULTS[ObjectKind.BIRD_FLOCK]
     box = birds.region
@@ -319,18 +238,18 @@ def _birds(birds: Birds, duration: float, rng: np.random.Generator) -> list[Obje
                 behaviour=Behaviour.WANDER,
                 t_spawn=t_spawn,
                 waypoints=route,
-                start_alt_m=_uniform(rng, defaults.altitude_m),
-                speed_mps=_uniform(rng, defaults.speed_kmh) / 3.6,
-                cruise_alt_m=_uniform(rng, defaults.altitude_m),
+                start_alt_m=uniform(rng, defaults.altitude_m),
+                speed_mps=uniform(rng, defaults.speed_kmh) / 3.6,
+                cruise_alt_m=uniform(rng, defaults.altitude_m),
                 rcs_m2=float(np.exp(rng.uniform(*np.log(defaults.rcs_m2)))),
                 range_m=1e9,
-                lifetime_s=_uniform(rng, birds.lifetime_s),
+                lifetime_s=uniform(rng, birds.lifetime_s),
             )
         )
     return specs
 
 
-def _pack(specs: list[ObjectSpec]) -> Population:
+def _pack(specs: list[ObjectSpec], ground: GroundModel) -> Population:
     m = len(specs)
     width = max((len(s.waypoints) for s in specs), default=1)
     waypoints = np.full((m, width, 2), np.nan)
@@ -351,6 +270,7 @@ def _pack(specs: list[ObjectSpec]) -> Population:
     quad = np.array(
         [k is ObjectKind.QUADCOPTER or k is ObjectKind.RECON_FIXED_WING for k in kinds], bool
     )
+    n_waypoints = np.array([len(s.waypoints) for s in specs], np.int64)
     return Population(
         kind=np.array([int(k) for k in kinds], np.uint8),
         group=[s.group for s in specs],
@@ -358,7 +278,7 @@ def _pack(specs: list[ObjectSpec]) -> Population:
         identity=np.array([s.identity for s in specs], dtype="<U20"),
         t_spawn=col("t_spawn"),
         waypoints=waypoints,
-        n_waypoints=np.array([len(s.waypoints) for s in specs], np.int64),
+        n_waypoints=n_waypoints,
         start_alt_m=col("start_alt_m"),
         speed_mps=col("speed_mps"),
         cruise_alt_m=col("cruise_alt_m"),
@@ -376,11 +296,48 @@ def _pack(specs: list[ObjectSpec]) -> Population:
         loiter_time_s=col("loiter_time_s"),
         lifetime_s=col("lifetime_s"),
         start_progress_m=col("start_progress_m"),
+        legs=_pack_legs(specs, width),
+        flarm=flag("flarm"),
+        above_ground=np.array([k in ABOVE_GROUND_KINDS for k in kinds], bool),
+        accel_mps2=attr("accel_mps2"),
+        airport_ground_m=_end_ground(waypoints, n_waypoints, ground),
         route_length_m=np.array([_route_length(s.waypoints) for s in specs], float),
         waypoints_ecef=geodetic_to_ecef(
             np.nan_to_num(waypoints[..., 0]), np.nan_to_num(waypoints[..., 1]), 0.0
         ),
     )
+
+
+def _pack_legs(specs: list[ObjectSpec], width: int) -> Legs:
+    """Leg arrays; objects without legs fly every leg at their one speed and height."""
+    m = len(specs)
+    table = np.zeros((len(Leg._fields), m, width))
+    for i, s in enumerate(specs):
+        legs = s.legs or [Leg(s.speed_mps, s.cruise_alt_m)] * len(s.waypoints)
+        table[:, i, : len(legs)] = np.array(legs, float).T
+    f = dict(zip(Leg._fields, table, strict=True))
+    return Legs(
+        speed_mps=f["speed_mps"],
+        height_m=f["height_m"],
+        dwell_s=f["dwell_s"],
+        dwell=f["dwell"].astype(np.uint8),
+        dwell_speed_mps=f["dwell_speed_mps"],
+        dwell_height_m=f["dwell_height_m"],
+        dwell_climb_mps=f["dwell_climb_mps"],
+        dwell_turn_rad_s=np.radians(f["dwell_turn_deg_s"]),
+    )
+
+
+def _end_ground(
+    waypoints: FloatArray, n_waypoints: npt.NDArray[np.int64], ground: GroundModel
+) -> FloatArray:
+    if waypoints.shape[0] == 0:
+        return np.zeros((0, 2))
+    rows = np.arange(waypoints.shape[0])
+    first = waypoints[:, 0]
+    last = waypoints[rows, np.maximum(n_waypoints - 1, 0)]
+    ends = np.stack([first, last], axis=1)  # (M, 2, 2)
+    return ground.ground_height_m(ends[..., 0], ends[..., 1])
 
 
 def _route_length(points: list[tuple[float, float]]) -> float:

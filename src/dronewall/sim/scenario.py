@@ -21,6 +21,8 @@ from dronewall.core.tomlpos import line_of
 
 Range = Annotated[tuple[float, float], Field(description="[low, high] for a uniform draw")]
 DroneKind = Literal["one_way_attack", "decoy", "quadcopter", "recon_fixed_wing"]
+AircraftKind = Literal["glider", "helicopter", "light_aircraft", "ultralight"]
+Activity = Literal["soaring", "patrol", "circuits", "cross_country"]
 SensorModel = Literal[
     "cuas-radar",
     "surveillance-radar",
@@ -29,6 +31,7 @@ SensorModel = Literal[
     "eoir-camera",
     "remote-id-receiver",
     "adsb-receiver",
+    "adsb-network",
 ]
 
 
@@ -89,7 +92,7 @@ class DroneGroup(_Strict):
     launch: Area
     launch_window_s: Range = (0.0, 0.0)
     targets: list[str] = Field(min_length=1)
-    behaviour: Literal["strike", "loiter"] = "strike"
+    behaviour: Literal["strike", "loiter", "hover", "manoeuvre"] = "strike"
     loiter_radius_km: float = Field(default=3.0, gt=0, le=100)
     loiter_time_s: Range = (600.0, 1800.0)
     route_jitter_km: float = Field(default=10.0, ge=0, le=500)
@@ -114,6 +117,34 @@ class DroneGroup(_Strict):
         return self
 
 
+class Aircraft(_Strict):
+    """Manned aircraft of one kind flying locally: gliders, helicopters, light aircraft,
+    ultralights (``docs/scenario-format.md``)."""
+
+    name: str
+    kind: AircraftKind
+    count: int = Field(ge=1, le=10_000)
+    area: Area  # where they fly
+    bases: list[str] = Field(default_factory=list)  # airfields or sites they start from
+    activity: Activity | None = None  # default by kind
+    spawn_window_s: Range = (0.0, 1800.0)
+    flight_time_s: Range = (1800.0, 5400.0)
+    speed_kmh: Range | None = None
+    altitude_m: Range | None = None  # above ground
+    rcs_m2: Range | None = None
+    adsb_fraction: float | None = Field(default=None, ge=0, le=1)
+    flarm_fraction: float | None = Field(default=None, ge=0, le=1)
+    hover_fraction: float = Field(default=0.3, ge=0, le=1)  # share of patrol stops hovering
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Aircraft:
+        for name in ("spawn_window_s", "flight_time_s", "speed_kmh", "altitude_m", "rcs_m2"):
+            _ordered(getattr(self, name), name)
+        if self.activity == "circuits" and not self.bases:
+            raise ValueError("circuits need bases (airfields to fly them at)")
+        return self
+
+
 class CivilTraffic(_Strict):
     """Airliners on great-circle routes between real airports."""
 
@@ -123,6 +154,14 @@ class CivilTraffic(_Strict):
     cruise_altitude_m: Range = (9500.0, 11500.0)
     cruise_speed_kmh: Range = (780.0, 880.0)
     adsb_fraction: float = Field(default=1.0, ge=0, le=1)
+    hub: str | None = None  # an airport with departures and arrivals of its own
+    movements_per_hour: float = Field(default=0.0, ge=0, le=200)  # at the hub, half each way
+
+    @model_validator(mode="after")
+    def _hub(self) -> CivilTraffic:
+        if self.movements_per_hour > 0 and not self.hub:
+            raise ValueError("movements_per_hour needs a hub airport")
+        return self
 
 
 class Birds(_Strict):
@@ -165,6 +204,7 @@ class Scenario(_Strict):
     scenario: Header
     drones: list[DroneGroup] = Field(default_factory=list)
     traffic: list[CivilTraffic] = Field(default_factory=list)
+    aircraft: list[Aircraft] = Field(default_factory=list)
     birds: list[Birds] = Field(default_factory=list)
     sensor: list[Sensor] = Field(default_factory=list)
     sensor_line: list[SensorLine] = Field(default_factory=list)

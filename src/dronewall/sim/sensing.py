@@ -2,10 +2,14 @@
 
 For each kind of sensor, the sensors whose next look falls in the current one-second tick are
 paired with nearby eligible objects through a k-d tree, then each pair passes geometry
-(range, sector, elevation, radar/radio horizon), a detection draw and measurement noise drawn
-from the shared measurement models' covariance. Radars rotate: a target is seen when the beam
-passes its azimuth. Reports get a latency and an exponential jitter, so they arrive late and out
-of order. False alarms come from each sensor's declared rate. Truth (which object caused a
+(range, sector, elevation, radar/radio horizon, terrain masking), a detection draw and
+measurement noise drawn from the shared measurement models' covariance. The horizon is the
+smooth 4/3-Earth one above the lower of the two ground heights; then terrain between sensor and
+target (``world.terrain.terrain_clear``) hides what lies behind hills. ADS-B receivers hear
+ADS-B out; an ADS-B/FLARM network feed (``sees_flarm``) also relays FLARM and, fed by many
+receivers, has no horizon of its own (``horizon`` 0). Radars rotate: a target is seen when the
+beam passes its azimuth. Reports get a latency and an exponential jitter, so they arrive late
+and out of order. False alarms come from each sensor's declared rate. Truth (which object caused a
 report) is returned beside the reports, never inside them.
 """
 
@@ -28,6 +32,7 @@ from dronewall.models.propagation import (
 from dronewall.sim.dynamics import Snapshot
 from dronewall.sim.laydown import SensorArray
 from dronewall.sim.population import Population
+from dronewall.world.terrain import GroundModel, terrain_clear
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -55,22 +60,41 @@ class _Pairs:
 
 
 def sense(
-    sensors: SensorArray, pop: Population, snap: Snapshot, rng: np.random.Generator
+    sensors: SensorArray,
+    pop: Population,
+    snap: Snapshot,
+    rng: np.random.Generator,
+    ground: GroundModel,
 ) -> list[Sensed]:
     """All reports made during the tick [snap.t, snap.t + 1)."""
     out = []
     for kind in SensorKind:
         rows = np.flatnonzero(sensors.kind == kind)
         if rows.size:
-            out.append(_sense_kind(kind, rows, sensors, pop, snap, rng))
+            out.append(_sense_kind(kind, rows, sensors, pop, snap, rng, ground))
     return out
 
 
 def _look_times(sensors: SensorArray, rows: IntArray, t: float) -> tuple[IntArray, FloatArray]:
+    """Sensors looking during [t, t + 1) and when. Look k of a sensor falls at
+    phase + k·period, moved by up to ± look_jitter_s (a fixed pseudo-random amount per sensor
+    and look, so it needs no random draw); the laydown keeps period ≥ 1 s + 2 × jitter, so a
+    sensor looks at most once a tick."""
     period, phase = sensors.param("period_s")[rows], sensors.phase_s[rows]
-    nxt = phase + np.ceil((t - phase) / period) * period
-    looking = nxt < t + 1.0
+    jitter = sensors.param("look_jitter_s")[rows]
+    k = np.ceil((t - phase - jitter) / period)
+    nxt = phase + k * period + jitter * (2.0 * _unit_hash(rows, k) - 1.0)
+    looking = (nxt >= t) & (nxt < t + 1.0)
     return rows[looking], nxt[looking]
+
+
+def _unit_hash(rows: IntArray, k: FloatArray) -> FloatArray:
+    """A number in [0, 1) fixed by (sensor row, look number): SplitMix64's finaliser."""
+    z = (rows.astype(np.uint64) << np.uint64(40)) ^ k.astype(np.int64).astype(np.uint64)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.asarray((z >> np.uint64(11)).astype(np.float64) / float(1 << 53))
 
 
 def _eligible(kind: SensorKind, pop: Population, snap: Snapshot) -> npt.NDArray[np.bool_]:
@@ -82,7 +106,7 @@ def _eligible(kind: SensorKind, pop: Population, snap: Snapshot) -> npt.NDArray[
     if kind is SensorKind.REMOTE_ID:
         return pop.remote_id[rows]
     if kind is SensorKind.ADSB:
-        return pop.adsb[rows]
+        return pop.adsb[rows] | pop.flarm[rows]
     return np.ones(rows.size, bool)
 
 
@@ -93,10 +117,11 @@ def _sense_kind(
     pop: Population,
     snap: Snapshot,
     rng: np.random.Generator,
+    ground: GroundModel,
 ) -> Sensed:
     looking, t_look = _look_times(sensors, rows, snap.t)
     pairs = _pairs(kind, looking, t_look, sensors, pop, snap)
-    keep = _visible(kind, pairs, sensors, snap) & (
+    keep = _visible(kind, pairs, sensors, pop, snap, ground) & (
         rng.uniform(size=pairs.t.size) < _pd(kind, pairs, sensors, pop, snap)
     )
     batch, obj = _measure(kind, pairs, keep, sensors, pop, snap, rng)
@@ -169,7 +194,12 @@ def _sector_centre(sensors: SensorArray, s: IntArray, t: FloatArray) -> FloatArr
 
 
 def _visible(
-    kind: SensorKind, p: _Pairs, sensors: SensorArray, snap: Snapshot
+    kind: SensorKind,
+    p: _Pairs,
+    sensors: SensorArray,
+    pop: Population,
+    snap: Snapshot,
+    ground: GroundModel,
 ) -> npt.NDArray[np.bool_]:
     s = p.sensor
     rng_m, az, el = p.meas[:, 0], p.meas[:, 1], p.meas[:, 2]
@@ -180,10 +210,41 @@ def _visible(
     width = sensors.param("sector_width_deg")[s]
     off = np.abs(np.mod(az - _sector_centre(sensors, s, p.t) + 180.0, 360.0) - 180.0)
     ok &= (width >= 360.0) | (off <= width / 2.0)
+    if kind is SensorKind.ADSB:  # FLARM-only aircraft reach only the feeds that relay FLARM
+        rows = snap.index[p.obj]
+        ok &= pop.adsb[rows] | (sensors.param("sees_flarm")[s] > 0)
     if kind is not SensorKind.ACOUSTIC:
-        ground = rng_m * np.cos(np.radians(el))
-        ok &= line_of_sight(ground, sensors.alt[s], snap.alt[p.obj])
+        needs = sensors.param("horizon")[s] > 0
+        ok &= ~needs | _in_sight(p, ok & needs, sensors, snap, ground)
     return np.asarray(ok)
+
+
+def _in_sight(
+    p: _Pairs,
+    ok: npt.NDArray[np.bool_],
+    sensors: SensorArray,
+    snap: Snapshot,
+    ground: GroundModel,
+) -> npt.NDArray[np.bool_]:
+    """Above the smooth-Earth horizon (heights over the lower of the two grounds) and not
+    hidden by terrain; the terrain profile is sampled only for pairs still in view."""
+    s = p.sensor
+    distance = p.meas[:, 0] * np.cos(np.radians(p.meas[:, 2]))
+    under_sensor = sensors.alt[s] - sensors.param("mast_m")[s]
+    base = np.minimum(under_sensor, snap.ground[p.obj])
+    sight = line_of_sight(distance, sensors.alt[s] - base, snap.alt[p.obj] - base)
+    check = np.flatnonzero(ok & sight)
+    o = p.obj[check]
+    sight[check] = terrain_clear(
+        ground,
+        sensors.lat[s[check]],
+        sensors.lon[s[check]],
+        sensors.alt[s[check]],
+        snap.lat[o],
+        snap.lon[o],
+        snap.alt[o],
+    )
+    return sight
 
 
 def _pd(
