@@ -50,6 +50,8 @@ def track(
 
 
 def _track_csv(source: Path, out: Path, sigma: float) -> None:
+    import numpy as np
+
     from dronewall.records.stonesoup_csv import read_detections, write_tracks_csv
     from dronewall.runtime.offline import STONESOUP_CONFIG, track_planar_scans
 
@@ -58,11 +60,11 @@ def _track_csv(source: Path, out: Path, sigma: float) -> None:
     if scenario.is_file():
         sigma = float(json.loads(scenario.read_text(encoding="utf-8")).get("sigma", sigma))
     dets = read_detections(path)
-    rows, elapsed = track_planar_scans(dets, sigma, STONESOUP_CONFIG)
-    write_tracks_csv(out / "tracks.csv", rows)
+    tracks, elapsed = track_planar_scans(dets, sigma, STONESOUP_CONFIG)
+    write_tracks_csv(out / "tracks.csv", tracks)
     rate = dets.t.size / elapsed if elapsed > 0 else float("inf")
     console.print(
-        f"{dets.t.size:,} detections → {len({r[2] for r in rows}):,} confirmed tracks in "
+        f"{dets.t.size:,} detections → {np.unique(tracks.track_id).size:,} confirmed tracks in "
         f"{elapsed:.2f} s of tracking ({rate:,.0f} detections/s) → {out / 'tracks.csv'}"
     )
 

@@ -12,9 +12,12 @@ from dronewall.core.tracks import SensorGeometry, TrackBatch
 from dronewall.core.types import ReportBatch
 from dronewall.records.stonesoup_csv import (
     PlanarDetections,
+    PlanarTracks,
     planar_reports,
     planar_sensor,
     planar_tracks,
+    rows_of,
+    scan_bounds,
 )
 from dronewall.tracking import Tracker, TrackerConfig
 
@@ -95,32 +98,38 @@ class _Ticks:
                 yield batch
 
 
-PlanarRow = tuple[int, float, int, float, float, float, float]
-
-
 def track_planar_scans(
     dets: PlanarDetections, sigma_m: float, config: TrackerConfig
-) -> tuple[list[PlanarRow], float]:
+) -> tuple[PlanarTracks, float]:
     """Track the shared 2-D Stone Soup scenario scan by scan; return the ``tracks.csv`` rows
     (confirmed tracks reported at each scan) and the tracker's own CPU time in seconds
-    (process time, so that other work on a shared machine does not inflate it)."""
-    scans = np.unique(dets.scan)
-    batches = [planar_reports(dets, np.flatnonzero(dets.scan == k), sigma_m) for k in scans]
+    (process time, so that other work on a shared machine does not inflate it). The
+    detections are converted to reports once, and each scan is a view of them."""
+    scans, bounds = scan_bounds(dets)
+    reports = planar_reports(dets, np.arange(dets.scan.size), sigma_m)
     tracker = Tracker(planar_sensor(), config)
-    rows: list[PlanarRow] = []
+    parts: list[PlanarTracks] = []
     elapsed = 0.0
-    for k, batch in zip(scans, batches, strict=True):
+    for k, lo, hi in zip(scans.tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        batch = rows_of(reports, lo, hi)
         started = time.process_time()
         tracker.process(batch)
         tracks = tracker.tracks(float(batch.t_measured[0]))
         elapsed += time.process_time() - started
         pos, vel = planar_tracks(tracks)
-        t_rel = float(dets.t[dets.scan == k][0])
-        rows += [
-            (int(k), t_rel, int(i), float(p[0]), float(p[1]), float(v[0]), float(v[1]))
-            for i, p, v in zip(tracks.track_id, pos, vel, strict=True)
-        ]
-    return rows, elapsed
+        n = len(tracks)
+        parts.append(
+            PlanarTracks(
+                np.full(n, k, np.int64),
+                np.full(n, dets.t[lo]),
+                np.asarray(tracks.track_id, np.int64),
+                pos[:, 0],
+                pos[:, 1],
+                vel[:, 0],
+                vel[:, 1],
+            )
+        )
+    return PlanarTracks.concat(parts), elapsed
 
 
 # Tuned to the shared scenarios' published parameters: σ = 10 m, 20–60 m/s, Pd 0.9, 1 s scans;

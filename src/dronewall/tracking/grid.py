@@ -6,23 +6,20 @@ their two reaches together. The grid's cell is the largest possible sum, so ever
 lies in one of the 27 cells around a report; occupied cells are found through a hash table.
 Compiled with Numba: on a 10,000-report scan against 10,000 tracks it replaces two k-d trees
 and a sparse distance matrix (12–17 ms on the loaded benchmark machine) with one sort and 27
-hash lookups per report (4.5–6 ms).
+hash lookups per report (4.5–6 ms). The loop itself is in ``grid_loops``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+
+from dronewall.tracking import compiled
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_BITS = 21  # per axis: 3 × 21 bits of cell index in one int64 key
-_OFFSET = 1 << (_BITS - 1)
-_MIN_CELL_M = 8.0  # |ECEF| / cell stays below 2^20 cells: no key overflows
+_MIN_CELL_M = 8.0  # |ECEF| / cell stays below 2^20 cells: no key (21 bits an axis) overflows
 
 
 def near_pairs(
@@ -33,7 +30,7 @@ def near_pairs(
     if a.shape[0] == 0 or b.shape[0] == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     cell = max(float(reach_a.max() + reach_b.max()), _MIN_CELL_M)
-    i, j, d = _near_pairs(
+    i, j, d = compiled.loops().near_pairs(
         np.ascontiguousarray(a, float),
         np.ascontiguousarray(reach_a, float),
         np.ascontiguousarray(b, float),
@@ -42,84 +39,3 @@ def near_pairs(
     )
     order = np.lexsort((j, i))
     return i[order], j[order], d[order]
-
-
-@njit(cache=True, inline="always")
-def _cell(v: float, cell: float) -> int:
-    return math.floor(v / cell) + _OFFSET
-
-
-@njit(cache=True, inline="always")
-def _key(ix: int, iy: int, iz: int) -> int:
-    return (ix << (2 * _BITS)) | (iy << _BITS) | iz
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _near_pairs(a, reach_a, b, reach_b, cell):  # type: ignore[no-untyped-def]
-    nb = b.shape[0]
-    keys = np.empty(nb, np.int64)
-    for j in range(nb):
-        keys[j] = _key(_cell(b[j, 0], cell), _cell(b[j, 1], cell), _cell(b[j, 2], cell))
-    order = np.argsort(keys)
-    sorted_keys = keys[order]
-    # open-addressing table: occupied cell key → first index in sorted order (runs are
-    # contiguous); a lookup is one hash and a probe or two instead of a bisection
-    bits = 1
-    while (1 << bits) < 2 * nb:
-        bits += 1
-    size = 1 << bits
-    table_key = np.full(size, -1, np.int64)
-    table_start = np.empty(size, np.int64)
-    for t in range(nb):
-        if t > 0 and sorted_keys[t] == sorted_keys[t - 1]:
-            continue
-        h = _hash(sorted_keys[t], bits)
-        while table_key[h] != -1:
-            h = (h + 1) & (size - 1)
-        table_key[h] = sorted_keys[t]
-        table_start[h] = t
-    capacity = 4 * (a.shape[0] + nb)
-    out_i = np.empty(capacity, np.int64)
-    out_j = np.empty(capacity, np.int64)
-    out_d = np.empty(capacity)
-    n = 0
-    for i in range(a.shape[0]):
-        cx, cy, cz = _cell(a[i, 0], cell), _cell(a[i, 1], cell), _cell(a[i, 2], cell)
-        for dx in range(-1, 2):
-            for dy in range(-1, 2):
-                for dz in range(-1, 2):
-                    k = _key(cx + dx, cy + dy, cz + dz)
-                    h = _hash(k, bits)
-                    while table_key[h] != -1 and table_key[h] != k:
-                        h = (h + 1) & (size - 1)
-                    if table_key[h] == -1:
-                        continue
-                    t = table_start[h]
-                    while t < nb and sorted_keys[t] == k:
-                        j = order[t]
-                        t += 1
-                        e0, e1, e2 = a[i, 0] - b[j, 0], a[i, 1] - b[j, 1], a[i, 2] - b[j, 2]
-                        dist = math.sqrt(e0 * e0 + e1 * e1 + e2 * e2)
-                        if dist > reach_a[i] + reach_b[j]:
-                            continue
-                        if n == capacity:
-                            capacity *= 2
-                            out_i = _grow(out_i, capacity)
-                            out_j = _grow(out_j, capacity)
-                            out_d = _grow(out_d, capacity)
-                        out_i[n], out_j[n], out_d[n] = i, j, dist
-                        n += 1
-    return out_i[:n].copy(), out_j[:n].copy(), out_d[:n].copy()
-
-
-@njit(cache=True, inline="always")
-def _hash(key, bits):  # type: ignore[no-untyped-def]
-    """Fibonacci hashing of a cell key to ``bits`` bits."""
-    return np.int64((np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits))
-
-
-@njit(cache=True)
-def _grow(values, capacity):  # type: ignore[no-untyped-def]
-    out = np.empty(capacity, values.dtype)
-    out[: values.shape[0]] = values
-    return out
