@@ -43,7 +43,9 @@ def fixes(
     return b
 
 
-def flight(speed_mps: float, seconds: list[float], start: tuple[float, float] = HOME) -> list:
+def flight(
+    speed_mps: float, seconds: list[float], start: tuple[float, float] = HOME
+) -> list[tuple[float, float]]:
     """Points along a straight eastbound flight at ``speed_mps``."""
     out = []
     for s in seconds:
