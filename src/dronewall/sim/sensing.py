@@ -11,11 +11,22 @@ receivers, has no horizon of its own (``horizon`` 0). Radars rotate: a target is
 beam passes its azimuth. Reports get a latency and an exponential jitter, so they arrive late
 and out of order. False alarms come from each sensor's declared rate. Truth (which object caused a
 report) is returned beside the reports, never inside them.
+
+Report format 1.1 columns (``_format_1_1``): ADS-B reports carry the emitter category of the
+object's kind (airliners A3 large, A5 heavy from 50 m² RCS; gliders B1, helicopters A7, light
+aircraft A1, ultralights B4, drones B6), NACp and NIC from the receiver's σ (95 % bound
+2.448 σ, taken also as the containment radius: the simulator models no integrity) and the
+vertical rate in ADS-B's 64 ft/min steps; Remote ID reports carry B6 and the vertical speed in
+F3411's 0.5 m/s steps; radar reports an RCS in dBsm that fluctuates from scan to scan as a
+Swerling I target (σ·Exp(1)), a false alarm the RCS a target at the detection threshold at
+its range would have. These draws come from a generator jumped off the tick's (PCG64
+``jumped``), so the reports of a seed are otherwise what they were before the columns.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +51,23 @@ _CLASS_OF_KIND = np.zeros(max(ObjectKind) + 1, np.uint8)  # ObjectKind value →
 for _kind in ObjectKind:
     _CLASS_OF_KIND[_kind] = _kind.object_class
 FALSE_ALARM = -1
+# Report format 1.1 (docs/report-format.md): DO-260B emitter category codes by object kind.
+_CATEGORY_OF_KIND = np.zeros(max(ObjectKind) + 1, np.uint8)
+for _kind, _code in {
+    ObjectKind.ONE_WAY_ATTACK: 0xB6, ObjectKind.DECOY: 0xB6, ObjectKind.QUADCOPTER: 0xB6,
+    ObjectKind.RECON_FIXED_WING: 0xB6, ObjectKind.CIVIL_AIRCRAFT: 0xA3, ObjectKind.GLIDER: 0xB1,
+    ObjectKind.HELICOPTER: 0xA7, ObjectKind.LIGHT_AIRCRAFT: 0xA1, ObjectKind.ULTRALIGHT: 0xB4,
+}.items():  # fmt: skip
+    _CATEGORY_OF_KIND[_kind] = _code
+HEAVY_RCS_M2 = 50.0  # airliners of this RCS and more are "heavy" (A5), the others A3
+# DO-260B Table 2-70 NACp bounds (EPU <, m) and Table 2-14 NIC bounds (Rc <, m), finest last.
+_NACP_EPU_M = np.array([3.0, 10.0, 30.0, 92.6, 185.2, 555.6, 926.0, 1852.0, 3704.0, 7408.0,
+                        18520.0])  # fmt: skip
+_NIC_RC_M = np.array([7.5, 25.0, 75.0, 185.2, 370.4, 1111.2, 1852.0, 3704.0, 7408.0, 14816.0,
+                      37040.0])  # fmt: skip
+R95_PER_SIGMA = 2.4477  # 95 % radius of a circular normal of σ per axis
+ADSB_VR_STEP_MPS = 64 * 0.3048 / 60  # TC 19 vertical rate LSB: 64 ft/min
+RID_VS_STEP_MPS = 0.5  # F3411 Table 6 vertical speed LSB
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +320,7 @@ def _measure(
             ObjectClass.DRONE if kind is SensorKind.REMOTE_ID else ObjectClass.AIRCRAFT
         )
         batch.class_confidence[:] = 0.99
+        _cooperative_1_1(kind, batch, pop, rows)
         return batch, snap.index[obj]
     sig_az = sensors.param("sigma_azimuth_deg")[s]
     sig_el = sensors.param("sigma_elevation_deg")[s]
@@ -305,6 +334,7 @@ def _measure(
         sig_r = sensors.param("sigma_range_m")[s]
         batch.range_m[:] = meas[:, 0] + rng.normal(0.0, 1.0, n) * sig_r
         batch.sigma_range_m[:] = sig_r
+        batch.rcs_dbsm[:] = _dbsm(pop.rcs_m2[snap.index[obj]], _side(rng))
     else:
         batch.measurement[:] = int(MeasurementKind.BEARING)
     if kind is SensorKind.EOIR:
@@ -333,6 +363,35 @@ def _position_fix(
     v_enu = np.einsum("nij,nj->ni", rotation, velocity)
     batch.speed_mps[:] = np.hypot(v_enu[:, 0], v_enu[:, 1])
     batch.course_deg[:] = np.mod(np.degrees(np.arctan2(v_enu[:, 0], v_enu[:, 1])), 360.0)
+    batch.vertical_rate_mps[:] = v_enu[:, 2]
+
+
+def _cooperative_1_1(kind: SensorKind, batch: ReportBatch, pop: Population, rows: IntArray) -> None:
+    """Format 1.1 columns of ADS-B and Remote ID reports (module docstring)."""
+    if kind is SensorKind.REMOTE_ID:
+        batch.emitter_category[:] = 0xB6
+        step = RID_VS_STEP_MPS
+    else:
+        category = _CATEGORY_OF_KIND[pop.kind[rows]]
+        heavy = (category == 0xA3) & (pop.rcs_m2[rows] >= HEAVY_RCS_M2)
+        batch.emitter_category[:] = np.where(heavy, 0xA5, category)
+        r95 = R95_PER_SIGMA * batch.sigma_horizontal_m
+        i = np.searchsorted(_NACP_EPU_M, r95, side="right")
+        batch.nacp[:] = np.where(i < _NACP_EPU_M.size, 11 - i, 0)
+        j = np.searchsorted(_NIC_RC_M, r95, side="left")
+        batch.nic[:] = np.where(j < _NIC_RC_M.size, 11 - j, 0)
+        step = ADSB_VR_STEP_MPS
+    batch.vertical_rate_mps[:] = np.round(batch.vertical_rate_mps / step) * step
+
+
+def _side(rng: np.random.Generator) -> np.random.Generator:
+    """A generator for the format 1.1 draws that leaves ``rng``'s stream as it was."""
+    return np.random.Generator(cast(np.random.PCG64, rng.bit_generator).jumped())
+
+
+def _dbsm(rcs_m2: FloatArray, side: np.random.Generator) -> FloatArray:
+    """A radar's RCS estimate: a Swerling I target's scan-to-scan fluctuation, in dBsm."""
+    return np.asarray(10.0 * np.log10(rcs_m2 * side.exponential(1.0, rcs_m2.size)))
 
 
 def _declare_class(
@@ -397,6 +456,12 @@ def _false_alarms(
             low**2 + (high**2 - low**2) * rng.uniform(size=n)
         )  # uniform in area
         batch.sigma_range_m[:] = sensors.param("sigma_range_m")[s]
+        # a noise peak reads as a target at the detection threshold of its range (σ ∝ R⁴)
+        threshold = (
+            sensors.param("reference_rcs_m2")[s]
+            * (batch.range_m / sensors.param("range_pd50_m")[s]) ** 4
+        )
+        batch.rcs_dbsm[:] = _dbsm(threshold, _side(rng))
     else:
         batch.measurement[:] = int(MeasurementKind.BEARING)
     if kind is SensorKind.EOIR:
