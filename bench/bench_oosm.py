@@ -13,10 +13,10 @@ of drones seen by two radars and three RF direction finders; 20 % of the reports
 by 3–8 s past the 2 s reorder window. "RMS filtered": every posterior of a confirmed track (the
 state after the update by each report, as re-filtered where it was) against the truth at that
 time — what re-filtering restores; "RMS online": the picture shown at each whole second, which
-a late report cannot improve after the fact. Each hold-back mode tracks (a) the reports in order, with
-no delay, (b) the delayed reports re-filtered, (c) the delayed reports with the old handling
-(the reorder window: retrodicted crudely up to twice the window late, dropped beyond), (d) in
-order without the delayed reports. Prints Markdown rows for BENCHMARKS.md.
+a late report cannot improve after the fact. Each hold-back mode tracks (a) the reports in
+order, with no delay, (b) the delayed reports re-filtered, (c) the delayed reports with the old
+handling (the reorder window: retrodicted crudely up to twice the window late, dropped beyond),
+(d) in order without the delayed reports. Prints Markdown rows for BENCHMARKS.md.
 """
 
 from __future__ import annotations
