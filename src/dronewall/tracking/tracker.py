@@ -30,7 +30,6 @@ from dronewall.tracking.config import TrackerConfig
 from dronewall.tracking.filtering import ImmFilter
 from dronewall.tracking.gating import Candidates
 from dronewall.tracking.initiation import PointsAndBearings
-from dronewall.tracking.late import ReorderWindow
 from dronewall.tracking.management import CountAndTimeout
 from dronewall.tracking.measurements import (
     Geometry,
@@ -50,6 +49,7 @@ from dronewall.tracking.parts import (
     NearestNeighbour,
     TrackManager,
 )
+from dronewall.tracking.retrodiction import Refiltering
 from dronewall.tracking.slices import SliceState
 from dronewall.tracking.store import TrackStore
 
@@ -102,7 +102,7 @@ class Tracker:
         self.filter: Filter = filter or ImmFilter()
         self.initiator: Initiator = initiator or PointsAndBearings()
         self.manager: TrackManager = manager or CountAndTimeout()
-        self.late: LateReports = late or ReorderWindow()
+        self.late: LateReports = late or Refiltering()
         self.config = config or TrackerConfig()
         self.store = TrackStore(
             ModelSet.from_config(self.config),
