@@ -260,3 +260,20 @@ def test_malformed_late_reports_are_rejected_not_used(crossing: Run) -> None:
     assert tracker.stats.reports_rejected == before[0] + 6
     assert tracker.stats.updates == before[1]
     assert tracker.stats.reports_retrodicted == 0
+
+
+@pytest.mark.parametrize("other_identity", [False, True])
+def test_a_different_cooperative_identity_never_takes_a_late_report(
+    other_identity: bool, adsb: Run
+) -> None:
+    reports = adsb.reports.take(np.argsort(adsb.reports.t_measured, kind="stable"))
+    t = reports.t_measured
+    known = np.flatnonzero((reports.identity != "") & (t > t[0] + 120.0))
+    k = int(known[0])  # one aircraft's report, held back and sent 4 s late
+    tracker = Tracker(adsb.sensors, TrackerConfig(), late=Refiltering())
+    tracker.process(reports.take(np.flatnonzero((t <= t[k] + 4.0) & (np.arange(t.size) != k))))
+    late = reports.take(np.array([k]))
+    if other_identity:
+        late.identity[:] = "ABC123"
+    tracker.process(late)
+    assert tracker.stats.reports_retrodicted == (0 if other_identity else 1)
