@@ -22,8 +22,9 @@ from dronewall.core.tracks import TrackBatch
 from dronewall.core.types import ReportBatch
 from dronewall.runtime.offline import track_reports
 from dronewall.tracking import Tracker, TrackerConfig
+from dronewall.tracking.history import History
 from dronewall.tracking.late import ReorderWindow
-from dronewall.tracking.retrodiction import History, Refiltering
+from dronewall.tracking.retrodiction import Refiltering
 
 from .conftest import Run
 
