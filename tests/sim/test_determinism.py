@@ -37,3 +37,12 @@ def test_another_seed_gives_other_reports(world: World, tmp_path: Path) -> None:
     first = _run(world, tmp_path / "a", 1)
     second = _run(world, tmp_path / "b", 2)
     assert first["reports.parquet"] != second["reports.parquet"]
+
+
+def test_new_kinds_and_terrain_are_deterministic(world: World, tmp_path: Path) -> None:
+    def run(out: Path) -> dict[str, str]:
+        sim = Simulation(load_scenario("upland-drones"), world, duration_s=180)
+        run_to_directory(sim, out)
+        return _digests(out)
+
+    assert run(tmp_path / "a") == run(tmp_path / "b")

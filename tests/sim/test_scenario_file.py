@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dronewall.core.errors import ConfigError
-from dronewall.sim import bundled_names, load_scenario, parse_scenario
+from dronewall.sim import Simulation, bundled_names, load_scenario, parse_scenario
 from dronewall.sim.scenario import scenario_text
+from dronewall.world import World
 
 GOOD = """\
 [scenario]
@@ -94,3 +95,47 @@ def test_toml_syntax_error_gives_line() -> None:
 def test_unknown_scenario_name() -> None:
     with pytest.raises(ConfigError, match="no scenario named"):
         load_scenario("atlantis")
+
+
+AIRCRAFT = """
+[[aircraft]]
+name = "c"
+kind = "light_aircraft"
+count = 2
+area = { lat = 48.2, lon = 11.4, radius_km = 20 }
+"""
+
+
+def test_an_aircraft_group_parses_with_defaults() -> None:
+    group = parse_scenario(GOOD + AIRCRAFT).aircraft[0]
+    assert (group.kind, group.activity, group.bases) == ("light_aircraft", None, [])
+
+
+def test_circuits_without_an_airfield_are_rejected() -> None:
+    text = GOOD + AIRCRAFT.replace("count = 2", 'count = 2\nactivity = "circuits"')
+    with pytest.raises(ConfigError, match="circuits need bases") as info:
+        parse_scenario(text)
+    assert info.value.field == "aircraft[0]"
+
+
+def test_an_unknown_aircraft_kind_names_its_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_scenario(GOOD + AIRCRAFT.replace('"light_aircraft"', '"zeppelin"'))
+    assert info.value.field == "aircraft[0].kind"
+    assert info.value.line == 24
+
+
+def test_hub_movements_need_a_hub() -> None:
+    text = GOOD + (
+        "[[traffic]]\nregion = { lat_min = 46, lat_max = 50, lon_min = 8, lon_max = 14 }\n"
+        "airborne = 1\nmovements_per_hour = 10\n"
+    )
+    with pytest.raises(ConfigError, match="needs a hub"):
+        parse_scenario(text)
+
+
+def test_an_unknown_base_is_an_error_naming_the_field(world: World) -> None:
+    text = GOOD + AIRCRAFT.replace("count = 2", 'count = 2\nbases = ["XXXX"]')
+    with pytest.raises(ConfigError) as info:
+        Simulation(parse_scenario(text), world)
+    assert info.value.field == "aircraft[0].bases"

@@ -233,11 +233,11 @@ SENSOR_MODELS: dict[str, SensorDefaults] = {
     ),
     # An ADS-B/FLARM network feed (community aggregators such as the Open Glider Network):
     # positions of ADS-B and FLARM aircraft relayed from many receivers, one per aircraft
-    # every 7–10 s (8.5 s period, each look moved by up to ±1.5 s), a couple of seconds late.
+    # every 7–10 s (8.5 s period, each look moved by up to ±0.75 s), a couple of seconds late.
     "adsb-network": SensorDefaults(
         SensorKind.ADSB,
         period_s=8.5,
-        look_jitter_s=1.5,
+        look_jitter_s=0.75,
         latency_s=2.0,
         jitter_s=1.0,
         max_range_m=400_000,
