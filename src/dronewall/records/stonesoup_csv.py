@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.core.errors import DataError
-from dronewall.core.geodesy import ecef_to_enu, enu_to_geodetic, geodetic_to_ecef
+from dronewall.core.geodesy import ecef_to_enu_rotation, enu_to_geodetic, geodetic_to_ecef
 from dronewall.core.tracks import SensorGeometry, TrackBatch
 from dronewall.core.types import MeasurementKind, ReportBatch, SensorKind
 
@@ -63,7 +63,7 @@ class PlanarTracks:
 _COLUMNS = ("scan", "t", "x", "y")  # read from detections.csv; det_id is not needed
 _INT_COLUMNS = ("scan", "track_id")
 _TRACK_HEADER = "scan,t,track_id,x,y,vx,vy\n"
-_TRACK_ROW = "%d,%.3f,%d,%.3f,%.3f,%.4f,%.4f\n"  # mm for positions, 0.1 mm/s for velocities
+_TRACK_ROW = "%d,%.3f,%.3f,%.4f,%.4f\n"  # after scan,t: mm for positions, 0.1 mm/s velocity
 
 
 def read_detections(path: str | Path) -> PlanarDetections:
@@ -174,30 +174,37 @@ def rows_of(batch: ReportBatch, lo: int, hi: int) -> ReportBatch:
 
 
 def planar_tracks(tracks: TrackBatch) -> tuple[FloatArray, FloatArray]:
-    """Track positions (n, 2) and velocities (n, 2) in the plane."""
-    lat, lon, _ = ORIGIN
-    origin = _origin_ecef()
-    pos = ecef_to_enu(tracks.state[:, :3], lat, lon, origin)
-    vel = ecef_to_enu(tracks.state[:, 3:] + origin, lat, lon, origin)
-    return pos[:, :2], vel[:, :2]
+    """Track positions (n, 2) and velocities (n, 2) in the plane: the east and north rows of
+    the ECEF → ENU rotation at the origin applied to the state (``geodesy.ecef_to_enu``)."""
+    origin, rotation = _plane()
+    pos = (tracks.state[:, :3] - origin) @ rotation.T
+    vel = tracks.state[:, 3:] @ rotation.T
+    return pos, vel
 
 
 @cache
-def _origin_ecef() -> FloatArray:
-    return geodetic_to_ecef(*ORIGIN)
+def _plane() -> tuple[FloatArray, FloatArray]:
+    """The origin in ECEF and the rows (east, north) of the rotation into the plane."""
+    lat, lon, h = ORIGIN
+    return geodetic_to_ecef(lat, lon, h), ecef_to_enu_rotation(lat, lon)[:2]
 
 
 def write_tracks_csv(path: str | Path, tracks: PlanarTracks) -> None:
-    """Write ``tracks.csv``: one ``%``-format over all values (one C call) instead of a
-    ``csv.writer`` row at a time (111,988 rows: ~45 ms against ~250 ms)."""
+    """Write ``tracks.csv``: per scan, one ``%``-format over all its values (one C call) with
+    the scan and time formatted once, instead of a ``csv.writer`` row at a time (111,988 rows:
+    ~55 ms against ~250 ms)."""
     n = len(tracks)
-    values = np.column_stack(
-        [tracks.scan, tracks.t, tracks.track_id, tracks.x, tracks.y, tracks.vx, tracks.vy]
-    ).astype(float)  # ids and scans are exact in float64; %d prints them as integers
-    text = (_TRACK_ROW * n) % tuple(values.ravel().tolist()) if n else ""
+    change = (tracks.scan[1:] != tracks.scan[:-1]) | (tracks.t[1:] != tracks.t[:-1])
+    starts = np.flatnonzero(np.concatenate([[n > 0], change]))
+    ends = np.append(starts[1:], n)[: starts.size]
+    values = np.column_stack([tracks.track_id, tracks.x, tracks.y, tracks.vx, tracks.vy])
+    values = values.astype(float)  # ids are exact in float64; %d prints them as integers
+    parts = [_TRACK_HEADER]
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        row = f"{tracks.scan[lo]:d},{tracks.t[lo]:.3f},{_TRACK_ROW}"
+        parts.append((row * (hi - lo)) % tuple(values[lo:hi].ravel().tolist()))
     try:
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(_TRACK_HEADER)
-            handle.write(text)
+            handle.write("".join(parts))
     except OSError as exc:
         raise DataError(f"cannot write {path}: {exc}") from exc

@@ -1,5 +1,5 @@
-"""The tracker's compiled loops (``filter_loops``, ``grid_loops``, ``assign_loops``), built
-ahead of time into one extension module that loads without Numba.
+"""The tracker's compiled loops (``filter_loops``, ``grid_loops``, ``assign_loops``,
+``gating_loops``), built ahead of time into one extension module that loads without Numba.
 
 Why: Numba's own on-disk cache (``cache=True``) avoids recompiling, but every process still
 imports Numba (~0.2 s) and initialises its compiler to load the cached code (~0.2 s more,
@@ -36,7 +36,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("filter_loops", "grid_loops", "assign_loops")  # modules of this package
+SOURCES = ("filter_loops", "grid_loops", "assign_loops", "gating_loops")  # modules of this package
 _A1, _A2, _A3, _A4 = "f8[:]", "f8[:,:]", "f8[:,:,:]", "f8[:,:,:,:]"
 _C1, _C2, _C3 = "f8[::1]", "f8[:,::1]", "f8[:,:,::1]"
 # name → (module, Numba signature). Inputs take any layout (as the JIT accepts them); returned
@@ -56,6 +56,10 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "near_pairs": (
         "grid_loops",
         f"Tuple((i8[::1], i8[::1], {_C1}))({_A2}, {_A1}, {_A2}, {_A1}, f8)",
+    ),
+    "score_fixes": (
+        "gating_loops",
+        f"Tuple((b1[::1], {_C1}, {_C1}))(i8[:], i8[:], {_A2}, {_A3}, {_A1}, f8, {_A2}, {_A3}, f8)",
     ),
     "assign_clusters": (
         "assign_loops",

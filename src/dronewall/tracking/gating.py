@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.tracking import grid, kalman
+from dronewall.tracking import compiled, grid, kalman
 from dronewall.tracking.measurements import Geometry, MeasurementGroup
 from dronewall.tracking.store import TrackStore
 
@@ -78,6 +78,11 @@ def candidates(
     if member.size == 0:
         return empty
     rows = track_rows[local]
+    if group.geometry is Geometry.POSITION:  # fixes: one compiled pass over the pairs
+        inside, d2, nll = compiled.loops().score_fixes(
+            member, local, x_all, P_all, times[member] - t_all[local], q, group.z, group.R, gate
+        )
+        return Candidates(rows[inside], member[inside], d2[inside], nll[inside])
     pos, Ppp = extrapolate_position(x_all[local], P_all[local], times[member] - t_all[local], q)
     z_pred, H = group.predict(pos, member)
     nu = kalman.innovation(group.z[member], z_pred, group.angular)

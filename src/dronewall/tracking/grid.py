@@ -2,8 +2,11 @@
 estimate against tracks.
 
 Each point carries its own reach; a pair is near when the points are no further apart than
-their two reaches together. The grid's cell is the largest possible sum, so every near pair
-lies in one of the 27 cells around a report; occupied cells are found through a hash table.
+their two reaches together. The grid's cell is twice the largest possible sum, so every near
+pair lies in the report's cell or its neighbour on the nearer side along each axis: 8 cells
+(with the cell as large as the sum, 27 cells around the report; the lookups, not the distance
+checks, were the cost: 1.7 → 0.x ms a scan of 1,000 × 1,300 on the Stone Soup scenario);
+occupied cells are found through a hash table.
 Compiled with Numba: on a 10,000-report scan against 10,000 tracks it replaces two k-d trees
 and a sparse distance matrix (12–17 ms on the loaded benchmark machine) with one sort and 27
 hash lookups per report (4.5–6 ms). The loop itself is in ``grid_loops``.
@@ -29,7 +32,7 @@ def near_pairs(
     distance, in order of i then j. Points are (n, 3) in metres (ECEF); reaches finite."""
     if a.shape[0] == 0 or b.shape[0] == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    cell = max(float(reach_a.max() + reach_b.max()), _MIN_CELL_M)
+    cell = max(2.0 * float(reach_a.max() + reach_b.max()), _MIN_CELL_M)
     i, j, d = compiled.loops().near_pairs(
         np.ascontiguousarray(a, float),
         np.ascontiguousarray(reach_a, float),

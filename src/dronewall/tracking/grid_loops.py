@@ -1,5 +1,5 @@
 """The compiled loop of ``grid.near_pairs``: cell keys, an open-addressing hash table of the
-occupied cells, and the 27-cell search around each report (``grid`` explains the method).
+occupied cells, and the 2×2×2-cell search around each report (``grid`` explains the method).
 Built with the other compiled loops (``compiled``)."""
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ _OFFSET = 1 << (_BITS - 1)
 @njit(cache=True, inline="always")
 def _cell(v: float, cell: float) -> int:
     return math.floor(v / cell) + _OFFSET
+
+
+@njit(cache=True, inline="always")
+def _side(v: float, cell: float) -> int:
+    """The neighbouring cell along an axis nearer to ``v``: +1 or −1."""
+    s = v / cell
+    return 1 if s - math.floor(s) >= 0.5 else -1
 
 
 @njit(cache=True, inline="always")
@@ -54,10 +61,11 @@ def near_pairs(a, reach_a, b, reach_b, cell):  # type: ignore[no-untyped-def]
     n = 0
     for i in range(a.shape[0]):
         cx, cy, cz = _cell(a[i, 0], cell), _cell(a[i, 1], cell), _cell(a[i, 2], cell)
-        for dx in range(-1, 2):
-            for dy in range(-1, 2):
-                for dz in range(-1, 2):
-                    k = _key(cx + dx, cy + dy, cz + dz)
+        sx, sy, sz = _side(a[i, 0], cell), _side(a[i, 1], cell), _side(a[i, 2], cell)
+        for dx in range(2):
+            for dy in range(2):
+                for dz in range(2):
+                    k = _key(cx + dx * sx, cy + dy * sy, cz + dz * sz)
                     h = _hash(k, bits)
                     while table_key[h] != -1 and table_key[h] != k:
                         h = (h + 1) & (size - 1)
