@@ -33,8 +33,16 @@ from dronewall.assess import AlertManager, EventKind, ThreatAssessor, protected_
 from dronewall.core.types import ObjectClass, ObjectKind  # noqa: E402
 from dronewall.identify import IdentifyConfig  # noqa: E402
 from dronewall.world import load_world  # noqa: E402
-from identify_eval import CIVIL_ONLY, SCENARIOS, SPLITS, bundled, run  # noqa: E402
+from identify_eval import (  # noqa: E402
+    CIVIL_ONLY,
+    SCENARIOS,
+    SPLITS,
+    bundled,
+    ellipsoid_heights,
+    run,
+)
 
+EXPLAIN = "--explain" in sys.argv  # print every raised alert with the object it is on
 CARRY = (EventKind.RAISED, EventKind.TRACK_CHANGED, EventKind.REOPENED)  # the alert is on a track
 
 
@@ -57,6 +65,9 @@ def alerts_for(
                 obj = int(lab.true_object[here][0]) if here.any() else -1
                 alert_id = int(event.alert_id or 0)
                 carried.append((t, alert_id, obj))
+                if EXPLAIN and event.kind is EventKind.RAISED:
+                    what = ObjectKind(int(data.sim.kind[obj])).name if obj >= 0 else "nothing"
+                    print(f"  {name} {seed} t+{t - lab.t.min():.0f} on {what}: {event.message}")
                 if event.kind is not EventKind.RAISED and last_object.get(alert_id) != obj:
                     moved_to_other += 1
                 last_object[alert_id] = obj
@@ -98,7 +109,21 @@ def alerts_for(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), required=True)
+    parser.add_argument(
+        "--ellipsoid-sim",
+        action="store_true",
+        help="runs cached from a simulator that flew heights above the ellipsoid: judge them so",
+    )
+    parser.add_argument(
+        "--seeds", type=int, nargs="*", help="only these seeds of the split (EVALUATION.md)"
+    )
+    parser.add_argument("--explain", action="store_true", help="print every raised alert")
     args = parser.parse_args()
+    seeds = tuple(args.seeds or SPLITS[args.split])
+    if args.ellipsoid_sim:
+        ellipsoid_heights()
+    if not set(seeds) <= set(SPLITS[args.split]):
+        parser.error(f"seeds {seeds} are not all of the {args.split} split {SPLITS[args.split]}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     plan = [(n, float(d), False, False) for n, d in SCENARIOS.items()]
@@ -108,7 +133,7 @@ def main() -> None:
         print(f"not bundled yet, left out: {', '.join(missing)}")
     rows = [
         alerts_for(n, d, seed, civil_only=civil, drop=drop)
-        for seed in SPLITS[args.split]
+        for seed in seeds
         for n, d, civil, drop in plan
         if bundled(n)
     ]

@@ -39,6 +39,7 @@ from identify_eval import (  # noqa: E402
     Labelled,
     bundled,
     concat,
+    ellipsoid_heights,
     run,
 )
 
@@ -125,11 +126,23 @@ def labelled(seeds: tuple[int, ...], config: IdentifyConfig) -> Labelled:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), required=True)
+    parser.add_argument(
+        "--ellipsoid-sim",
+        action="store_true",
+        help="runs cached from a simulator that flew heights above the ellipsoid: judge them so",
+    )
+    parser.add_argument(
+        "--seeds", type=int, nargs="*", help="only these seeds of the split (EVALUATION.md)"
+    )
     parser.add_argument("--temperature", type=float, default=None)
     args = parser.parse_args()
+    seeds = tuple(args.seeds or SPLITS[args.split])
+    if args.ellipsoid_sim:
+        ellipsoid_heights()
+    if not set(seeds) <= set(SPLITS[args.split]):
+        parser.error(f"seeds {seeds} are not all of the {args.split} split {SPLITS[args.split]}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    seeds = SPLITS[args.split]
     base = IdentifyConfig()
     config = base if args.temperature is None else IdentifyConfig(temperature=args.temperature)
     data = labelled(seeds, config)
