@@ -1,6 +1,7 @@
 """Scenario simulator: seeded, deterministic, much faster than real time. Truth objects (attack
-drones, decoys, quadcopters, reconnaissance drones, airliners, bird flocks) fly over real
-geography; simulated sensors report them the way real ones would."""
+drones, decoys, quadcopters, reconnaissance drones, airliners, gliders, helicopters, light
+aircraft, ultralights, bird flocks) fly over real geography and terrain; simulated sensors
+report them the way real ones would."""
 
 from dronewall.sim.engine import Chunk, Simulation
 from dronewall.sim.output import RunSummary, run_to_directory
