@@ -20,7 +20,7 @@ from dronewall.core.geodesy import (
     initial_bearing_deg,
     surface_distance_m,
 )
-from dronewall.core.types import ObjectKind
+from dronewall.core.types import IDENTITY_DTYPE, ObjectKind
 from dronewall.sim.airlines import civil_traffic
 from dronewall.sim.aviation import aircraft_group
 from dronewall.sim.catalogue import ABOVE_GROUND_KINDS, OBJECT_DEFAULTS
@@ -275,7 +275,7 @@ def _pack(specs: list[ObjectSpec], ground: GroundModel) -> Population:
         kind=np.array([int(k) for k in kinds], np.uint8),
         group=[s.group for s in specs],
         behaviour=np.array([int(s.behaviour) for s in specs], np.uint8),
-        identity=np.array([s.identity for s in specs], dtype="<U20"),
+        identity=np.array([s.identity for s in specs], dtype=IDENTITY_DTYPE),
         t_spawn=col("t_spawn"),
         waypoints=waypoints,
         n_waypoints=n_waypoints,
