@@ -50,6 +50,11 @@ def track(
 
 
 def _track_csv(source: Path, out: Path, sigma: float) -> None:
+    """The shared Stone Soup CSV format in and out. Python's cyclic garbage collector is paused
+    for the run: the work makes no reference cycles worth collecting, and its collections of
+    the interpreter's long-lived objects cost ~3 % of the command (measured)."""
+    import gc
+
     import numpy as np
 
     from dronewall.records.stonesoup_csv import read_detections, write_tracks_csv
@@ -59,9 +64,15 @@ def _track_csv(source: Path, out: Path, sigma: float) -> None:
     scenario = path.parent / "scenario.json"
     if scenario.is_file():
         sigma = float(json.loads(scenario.read_text(encoding="utf-8")).get("sigma", sigma))
-    dets = read_detections(path)
-    tracks, elapsed = track_planar_scans(dets, sigma, STONESOUP_CONFIG)
-    write_tracks_csv(out / "tracks.csv", tracks)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        dets = read_detections(path)
+        tracks, elapsed = track_planar_scans(dets, sigma, STONESOUP_CONFIG)
+        write_tracks_csv(out / "tracks.csv", tracks)
+    finally:
+        if collecting:
+            gc.enable()
     rate = dets.t.size / elapsed if elapsed > 0 else float("inf")
     console.print(
         f"{dets.t.size:,} detections → {np.unique(tracks.track_id).size:,} confirmed tracks in "
