@@ -27,6 +27,8 @@ import platform
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -76,7 +78,10 @@ def loops() -> Any:
     path = built_path()
     if not path.is_file():
         try:
-            build(path)
+            with _building(path):  # one process builds; the others wait, then load its build
+                if not path.is_file():
+                    build(path)
+                    _remove_other_builds(path)
         except Exception as exc:  # no compiler, no numba.pycc, a read-only disk: still run
             log.warning("compiled loops not built (%s); using Numba's JIT", exc)
             return jit_loops()
@@ -129,6 +134,32 @@ def build(path: Path) -> None:
         finally:
             pycc.Flags = plain
         shutil.move(str(Path(tmp) / path.name), str(path))
+
+
+@contextmanager
+def _building(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``<directory>/.build.lock`` for the duration (POSIX ``flock``;
+    no lock where there is none), so that test workers starting together build once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / ".build.lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: concurrent builds only waste time
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_other_builds(path: Path) -> None:
+    """Builds for older sources (~1 MB each) are removed; a process that loaded one keeps its
+    mapping of the file."""
+    for other in path.parent.glob("dronewall_loops_*"):
+        if other != path:
+            other.unlink(missing_ok=True)
 
 
 def _flags_like_the_jit() -> Any:
