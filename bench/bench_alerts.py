@@ -39,6 +39,7 @@ from identify_eval import (  # noqa: E402
     SPLITS,
     bundled,
     ellipsoid_heights,
+    recon_weight,
     run,
 )
 
@@ -110,6 +111,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), required=True)
     parser.add_argument(
+        "--recon-weight",
+        type=float,
+        default=None,
+        help="a candidate weight of the reconnaissance drone type (chosen on validation)",
+    )
+    parser.add_argument(
         "--ellipsoid-sim",
         action="store_true",
         help="runs cached from a simulator that flew heights above the ellipsoid: judge them so",
@@ -122,6 +129,8 @@ def main() -> None:
     seeds = tuple(args.seeds or SPLITS[args.split])
     if args.ellipsoid_sim:
         ellipsoid_heights()
+    if args.recon_weight is not None:
+        recon_weight(args.recon_weight)
     if not set(seeds) <= set(SPLITS[args.split]):
         parser.error(f"seeds {seeds} are not all of the {args.split} split {SPLITS[args.split]}")
     if hasattr(os, "sched_setaffinity"):

@@ -69,6 +69,16 @@ def ellipsoid_heights() -> None:
     dronewall.assess.threat.ground_height = flat  # type: ignore[assignment]
 
 
+def recon_weight(weight: float) -> None:
+    """Try another weight of the reconnaissance drone type (a validation candidate)."""
+    from dataclasses import replace
+
+    from dronewall.identify import models
+
+    kind = ObjectKind.RECON_FIXED_WING
+    models.DRONE_TYPES[kind] = replace(models.DRONE_TYPES[kind], weight=weight)
+
+
 def bundled(name: str) -> bool:
     """Whether the scenario is bundled yet (the protocol names some that land later)."""
     try:
