@@ -110,6 +110,7 @@ def alerts_for(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), required=True)
+    parser.add_argument("--only", nargs="*", help="only these scenarios (a partial split)")
     parser.add_argument(
         "--recon-weight",
         type=float,
@@ -137,6 +138,7 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     plan = [(n, float(d), False, False) for n, d in SCENARIOS.items()]
     plan += [(n, float(d), True, drop) for n, (d, drop) in CIVIL_ONLY.items()]
+    plan = [p for p in plan if not args.only or p[0] in args.only]
     missing = sorted({p[0] for p in plan if not bundled(p[0])})
     if missing:
         print(f"not bundled yet, left out: {', '.join(missing)}")

@@ -45,6 +45,7 @@ from identify_eval import (  # noqa: E402
 )
 
 MIN_AGE_S = 10.0
+ONLY: list[str] = []  # --only: a partial split
 CLASSES = [ObjectClass.DRONE, ObjectClass.BIRD, ObjectClass.AIRCRAFT]
 
 
@@ -110,7 +111,7 @@ def runs() -> list[tuple[str, float, bool]]:
     missing = sorted({n for n, _, _ in out if not bundled(n)})
     if missing:
         print(f"not bundled yet, left out: {', '.join(missing)}")
-    return [r for r in out if bundled(r[0])]
+    return [r for r in out if bundled(r[0]) and (not ONLY or r[0] in ONLY)]
 
 
 def labelled(seeds: tuple[int, ...], config: IdentifyConfig) -> Labelled:
@@ -127,6 +128,7 @@ def labelled(seeds: tuple[int, ...], config: IdentifyConfig) -> Labelled:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), required=True)
+    parser.add_argument("--only", nargs="*", help="only these scenarios (a partial split)")
     parser.add_argument(
         "--recon-weight",
         type=float,
@@ -146,6 +148,7 @@ def main() -> None:
     seeds = tuple(args.seeds or SPLITS[args.split])
     if args.ellipsoid_sim:
         ellipsoid_heights()
+    ONLY.extend(args.only or [])
     if args.recon_weight is not None:
         recon_weight(args.recon_weight)
     if not set(seeds) <= set(SPLITS[args.split]):
