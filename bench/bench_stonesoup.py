@@ -29,9 +29,11 @@ SHARED = ROOT.parent / "shared" / "bench" / "stonesoup"
 
 def run(n: int) -> dict[str, object]:
     scenario = SHARED / f"scenario_n{n}_seed1"
-    sigma = float(json.loads((scenario / "scenario.json").read_text())["sigma"])
+    params = json.loads((scenario / "scenario.json").read_text())
     dets = read_detections(scenario / "detections.csv")
-    rows, elapsed = track_planar_scans(dets, sigma, STONESOUP_CONFIG)
+    rows, elapsed = track_planar_scans(
+        dets, float(params["sigma"]), STONESOUP_CONFIG, scenario=params
+    )
     out = ROOT / "bench" / "out" / f"stonesoup_n{n}"
     out.mkdir(parents=True, exist_ok=True)
     write_tracks_csv(out / "tracks.csv", rows)

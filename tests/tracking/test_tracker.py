@@ -84,16 +84,18 @@ def test_bad_reports_are_rejected_counted_and_the_rest_used(crossing: Run) -> No
 
 
 def test_without_a_reorder_window_each_scan_is_processed_at_once() -> None:
-    """Scan-by-scan input (the Stone Soup format): a target is confirmed right at its third
-    scan, not one scan later."""
+    """Scan-by-scan input (the Stone Soup format): a target is confirmed right at the scan
+    that confirms it — its second (``confirm_hits`` 2 and its existence score over the
+    threshold, nothing else in sight) — not one scan later."""
     from dronewall.records.stonesoup_csv import PlanarDetections, planar_reports, planar_sensor
     from dronewall.runtime.offline import STONESOUP_CONFIG
 
     scans = np.arange(4)
-    dets = PlanarDetections(scans, scans.astype(float), 1000.0 + 30.0 * scans, np.full(4, 500.0))
+    x = np.asarray(1000.0 + 30.0 * scans, float)
+    dets = PlanarDetections(scans, scans.astype(float), x, np.full(4, 500.0))
     tracker = Tracker(planar_sensor(), STONESOUP_CONFIG)
     confirmed = []
     for k in scans:
         tracker.process(planar_reports(dets, np.array([k]), 10.0))
         confirmed.append(len(tracker.tracks()))
-    assert confirmed == [0, 0, 1, 1]
+    assert confirmed == [0, 1, 1, 1]

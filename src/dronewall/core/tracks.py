@@ -8,7 +8,7 @@ report's ``sensor_index``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import Self
 
@@ -16,6 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+
+
+def _unset() -> FloatArray:
+    """A column not given: filled in by ``__post_init__``."""
+    return np.zeros(0)
+
+
 KIND_COLUMNS = 7  # SensorKind values 1..6, indexed directly
 CLASS_COLUMNS = 4  # ObjectClass values 0..3
 
@@ -46,6 +53,14 @@ class TrackBatch:
     # ``rf_station_window_s`` before ``t``: an emitter in range of several stations is heard by
     # several, whose bearings cross at it; a bird on one station's ray towards an emitter by one.
     rf_stations: npt.NDArray[np.uint8]
+    # Probability that the track follows a real object, from its existence score (sequential
+    # log-likelihood ratio of target against clutter, Blackman and Popoli §6.2): p = 1/(1+e^−L).
+    # NaN where not known (tables written before the column existed).
+    existence: FloatArray = field(default_factory=_unset)
+
+    def __post_init__(self) -> None:
+        if self.existence.shape[0] != self.track_id.shape[0]:
+            object.__setattr__(self, "existence", np.full(self.track_id.shape[0], np.nan))
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -70,6 +85,7 @@ class TrackBatch:
             kind_updates=np.zeros((0, KIND_COLUMNS), np.int32),
             class_evidence=np.zeros((0, CLASS_COLUMNS)),
             rf_stations=np.zeros(0, np.uint8),
+            existence=np.zeros(0),
         )
 
     @classmethod
@@ -107,9 +123,24 @@ class ClassBatch:
         return np.asarray(self.probabilities[:, 1], float)
 
 
+# What a sensor that declares nothing is assumed to do, by SensorKind value (index 0 unused):
+# probability of detecting an object it can see in one look; false reports per look and per
+# unit of measurement space (per m² of ground for radar and cooperative position fixes, per
+# degree of azimuth for bearing sensors); seconds between looks at one object.
+DEFAULT_PD = np.array([0.9, 0.8, 0.7, 0.6, 0.8, 0.9, 0.95])
+# radar: a few false plots per scan over ~1,000 km² (the simulated C-UAS and surveillance
+# radars: 2–5 per scan); RF/acoustic/EO-IR: a false bearing per ~100 looks spread over 360°;
+# cooperative position fixes: almost never false (spoofing is plausibility's concern).
+DEFAULT_CLUTTER = np.array([1e-9, 1e-9, 3e-5, 3e-5, 3e-5, 1e-13, 1e-13])
+DEFAULT_REVISIT_S = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0])  # most sensors look each second
+
+
 @dataclass(frozen=True, slots=True)
 class SensorGeometry:
-    """Where each sensor stands (row = a report's ``sensor_index``) and how far it sees."""
+    """Where each sensor stands (row = a report's ``sensor_index``), how far it sees, and —
+    when the sensor declares them — its detection probability, clutter density (false reports
+    per look per m² for point sensors, per degree of azimuth for bearing sensors) and revisit
+    time; columns not given take the defaults of the sensor's kind (``DEFAULT_PD`` …)."""
 
     sensor_id: list[str]
     kind: npt.NDArray[np.uint8]
@@ -118,6 +149,19 @@ class SensorGeometry:
     alt_m: FloatArray
     ecef: FloatArray  # (n, 3)
     max_range_m: FloatArray
+    pd: FloatArray = field(default_factory=_unset)
+    clutter_density: FloatArray = field(default_factory=_unset)
+    revisit_s: FloatArray = field(default_factory=_unset)
+
+    def __post_init__(self) -> None:
+        kind = np.clip(np.asarray(self.kind, np.int64), 0, DEFAULT_PD.size - 1)
+        for name, default in (
+            ("pd", DEFAULT_PD),
+            ("clutter_density", DEFAULT_CLUTTER),
+            ("revisit_s", DEFAULT_REVISIT_S),
+        ):
+            if getattr(self, name).shape[0] != kind.shape[0]:
+                object.__setattr__(self, name, default[kind].astype(float))
 
     def __len__(self) -> int:
         return len(self.sensor_id)

@@ -10,7 +10,7 @@ from dronewall.tracking.config import TrackerConfig
 from dronewall.tracking.filtering import ImmFilter
 from dronewall.tracking.initiation import PointsAndBearings
 from dronewall.tracking.late import ReorderWindow
-from dronewall.tracking.management import CountAndTimeout
+from dronewall.tracking.management import ScoreAndRevisit
 from dronewall.tracking.parts import (
     Associator,
     ChiSquareGater,
@@ -26,7 +26,6 @@ from dronewall.tracking.tracker import Tracker, TrackerStats
 __all__ = [
     "Associator",
     "ChiSquareGater",
-    "CountAndTimeout",
     "Filter",
     "Gater",
     "ImmFilter",
@@ -35,6 +34,7 @@ __all__ = [
     "NearestNeighbour",
     "PointsAndBearings",
     "ReorderWindow",
+    "ScoreAndRevisit",
     "TrackManager",
     "Tracker",
     "TrackerConfig",

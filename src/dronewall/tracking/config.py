@@ -23,10 +23,33 @@ class TrackerConfig:
     triangulation_window_s: float = 1.5  # bearings from different sensors this close in time
     max_bearing_miss_m: float = 300.0  # a third bearing must pass this close to join a fix
     # Track management
-    confirm_hits: int = 3  # confirmed at the third update (as Stone Soup's baseline)
+    confirm_hits: int = 3  # at least this many updates before confirmation (Stone Soup's 3)
     tentative_timeout_s: float = 2.5  # a tentative track dies after this long without update
-    coast_timeout_s: float = 10.0  # a confirmed track dies after this long without update
+    # A confirmed track dies after this long without update, or after ``coast_revisits`` of
+    # its expected revisit (the mean interval between its updates: 8.5 s for an ADS-B/FLARM
+    # network feed, 4 s for a surveillance radar), whichever is longer.
+    coast_timeout_s: float = 10.0
+    coast_revisits: float = 2.5
+    # A track carrying a cooperative identity (ADS-B, FLARM, Remote ID) is an aircraft or a
+    # registered drone, not clutter: it survives this long without update (network feeds
+    # relay each aircraft every 7–10 s and may skip a beat).
+    cooperative_timeout_s: float = 25.0
     max_position_sigma_m: float = 5_000.0  # or when its position uncertainty grows beyond this
+    # Existence (``existence``): confirmation and deletion by a sequential likelihood ratio of
+    # "object" against "clutter"; False: by ``confirm_hits`` and timeouts alone.
+    existence: bool = True
+    false_confirm_probability: float = 1e-4  # α of Wald's test: a clutter track confirmed
+    # β: a real track deleted. Small (≈ 13 misses at P_D 0.8), since a radar's P_D falls with
+    # range below what it declares and reports delayed past the reorder window look like
+    # misses: a run of them far out must not end a real track (the crossing test, the
+    # out-of-sequence tests); the quiet timeouts end tracks that are gone.
+    false_delete_probability: float = 1e-9
+    # New objects per m² per look: the prior odds of a first report being real
+    new_target_density: float = 1e-9
+    clutter_cell_m: float = 1_000.0  # clutter map cells: a wind farm or motorway stretch
+    clutter_sector_deg: float = 2.0  # clutter map sectors of bearing sensors
+    clutter_memory_s: float = 60.0  # the clutter map forgets with this time constant
+    clutter_prior_looks: float = 10.0  # weight of the declared density, in looks
     # Evidence for identify: a track counts the distinct RF detectors that updated it in this
     # window (TrackBatch.rf_stations). A DF station reports an emitter about once a second, so
     # a minute spans the gaps of a drone turning or dipping behind a building, while a bird

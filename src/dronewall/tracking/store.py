@@ -57,6 +57,11 @@ class TrackStore:
         default_factory=lambda: np.full((0, RF_STATION_SLOTS), -1, np.int32)
     )
     rf_heard: FloatArray = field(default_factory=lambda: np.full((0, RF_STATION_SLOTS), -np.inf))
+    # Existence score (log-likelihood ratio, ``existence``), its highest value so far, and the
+    # expected revisit (s): a running mean of the intervals between the track's updates.
+    score: FloatArray = field(default_factory=lambda: np.zeros(0))
+    score_max: FloatArray = field(default_factory=lambda: np.zeros(0))
+    revisit: FloatArray = field(default_factory=lambda: np.zeros(0))
     rf_station_window_s: float = 60.0
     next_id: int = 1
 
@@ -96,6 +101,9 @@ class TrackStore:
             [self.rf_station, np.full((n, RF_STATION_SLOTS), -1, np.int32)]
         )
         self.rf_heard = np.concatenate([self.rf_heard, np.full((n, RF_STATION_SLOTS), -np.inf)])
+        self.score = np.concatenate([self.score, np.zeros(n)])
+        self.score_max = np.concatenate([self.score_max, np.zeros(n)])
+        self.revisit = np.concatenate([self.revisit, np.ones(n)])
         return np.arange(first, first + n)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
@@ -170,6 +178,7 @@ class TrackStore:
             kind_updates=self.kind_updates[idx].copy(),
             class_evidence=self.class_evidence[idx].copy(),
             rf_stations=self.rf_stations(idx, times),
+            existence=1.0 / (1.0 + np.exp(-np.clip(self.score[idx], -700.0, 700.0))),
         )
 
     def confirmed(self) -> npt.NDArray[np.bool_]:

@@ -27,10 +27,11 @@ from dronewall.core.tracks import SensorGeometry, TrackBatch
 from dronewall.core.types import ReportBatch
 from dronewall.tracking import evidence, slices
 from dronewall.tracking.config import TrackerConfig
+from dronewall.tracking.existence import ExistenceScorer
 from dronewall.tracking.filtering import ImmFilter
 from dronewall.tracking.gating import Candidates
 from dronewall.tracking.initiation import PointsAndBearings
-from dronewall.tracking.management import CountAndTimeout
+from dronewall.tracking.management import ScoreAndRevisit
 from dronewall.tracking.measurements import (
     Geometry,
     MeasurementGroup,
@@ -56,6 +57,9 @@ from dronewall.tracking.store import TrackStore
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 CLUSTER_SAMPLING = 16  # count gate-graph clusters on one slice in this many (monitoring only)
+# The expected revisit of a track: a running mean (gain 0.3, ~3 updates) of the intervals
+# between its updates, within 0.1–30 s (several sensors at once; a long fade).
+REVISIT_GAIN, REVISIT_MIN_S, REVISIT_MAX_S = 0.3, 0.1, 30.0
 MAX_ROUNDS = 6  # association rounds per slice: more sensors than this seeing one target is rare
 
 
@@ -101,7 +105,7 @@ class Tracker:
         self.associator: Associator = associator or NearestNeighbour()
         self.filter: Filter = filter or ImmFilter()
         self.initiator: Initiator = initiator or PointsAndBearings()
-        self.manager: TrackManager = manager or CountAndTimeout()
+        self.manager: TrackManager = manager or ScoreAndRevisit()
         self.late: LateReports = late or Refiltering()
         self.config = config or TrackerConfig()
         self.store = TrackStore(
@@ -109,6 +113,7 @@ class Tracker:
             rf_station_window_s=self.config.rf_station_window_s,
         )
         self.stats = TrackerStats()
+        self.scorer = ExistenceScorer(sensors, self.config)
         self.now = -np.inf  # measurement time processed so far
         self._latest = -np.inf  # latest measurement time seen
         self.processed_to = -np.inf  # every report measured before this has been processed
@@ -228,7 +233,12 @@ class Tracker:
             if not self._round(state):
                 break
         left = {g: state.groups[g].subset(m) for g, m in state.pending.items() if m.size}
+        t_end = float(batch.t_measured.max())
+        self.scorer.note_left(batch, left, t_end)
+        old = len(self.store)
         self.initiator.start(self, batch, left)
+        used = np.concatenate(state.used_keys) if state.used_keys else np.zeros(0, np.int64)
+        self.scorer.missed(self.store, batch, used, len(self.sensors) + 1, old)
         self.now = max(self.now, float(batch.t_measured.max()))
         self._manage(self.now)
 
@@ -308,8 +318,15 @@ class Tracker:
     ) -> None:
         st = self.store
         rows = group.rows[member]
-        self.filter.update(st, group, member, track_rows)
-        st.t_last_update[track_rows] = batch.t_measured[rows]
+        points = group.geometry in (Geometry.POSITION, Geometry.RADAR)
+        prior = st.combined(track_rows) if points else None
+        loglik = self.filter.update(st, group, member, track_rows)
+        t = batch.t_measured[rows]
+        sensor = batch.sensor_index[rows].astype(np.int64)
+        self.scorer.scored(st, group, member, track_rows, prior, loglik, sensor, float(t.max()))
+        interval = np.clip(t - st.t_last_update[track_rows], REVISIT_MIN_S, REVISIT_MAX_S)
+        st.revisit[track_rows] += REVISIT_GAIN * (interval - st.revisit[track_rows])
+        st.t_last_update[track_rows] = t
         st.n_updates[track_rows] += 1
         evidence.stamp(st, track_rows, batch, rows)
         self.stats.updates += track_rows.size
@@ -330,6 +347,9 @@ class Tracker:
         single triangulated track (``rows`` one row) — their stations heard it too."""
         new = self.store.add(state, covariance, batch.t_measured[rows] if t is None else t)
         evidence.stamp(self.store, new, batch, rows)
+        self.store.revisit[new] = self.sensors.revisit_s[batch.sensor_index[rows]]
+        self.store.score[new] = self.scorer.initial(batch, rows, also is not None)
+        self.store.score_max[new] = self.store.score[new]
         if also is not None:
             self.store.from_bearings[new] = True
             for member in also:  # the other stations whose bearings crossed here
