@@ -19,6 +19,7 @@ import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import cast  # noqa: E402
 
 from dronewall.records.stonesoup_csv import read_detections, write_tracks_csv  # noqa: E402
 from dronewall.runtime.offline import STONESOUP_CONFIG, track_planar_scans  # noqa: E402
@@ -63,7 +64,7 @@ def main() -> None:
         r = run(n)
         score = r["score"]
         assert isinstance(score, dict)
-        dets, secs = int(r["detections"]), float(r["seconds"])  # type: ignore[call-overload]
+        dets, secs = cast(int, r["detections"]), cast(float, r["seconds"])
         print(
             f"| n{n} | {dets:,} | {secs:.2f} | {dets / secs:,.0f} | "
             f"{score['gospa_mean']:.1f} | {score['gospa_mean_per_truth']:.2f} | "
