@@ -59,6 +59,10 @@ EXPORTS: dict[str, tuple[str, str]] = {
         "grid_loops",
         f"Tuple((i8[::1], i8[::1], {_C1}))({_A2}, {_A1}, {_A2}, {_A1}, f8)",
     ),
+    "track_reach": (
+        "gating_loops",
+        f"Tuple(({_C2}, {_C1}))({_A2}, {_A3}, {_A1}, f8, f8, f8, f8)",
+    ),
     "score_fixes": (
         "gating_loops",
         f"Tuple((b1[::1], {_C1}, {_C1}))(i8[:], i8[:], {_A2}, {_A3}, {_A1}, f8, {_A2}, {_A3}, f8)",

@@ -55,11 +55,8 @@ def candidates(
     x_all, P_all = combined
     t_all = store.t[track_rows]
     q = float(store.models.q.max())
-    dt_ref = t_ref - t_all
-    pos_ref = x_all[:, :3] + x_all[:, 3:] * dt_ref[:, None]
     spread = float(np.max(np.abs(times - t_ref)))
-    speed = np.linalg.norm(x_all[:, 3:], axis=1)
-    reach_t = np.sqrt(gate * _position_variance_bound(P_all, dt_ref, q)) + speed * spread
+    pos_ref, reach_t = compiled.loops().track_reach(x_all, P_all, t_all, t_ref, q, gate, spread)
     point_geometry = group.geometry in (Geometry.POSITION, Geometry.RADAR)
     reach_r = _report_radius(group, gate) if point_geometry else max_range
     if point_geometry and np.isfinite(reach_r).all() and np.isfinite(reach_t).all():
@@ -104,15 +101,6 @@ def extrapolate_position(
     Ppp = P[:, :3, :3] + d * (Ppv + np.swapaxes(Ppv, -1, -2)) + d * d * P[:, 3:, 3:]
     Ppp = Ppp + (q * np.abs(dt) ** 3 / 3.0)[:, None, None] * np.eye(3)
     return x[:, :3] + x[:, 3:] * dt[:, None], Ppp
-
-
-def _position_variance_bound(P: FloatArray, dt: FloatArray, q: float) -> FloatArray:
-    """Largest diagonal element of the extrapolated position covariance (a radius bound)."""
-    pp = np.diagonal(P[:, :3, :3], axis1=1, axis2=2)
-    pv = np.diagonal(P[:, :3, 3:], axis1=1, axis2=2)
-    vv = np.diagonal(P[:, 3:, 3:], axis1=1, axis2=2)
-    d = dt[:, None]
-    return np.asarray((pp + 2 * d * pv + d * d * vv).max(axis=1) + q * np.abs(dt) ** 3 / 3.0)
 
 
 def _report_radius(group: MeasurementGroup, gate: float) -> FloatArray:

@@ -1,8 +1,9 @@
-"""The compiled loop of ``gating.candidates`` for position fixes (H = [I 0]): each candidate
-pair's constant-velocity extrapolation, innovation, innovation covariance S = Ppp + R, and
-Mahalanobis distance and log-likelihood, in one pass without gathering the tracks' arrays.
-The same arithmetic as the vectorised path (``extrapolate_position``, ``kalman``'s closed-form
-3×3 inverse); built with the other compiled loops (``compiled``).
+"""Compiled loops of ``gating.candidates``: each track's reach for the spatial pre-gate, and,
+for position fixes (H = [I 0]), each candidate pair's constant-velocity extrapolation,
+innovation, innovation covariance S = Ppp + R, and Mahalanobis distance and log-likelihood, in
+one pass without gathering the tracks' arrays. The same arithmetic as the vectorised path
+(``extrapolate_position``, ``kalman``'s closed-form 3×3 inverse); built with the other
+compiled loops (``compiled``).
 """
 
 from __future__ import annotations
@@ -58,3 +59,26 @@ def score_fixes(member, local, x, P, dt, q, z, R, gate):  # type: ignore[no-unty
         inside[k] = m2 <= gate and det > 0.0
         nll[k] = 0.5 * (m2 + math.log(det) + 3.0 * _LOG_2PI) if det > 0.0 else math.inf
     return inside, d2, nll
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def track_reach(x, P, t, t_ref, q, gate, spread):  # type: ignore[no-untyped-def]
+    """Tracks' positions at ``t_ref`` (n, 3) and their gate reach (n,): √gate × the largest
+    extrapolated position σ (a bound: the diagonal of P_pp + 2 dt P_pv + dt² P_vv + q|dt|³/3)
+    plus speed × ``spread`` (how far the reports' times stray from ``t_ref``)."""
+    n = x.shape[0]
+    pos = np.empty((n, 3))
+    reach = np.empty(n)
+    for r in range(n):
+        d = t_ref - t[r]
+        bound = 0.0
+        speed2 = 0.0
+        for a in range(3):
+            pos[r, a] = x[r, a] + x[r, 3 + a] * d
+            v = P[r, a, a] + 2 * d * P[r, a, 3 + a] + d * d * P[r, 3 + a, 3 + a]
+            if a == 0 or v > bound or v != v:  # the largest; NaN propagates as in NumPy
+                bound = v
+            speed2 += x[r, 3 + a] * x[r, 3 + a]
+        bound += q * abs(d) ** 3 / 3.0
+        reach[r] = math.sqrt(gate * bound) + math.sqrt(speed2) * spread
+    return pos, reach
