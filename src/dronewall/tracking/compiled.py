@@ -13,7 +13,8 @@ name carries a hash of the sources, NumPy's version, the interpreter and the CPU
 of any of them builds anew. When a build is impossible (no C compiler, no ``numba.pycc``),
 or ``DRONEWALL_LOOPS=jit``, the loops run as Numba JIT functions as before. Built entry points
 keep the JIT versions' semantics: NumPy's error model (1/0 is inf, not an exception) and the
-GIL released while they run. Prebuild with ``python -m dronewall.tracking.compiled``.
+GIL released while they run. To build ahead of a first run:
+``python -c "from dronewall.tracking import compiled; compiled.loops()"``.
 """
 
 from __future__ import annotations
@@ -211,8 +212,3 @@ def _cpu_name() -> str:
     except OSError:
         pass
     return platform.processor()
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
-    print(loops())
