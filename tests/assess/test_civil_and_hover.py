@@ -125,3 +125,20 @@ def test_a_hovering_drone_inside_a_zone_keeps_its_alert() -> None:
 
 def _east(speed: float) -> np.ndarray:
     return ecef_to_enu_rotation(50.0, 20.0).T @ np.array([speed, 0.0, 0.0])
+
+
+def test_a_ghost_beside_a_civil_aircraft_is_not_alerted_but_a_slow_drone_there_is() -> None:
+    """Acoustic bearings of a loud airliner make a track 600–1,000 m beside it, at its speed."""
+    airliner = Fly(1, -6_000.0, 0.0, up_m=400.0, v_east=70.0, sigma_mps=1.0)
+    ghost = Fly(2, -6_000.0, 800.0, up_m=500.0, v_east=65.0, sigma_mps=3.0)
+    quad = Fly(3, -6_000.0, -900.0, up_m=100.0, v_east=12.0, sigma_mps=1.0)
+    batch = tracks([airliner, ghost, quad], t=T0)
+    identity = np.array(["4ca1b2", "", ""], "<U20")
+    batch = replace(batch, identity=identity)
+    c = classes([1, 2, 3], 0.95, t=T0)
+    threats = ASSESSOR.assess(batch, c)
+    assert threats.civil is not None and threats.civil.tolist() == [True, True, False]
+    assert "ghost" in threats.reasons[1]
+    manager = AlertManager()
+    events = manager.update(T0, c, threats)
+    assert [(e.kind, e.track_id) for e in events] == [(EventKind.RAISED, 3)]

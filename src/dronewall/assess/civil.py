@@ -5,7 +5,10 @@ digits in either case — receivers and open data write lower case), unless the 
 that identity as implausible (``TrackBatch.identity_implausible`` when it has one: a spoofed
 or jumping cooperative position), or when it flies like an airliner: its ground speed less two
 standard deviations of it is at least the airliner speed (``AssessConfig.airliner_speed_mps``),
-which no drone type the classifier knows reaches. Jet-powered one-way attack drones
+which no drone type the classifier knows reaches. A track that flies **beside** a civil
+aircraft — within ``GHOST_RADIUS_M`` of one with a velocity within ``GHOST_SPEED_MPS`` of its
+velocity — is taken for its ghost or duplicate (acoustic bearings of a loud airliner, a radar
+multipath or split track) and is civil too. Jet-powered one-way attack drones
 (Geran-3 class, ~100 m/s) would pass as airliners by this rule; they are not in the
 classifier's drone types either.
 """
@@ -17,6 +20,7 @@ import re
 
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial import cKDTree
 
 from dronewall.core.geodesy import ecef_to_geodetic
 from dronewall.core.tracks import TrackBatch
@@ -26,6 +30,13 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 ICAO_ADDRESS = re.compile(r"^[0-9A-Fa-f]{6}$")
 log = logging.getLogger(__name__)
+# A ghost of an aircraft: acoustic tracks of airliners lag and scatter by the sound's travel
+# time and bearing errors (bench, training seed: 600–970 m beside airliners near Munich);
+# a radar multipath or split track sits within a few hundred metres. No drone keeps station
+# within 1.5 km of an aircraft at its speed (quadcopters are 5–15 m/s, strike drones 50 m/s
+# against an airliner's 70–250 m/s).
+GHOST_RADIUS_M = 1_500.0
+GHOST_SPEED_MPS = 20.0
 _missing: list[bool] = []  # terrain grids not installed (logged once)
 
 
@@ -52,7 +63,28 @@ def civil_rows(
             strict=True,
         )
     ]
-    return np.asarray(icao | airliner, bool), words
+    civil = icao | airliner
+    ghost = beside(np.asarray(tracks.state, float), civil) & ~civil
+    words = [
+        "beside a civil aircraft: its ghost" if g else w
+        for g, w in zip(ghost.tolist(), words, strict=True)
+    ]
+    return np.asarray(civil | ghost, bool), words
+
+
+def beside(state: FloatArray, civil: BoolArray) -> BoolArray:
+    """Rows within ``GHOST_RADIUS_M`` of a civil row whose velocity differs by at most
+    ``GHOST_SPEED_MPS`` (ECEF state rows: position, velocity)."""
+    out = np.zeros(len(state), bool)
+    anchors = np.flatnonzero(civil)
+    if not anchors.size:
+        return out
+    near = cKDTree(state[anchors, :3]).query_ball_point(state[:, :3], GHOST_RADIUS_M)
+    for i, hits in enumerate(near):
+        if hits:
+            dv = np.linalg.norm(state[anchors[hits], 3:] - state[i, 3:], axis=1)
+            out[i] = bool((dv <= GHOST_SPEED_MPS).any())
+    return out
 
 
 def ground_height(position: FloatArray) -> FloatArray:
