@@ -142,3 +142,29 @@ def test_identities_long_unheard_are_forgotten_and_start_afresh() -> None:
     assert ICAO not in screen._slots
     far = destination(HOME[0], HOME[1], 90.0, 2_000_000.0)  # beyond 400 m/s × 701 s
     assert screen.screen(fixes([(float(far[0]), float(far[1]))], [701.0])).ok.all()
+
+
+def _spoofed_flight(spoof_from: float, spoof_to: float, end: float) -> ReportBatch:
+    """One fix a second at 230 m/s; those in [spoof_from, spoof_to) moved 552 km south-east."""
+    seconds = [float(s) for s in range(int(end))]
+    points = flight(230.0, seconds)
+    for i, s in enumerate(seconds):
+        if spoof_from <= s < spoof_to:
+            lat, lon = destination(points[i][0], points[i][1], 135.0, 552_000.0)
+            points[i] = (float(lat), float(lon))
+    return fixes(points, seconds)
+
+
+def test_a_spoof_of_the_whole_stream_is_kept_out_while_the_anchor_has_the_longer_story() -> None:
+    screen = IdentityScreen()  # 200 s of honest flight, 60 s spoofed, 40 s honest again
+    result = screen.screen(_spoofed_flight(200.0, 260.0, 300.0))
+    assert result.ok[:200].all() and not result.ok[200:260].any() and result.ok[260:].all()
+    assert screen.counts[REANCHORED] == 0 and screen.counts[IMPLAUSIBLE] == 60
+
+
+def test_a_spoof_outlasting_the_cap_takes_over_and_is_counted() -> None:
+    limits = PlausibilityLimits(reanchor_max_s=120.0)
+    screen = IdentityScreen(limits)  # 200 s honest, then spoofed to the end (200 s)
+    result = screen.screen(_spoofed_flight(200.0, 1e9, 400.0))
+    assert not result.ok[200:320].any() and result.ok[321:].all()
+    assert screen.counts[REANCHORED] == 1

@@ -17,14 +17,17 @@ not used.
 
 Which one is real, without a non-cooperative sensor to ask? Consistency over time. Flagged
 fixes of one identity form a *challenger* chain when each is plausible from the one before
-(the same speed test). The screen re-anchors to the challenger when the chain holds
-``reanchor_reports`` fixes spanning at least ``reanchor_s`` and the anchor has had no
-plausible fix since the chain began: the old position has gone silent, so either the object
-really is elsewhere (the old fix was the spoof or a decoding error) or a sustained spoof has
-taken over the whole stream — which no test on the stream alone can tell apart, and which the
-re-anchoring counts (``reanchored``) so the operator sees it. A spoof *interleaved* with the
-real stream never re-anchors: every plausible fix of the anchor breaks the chain. A single
-bad fix costs one report.
+(the same speed test). The screen re-anchors to the challenger when the anchor has had no
+plausible fix since the chain began (the old position has gone silent) and the chain holds
+``reanchor_reports`` fixes spanning at least ``reanchor_s`` *and at least as long as the
+anchor's own consistent run*, capped at ``reanchor_max_s``: the longer story wins. A spoof
+that takes over an aircraft heard honestly for minutes is kept out for up to
+``reanchor_max_s``, and when it ends the real fixes fit the anchor that never moved; a bad
+first fix (a run of one) gives way to the real stream within seconds. A spoof lasting longer
+than ``reanchor_max_s`` does take over — the stream alone cannot tell it from an object that
+really is elsewhere — and each re-anchoring is counted (``reanchored``) for the operator. A
+spoof *interleaved* with the real stream never re-anchors: every plausible fix of the anchor
+breaks the chain. A single bad fix costs one report.
 
 The class is pure and vectorised: ``screen(batch)`` works on a ``ReportBatch`` with no Python
 loop over rows (one over the rounds of the most reports one identity has in the batch).
@@ -72,6 +75,10 @@ class PlausibilityLimits:
     # ADS-B gives two positions a second, Remote ID one: a few seconds of a new, steady stream.
     reanchor_reports: int = 4
     reanchor_s: float = 5.0
+    # ... and at least as long as the anchor's own consistent run, up to two minutes: longer
+    # than the spoofing episodes of a GNSS jammer/spoofer passing by, short enough that an
+    # aircraft first heard through a spoof is followed within minutes.
+    reanchor_max_s: float = 120.0
     # Identities unheard this long are forgotten (an aircraft gone for ten minutes may come
     # back anywhere: its next fix starts a new anchor).
     forget_s: float = 600.0
@@ -92,6 +99,7 @@ class _State:
     anchor: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))
     anchor_t: FloatArray = field(default_factory=lambda: np.zeros(0))
     anchor_sigma: FloatArray = field(default_factory=lambda: np.zeros(0))
+    anchor_since: FloatArray = field(default_factory=lambda: np.zeros(0))  # its run's start
     chain: FloatArray = field(default_factory=lambda: np.zeros((0, 3)))
     chain_t: FloatArray = field(default_factory=lambda: np.zeros(0))
     chain_sigma: FloatArray = field(default_factory=lambda: np.zeros(0))
@@ -102,7 +110,8 @@ class _State:
         nan = np.full(n, np.nan)
         self.anchor = np.concatenate([self.anchor, np.full((n, 3), np.nan)])
         self.chain = np.concatenate([self.chain, np.full((n, 3), np.nan)])
-        for name in ("anchor_t", "anchor_sigma", "chain_t", "chain_sigma", "chain_first_t"):
+        for name in ("anchor_t", "anchor_sigma", "anchor_since", "chain_t", "chain_sigma",
+                     "chain_first_t"):  # fmt: skip
             setattr(self, name, np.concatenate([getattr(self, name), nan]))
         self.chain_count = np.concatenate([self.chain_count, np.zeros(n, np.int64)])
 
@@ -153,6 +162,7 @@ class IdentityScreen:
     ) -> BoolArray:
         s, lim = self._state, self.limits
         new = ~np.isfinite(s.anchor_t[slots])
+        s.anchor_since[slots[new]] = t[new]
         fits_anchor = new | _reachable(s.anchor[slots], s.anchor_t[slots],
                                        s.anchor_sigma[slots], x, t, sigma, speed, lim)  # fmt: skip
         self._move_anchor(slots[fits_anchor], x[fits_anchor], t[fits_anchor], sigma[fits_anchor])
@@ -176,11 +186,15 @@ class IdentityScreen:
         s.chain_first_t[slots] = np.where(follows, s.chain_first_t[slots], t)
         s.chain[slots], s.chain_t[slots], s.chain_sigma[slots] = x, t, sigma
         span = t - s.chain_first_t[slots]
-        reanchor = (s.chain_count[slots] >= lim.reanchor_reports) & (span >= lim.reanchor_s)
+        anchor_run = np.minimum(s.anchor_t[slots] - s.anchor_since[slots], lim.reanchor_max_s)
+        needed = np.maximum(lim.reanchor_s, anchor_run)
+        reanchor = (s.chain_count[slots] >= lim.reanchor_reports) & (span >= needed)
         if reanchor.any():
             self.counts[REANCHORED] += int(reanchor.sum())
-            self._move_anchor(slots[reanchor], x[reanchor], t[reanchor], sigma[reanchor])
-            s.chain_count[slots[reanchor]] = 0
+            won = slots[reanchor]
+            s.anchor_since[won] = s.chain_first_t[won]
+            self._move_anchor(won, x[reanchor], t[reanchor], sigma[reanchor])
+            s.chain_count[won] = 0
         return reanchor
 
     def _move_anchor(
