@@ -125,10 +125,11 @@ def test_imm_with_one_model_is_a_kalman_filter() -> None:
 
 def test_imm_mixing_keeps_probabilities_and_mean() -> None:
     models = ModelSet.from_config(TrackerConfig())
+    m = models.size
     rng = np.random.default_rng(4)
-    x = rng.normal(size=(5, 3, 6))
-    P = np.repeat(np.eye(6)[None, None], 5, axis=0).repeat(3, axis=1)
-    mu = rng.dirichlet(np.ones(3), size=5)
+    x = rng.normal(size=(5, m, 6))
+    P = np.repeat(np.eye(6)[None, None], 5, axis=0).repeat(m, axis=1)
+    mu = rng.dirichlet(np.ones(m), size=5)
     x0, P0, mu_pred = motion.mix(models, x, P, mu, np.full(5, 1.0))
     np.testing.assert_allclose(mu_pred.sum(axis=1), 1.0)
     # the mixture mean is unchanged by mixing
@@ -139,11 +140,11 @@ def test_imm_mixing_keeps_probabilities_and_mean() -> None:
     # and it is the textbook sum, written out one track at a time
     pi = motion.switching(models, np.full(5, 1.0))
     for n in range(5):
-        for j in range(3):
+        for j in range(m):
             w = pi[n, :, j] * mu[n] / mu_pred[n, j]
             x_ref = w @ x[n]
             d = x[n] - x_ref
-            P_ref = sum(w[i] * (P[n, i] + np.outer(d[i], d[i])) for i in range(3))
+            P_ref = sum(w[i] * (P[n, i] + np.outer(d[i], d[i])) for i in range(m))
             np.testing.assert_allclose(x0[n, j], x_ref, atol=1e-12)
             np.testing.assert_allclose(P0[n, j], P_ref, atol=1e-12)
 
@@ -160,7 +161,7 @@ def test_store_predict_moves_only_its_rows_in_place() -> None:
                             rng.normal(0, 40, (n, 3))], axis=1)  # fmt: skip
     A = rng.normal(size=(n, 6, 6))
     store.add(state, A @ np.swapaxes(A, -1, -2) + np.eye(6), np.zeros(n))
-    store.mu[:] = rng.dirichlet(np.ones(3), size=n)
+    store.mu[:] = rng.dirichlet(np.ones(store.models.size), size=n)
     before = (store.x.copy(), store.P.copy(), store.mu.copy(), store.t.copy())
     rows = np.array([7, 2, 4])
     t_new = np.array([1.5, 0.5, 2.0])
@@ -185,14 +186,15 @@ def test_turn_models_equal_the_shared_coordinated_turn() -> None:
     from dronewall.tracking.store import up_vectors
 
     rng = np.random.default_rng(5)
-    models = ModelSet.from_config(TrackerConfig(turn_rate_deg_s=6.0))
-    n = 7
+    models = ModelSet.from_config(TrackerConfig(turn_rate_deg_s=6.0, fast_turn_rate_deg_s=18.0))
+    n, m = 7, models.size
+    assert m == 5
     pos = np.array([3.6e6, 1.5e6, 5.0e6]) + rng.normal(0, 1e4, (n, 3))
     vel = rng.normal(0, 50, (n, 3))
-    x = np.repeat(np.concatenate([pos, vel], axis=1)[:, None], 3, axis=1)
-    A = rng.normal(size=(n, 3, 6, 6))
+    x = np.repeat(np.concatenate([pos, vel], axis=1)[:, None], m, axis=1)
+    A = rng.normal(size=(n, m, 6, 6))
     P = A @ np.swapaxes(A, -1, -2)
-    mu = np.tile([1 / 3, 1 / 3, 1 / 3], (n, 1))
+    mu = np.full((n, m), 1 / m)
     P[:, :] = P[:, :1]  # identical model estimates: mixing leaves them as they are
     dt = rng.uniform(0.2, 3.0, n)
     up = up_vectors(pos)

@@ -81,3 +81,19 @@ def test_without_a_late_part_too_old_reports_are_counted() -> None:
     for k in (0, 1, 2, 3, 1):
         tracker.process(planar_reports(dets, np.array([k]), 10.0))
     assert tracker.stats.reports_too_late == 1
+
+
+def test_identities_of_any_length_are_kept_whole() -> None:
+    """A 20-character ANSI/CTA-2063-A serial and a longer session id reach TrackBatch whole."""
+    serials = ["1581F4XFC232000A123B", "SESSION-0123456789abcdef0123456789abcdef"]
+    dets = PlanarDetections(
+        np.zeros(2, np.int64), np.zeros(2), np.array([1_000.0, 5_000.0]), np.full(2, 500.0)
+    )
+    tracker = Tracker(planar_sensor(), STONESOUP_CONFIG)
+    for k in range(3):
+        batch = planar_reports(dets, np.arange(2), 10.0)
+        batch.identity[:] = np.array(serials, object)
+        batch.t_measured[:] += k
+        batch.lon_deg[:] += 1e-4 * k
+        tracker.process(batch)
+    assert sorted(tracker.tracks().identity.tolist()) == sorted(serials)

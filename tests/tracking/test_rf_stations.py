@@ -89,3 +89,20 @@ def test_the_store_keeps_the_most_recently_heard_stations() -> None:
     assert sorted(store.rf_station[0].tolist()) == [1, 2, 3, 4]
     assert store.rf_stations(row, np.array([10.0]))[0] == RF_STATION_SLOTS
     assert store.rf_stations(row, np.array([65.0]))[0] == 1  # only station 2 (t = 10) is recent
+
+
+def test_a_track_from_bearings_alone_carries_its_height_as_unknown() -> None:
+    """Azimuths only: the track's vertical σ stays wide (not a default height read as
+    truth), and its speed is not inflated by an unobservable climb."""
+    tracker = Tracker(_sensors(), TrackerConfig(reorder_window_s=0.0))
+    for k in range(20):
+        tracker.process(_bearings(T0 + k, [0, 1, 2]))
+    tracks = tracker.tracks(T0 + 19)
+    assert len(tracks) == 1
+    from dronewall.core.geodesy import ecef_to_enu_rotation
+
+    rot = ecef_to_enu_rotation(np.array([LAT]), np.array([LON])).reshape(3, 3)
+    cov = rot @ tracks.covariance[0, :3, :3] @ rot.T
+    assert np.sqrt(cov[2, 2]) > 500.0  # height unknown
+    assert np.sqrt(cov[0, 0]) < 300.0  # while the bearings fix it horizontally
+    assert np.linalg.norm(tracks.state[0, 3:]) < 15.0  # the emitter hovers

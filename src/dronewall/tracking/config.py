@@ -9,9 +9,13 @@ from dataclasses import dataclass
 class TrackerConfig:
     """Every knob of the tracker. Defaults suit drones among airliners and birds."""
 
-    # Motion: an IMM of nearly constant velocity and two coordinated turns (left and right).
+    # Motion: an IMM of nearly constant velocity and coordinated turns left and right at a
+    # gentle and a fast rate: airliners and drones on route turn at ≤ 3–4°/s (a standard-rate
+    # turn is 3°/s), thermalling gliders, helicopters and quadcopters at 10–20°/s (a glider
+    # circling in a thermal at 25 m/s with 45° of bank: ~22°/s).
     process_noise: float = 1.0  # m²/s³ per axis for the NCV model (white-noise acceleration)
-    turn_rate_deg_s: float = 4.0  # the turn models' rate; 0 or imm=False gives NCV only
+    turn_rate_deg_s: float = 4.0  # the gentle turn models' rate; 0 or imm=False: NCV only
+    fast_turn_rate_deg_s: float = 15.0  # the fast turn models' rate; 0: none
     turn_process_noise: float = 1.0  # m²/s³ per axis in the turn models
     imm: bool = True
     mean_sojourn_s: float = 20.0  # how long a target stays in one motion mode on average

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 VELOCITY_SIGMA_COOPERATIVE = 5.0  # m/s: velocity reported by ADS-B or Remote ID
+VERTICAL_SPEED_SIGMA = 5.0  # m/s: climb of a track from bearings (drones climb at 2–6 m/s)
 
 
 class PointsAndBearings:
@@ -76,7 +77,7 @@ class PointsAndBearings:
             state = np.concatenate([fix.position, np.zeros(3)])
             cov = np.zeros((6, 6))
             cov[:3, :3] = fix.covariance
-            cov[[3, 4, 5], [3, 4, 5]] = cfg.initial_speed_sigma**2
+            cov[3:, 3:] = _velocity_prior(fix.position, cfg.initial_speed_sigma)
             tracker.start(
                 state[None],
                 cov[None],
@@ -108,6 +109,16 @@ def _cooperative_velocity(
     rotation = ecef_to_enu_rotation(lat, lon)
     state[known, 3:] = np.einsum("nji,nj->ni", rotation, enu)
     sigma_v[known] = VELOCITY_SIGMA_COOPERATIVE
+
+
+def _velocity_prior(position: FloatArray, sigma_horizontal: float) -> FloatArray:
+    """ECEF velocity covariance of a track started from bearings: ``sigma_horizontal`` per
+    horizontal axis, ``VERTICAL_SPEED_SIGMA`` vertically. Bearings without elevation cannot
+    observe a climb, and a wide vertical prior would put a fictitious speed on the track."""
+    lat, lon, _ = ecef_to_geodetic(position)
+    rotation = np.asarray(ecef_to_enu_rotation(lat, lon)).reshape(3, 3)
+    enu = np.diag([sigma_horizontal**2, sigma_horizontal**2, VERTICAL_SPEED_SIGMA**2])
+    return np.asarray(rotation.T @ enu @ rotation, float)
 
 
 def _bearings(tracker: Tracker, pool: ReportBatch) -> Bearings:

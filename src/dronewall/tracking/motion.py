@@ -1,7 +1,8 @@
 """Interacting multiple model (IMM) prediction over all tracks at once.
 
-Each track carries M model-conditioned estimates (M = 1 for plain NCV; 3 for NCV plus a left
-and a right coordinated turn at a fixed rate). One call mixes (Blom and Bar-Shalom, "The
+Each track carries M model-conditioned estimates (M = 1 for plain NCV; 5 for NCV plus left
+and right coordinated turns at a gentle and a fast fixed rate, 4 and 15°/s by default; 3
+without the fast pair). One call mixes (Blom and Bar-Shalom, "The
 interacting multiple model algorithm for systems with Markovian switching coefficients",
 IEEE TAC 1988) and predicts every model of every track to its own time step. The switching
 matrix follows from a mean sojourn time τ: stay with probability exp(−dt/τ), switch to each
@@ -40,12 +41,12 @@ class ModelSet:
     def from_config(cls, config: TrackerConfig) -> ModelSet:
         if not config.imm or config.turn_rate_deg_s == 0:
             return cls(np.zeros(1), np.array([config.process_noise]), config.mean_sojourn_s)
-        w = np.radians(config.turn_rate_deg_s)
-        return cls(
-            np.array([0.0, w, -w]),
-            np.array([config.process_noise, config.turn_process_noise, config.turn_process_noise]),
-            config.mean_sojourn_s,
+        rates = [config.turn_rate_deg_s] + [config.fast_turn_rate_deg_s] * (
+            config.fast_turn_rate_deg_s > 0
         )
+        omega = [0.0] + [s * np.radians(r) for r in rates for s in (1.0, -1.0)]
+        q = [config.process_noise] + [config.turn_process_noise] * (len(omega) - 1)
+        return cls(np.array(omega), np.array(q), config.mean_sojourn_s)
 
     def initial_probabilities(self, n: int) -> FloatArray:
         mu = np.full((n, self.size), 0.2 / max(self.size - 1, 1))

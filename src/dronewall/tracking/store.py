@@ -116,10 +116,10 @@ class TrackStore:
     def set_identity(self, rows: IntArray, identity: npt.NDArray[np.str_]) -> None:
         """Give tracks ``rows`` their cooperative identities; the column widens to the longest
         identity seen (Remote ID serials run to 20 characters and more: never truncated)."""
-        width = max(self.identity.dtype.itemsize, identity.dtype.itemsize) // 4
-        if width > self.identity.dtype.itemsize // 4:
-            self.identity = self.identity.astype(f"<U{width}")
-        self.identity[rows] = identity
+        text = np.asarray(identity, dtype=str)  # fixed width of the longest (object arrays too)
+        if text.dtype.itemsize > self.identity.dtype.itemsize:
+            self.identity = self.identity.astype(text.dtype)
+        self.identity[rows] = text
 
     def hear_rf(self, rows: IntArray, station: IntArray, t: FloatArray) -> None:
         """Record that RF detector ``station`` updated track ``rows`` at ``t`` (each row at most

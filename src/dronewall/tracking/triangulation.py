@@ -6,7 +6,8 @@ plane of the first sensor; a pair is kept when the rays cross in front of both s
 their range, at a usable angle. Fixes are taken greedily, best crossing angle first, each
 bearing used once; further bearings whose rays pass close to a fix join it. Each fix is then
 refined by Gauss–Newton least squares over all its bearings (azimuths, and elevations where
-measured; otherwise a weak prior on height), which also gives its covariance.
+measured; otherwise a prior on height so weak that the height stays unknown: σ 1 km), which
+also gives its covariance.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from dronewall.models.measurement import angle_difference_deg, bearing_jacobian,
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 MIN_CROSSING_DEG = 12.0  # shallower crossings give fixes too long along the rays to be useful
-HEIGHT_PRIOR_SIGMA_M = 300.0  # weak height prior when no bearing measures elevation
+# When no bearing measures elevation the height is unknown: the fix keeps it at the assumed
+# altitude only to stay well-posed, with a σ this large, so that nothing downstream reads it as
+# measured (anything from a low drone to a light aircraft at 1,500 m lies within ±1σ).
+HEIGHT_PRIOR_SIGMA_M = 1_000.0
 GAUSS_NEWTON_STEPS = 5
 
 
