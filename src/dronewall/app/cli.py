@@ -27,6 +27,7 @@ of heavy modules, so a new command that breaks rule 1–3 fails there.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -74,7 +75,12 @@ app.command("ingest")(ingest_cli.ingest)
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; exit 0, 2 for a usage or input error, 1 for a bug."""
-    sys.exit(run(argv))
+    code = run(argv)
+    # Exiting: move everything loaded out of the collector's sight, so the interpreter's
+    # shut-down does not run full collections over it (0.11–0.13 → 0.01–0.02 CPU-s after
+    # `dronewall track`, measured 2026-12-07).
+    gc.freeze()
+    sys.exit(code)
 
 
 def run(argv: list[str] | None = None) -> int:
