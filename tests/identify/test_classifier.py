@@ -139,7 +139,14 @@ def test_rf_supports_emitting_drone_types_not_shahed_kinematics() -> None:
     def drone_gain(speed: float, height: float) -> float:
         one = np.array([speed])
         kinematics = models.Kinematics(
-            one, one * 0 + 1, np.array([height]), one * 0 + 5, np.ones(1, bool), one * 0 + 1, one
+            one,
+            one * 0 + 1,
+            np.array([height]),
+            one * 0 + 5,
+            np.ones(1, bool),
+            one * 0 + 1,
+            one * 0 + 1,
+            one,
         )
         _, types = models.kinematic_loglik(kinematics)
         full = np.array([1.0])

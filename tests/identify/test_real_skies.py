@@ -161,3 +161,20 @@ def test_low_existence_track_is_not_called_drone_with_confidence() -> None:
     assert doubt.label[0] != ObjectClass.DRONE
     unknown = Classifier().classify(with_existence(base, float("nan"))).probabilities[0]
     assert np.allclose(unknown, sure)  # NaN: not known, not held against the track
+
+
+def test_a_light_aircraft_flying_circuits_is_not_a_one_way_attack_drone() -> None:
+    """180 km/h, 300 m above the airfield — a Shahed's speed and height — but flying a
+    circuit: four 90° turns at 6°/s joined by 60 s legs."""
+
+    def circuit(k: int) -> tuple[float, float, float]:
+        phase = k % 300  # 4 × (60 s leg + 15 s turn)
+        leg, into = divmod(phase, 75)
+        heading = 90.0 * leg + (6.0 * (into - 60) if into > 60 else 0.0)
+        a = np.radians(heading)
+        return (50.0 * np.sin(a), 50.0 * np.cos(a), 0.0)
+
+    route = run(Classifier(), 600, straight(50.0), 300.0)
+    circuits = run(Classifier(), 600, circuit, 300.0)
+    assert route[ObjectClass.DRONE] > 0.9  # a straight route at a Shahed's speed and height
+    assert circuits[ObjectClass.DRONE] < 0.5

@@ -58,6 +58,7 @@ class Classifier:
                 f.height_sigma,
                 f.height_known,
                 f.straightness,
+                f.route_straightness,
                 f.age,
             )
         )

@@ -5,8 +5,10 @@ Per track: horizontal speed, height above ground (``world.terrain``: ground heig
 ellipsoid, which tracks' heights are; above the ellipsoid if the terrain grids are not
 installed), |climb rate|, |turn rate|, straightness (the length of the
 averaged velocity vector over the averaged speed: 1 for a straight flight, near 0 for a
-wandering or circling one), hovering (share of time below 2 m/s), and the uncertainty of the
-averaged speed and height. Features are computed in each track's local ENU frame.
+wandering or circling one; also over two minutes, ``route_straightness``: 1 for a drone
+flying its route, lower for an aircraft flying circuits or orbiting), hovering (share of
+time below 2 m/s), and the uncertainty of the averaged speed and height. Features are
+computed in each track's local ENU frame.
 
 Speed and height are averaged with weights 1/σ² from the filter's covariance, so the first,
 poorly known seconds of a track (a two-point start can be off by tens of m/s) do not hold the
@@ -74,12 +76,16 @@ DF_PERIOD_S = 1.0
 # 4 σ of the filter's speed) is no flight but a track that moved to another object: light
 # aircraft and helicopters accelerate under 3 m/s², a quadcopter's dash about 5 m/s²; 25 m/s
 # is well above what a 1 Hz filter's speed does between two updates on one object.
+# Two minutes: an airfield circuit (legs of 1–2 min, 3–6°/s turns) or an orbit turns the
+# velocity by well over 90° in this time; a strike drone's route legs last tens of kilometres.
+ROUTE_TIME_CONSTANT_S = 120.0
 JUMP_SPEED_MPS = 25.0
 MAX_ACCELERATION_MPS2 = 5.0
 _SCALARS = (
     "t",
     "t_start",  # when the history started: the track's start, or its last reset
     "last_speed",
+    "speed_route",  # speed averaged over ROUTE_TIME_CONSTANT_S
     "identity",  # CRC-32 of the cooperative identity at the last snapshot (0: none)
     "samples",  # decayed sums (see ``_accumulate``) of 1, w and w·x for speed and height
     "w_speed",
@@ -111,6 +117,7 @@ class Features:
     climb: FloatArray
     turn_rate: FloatArray  # rad/s
     straightness: FloatArray
+    route_straightness: FloatArray  # the same over ROUTE_TIME_CONSTANT_S
     hovering: FloatArray
     age: FloatArray  # seconds of history: since the track started, or its history was reset
     height_known: npt.NDArray[np.bool_]  # vertical σ of the filter under HEIGHT_UNKNOWN_SIGMA_M
@@ -128,7 +135,7 @@ class FeatureHistory:
         self.rf_tau_s = rf_tau_s
         self._rows: dict[int, int] = {}
         self._columns: dict[str, FloatArray] = {name: np.zeros(0) for name in _SCALARS}
-        self.velocity = np.zeros((0, 2))
+        self.velocity = np.zeros((0, 4))  # averaged east, north velocity: τ, then the route's
 
     def _rows_of(
         self, ids: npt.NDArray[np.int64]
@@ -146,7 +153,7 @@ class FeatureHistory:
         if grow > 0:
             for name, values in self._columns.items():
                 self._columns[name] = np.concatenate([values, np.zeros(grow)])
-            self.velocity = np.concatenate([self.velocity, np.zeros((grow, 2))])
+            self.velocity = np.concatenate([self.velocity, np.zeros((grow, 4))])
         return rows, new
 
     def update(self, tracks: TrackBatch) -> Features:
@@ -194,11 +201,17 @@ class FeatureHistory:
         avg_climb = blend("climb", np.abs(v[:, 2]))
         avg_turn = blend("turn", turn)
         avg_hover = blend("hover", (speed < HOVER_SPEED_MPS).astype(float))
+        route = np.where(fresh, 1.0, 1.0 - np.exp(-np.maximum(dt, 0.0) / ROUTE_TIME_CONSTANT_S))
         old_v = self.velocity[rows]
-        self.velocity[rows] = old_v + alpha[:, None] * (v[:, :2] - old_v)
+        mix = np.concatenate([np.repeat(alpha[:, None], 2, 1), np.repeat(route[:, None], 2, 1)], 1)
+        self.velocity[rows] = old_v + mix * (np.concatenate([v[:, :2], v[:, :2]], 1) - old_v)
+        old_route_speed = col["speed_route"][rows]
+        route_speed = old_route_speed + route * (speed - old_route_speed)
+        col["speed_route"][rows] = route_speed
         col["t"][rows] = tracks.t
         col["heading"][rows] = heading
-        straight = np.linalg.norm(self.velocity[rows], axis=1) / np.maximum(avg_speed, 1e-3)
+        straight = np.linalg.norm(self.velocity[rows, :2], axis=1) / np.maximum(avg_speed, 1e-3)
+        on_route = np.linalg.norm(self.velocity[rows, 2:], axis=1) / np.maximum(route_speed, 1e-3)
         col["last_speed"][rows] = speed
         age = tracks.t - np.maximum(col["t_start"][rows], tracks.t_first)
         rf_share, rf_crossed, rf_duty = self._rf_share(tracks, rows, new, reset, since)
@@ -211,6 +224,7 @@ class FeatureHistory:
             climb=avg_climb,
             turn_rate=avg_turn,
             straightness=np.clip(straight, 0.0, 1.0),
+            route_straightness=np.clip(on_route, 0.0, 1.0),
             hovering=avg_hover,
             age=age,
             height_known=np.sqrt(height_var) <= HEIGHT_UNKNOWN_SIGMA_M,

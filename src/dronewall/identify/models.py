@@ -108,6 +108,16 @@ AIRCRAFT = (
 CIRCLING_AGAINST_FIXED_WING = 4.0
 CIRCLING_MIN_SPEED_MPS = 15.0  # slower tracks' headings are noise; quadcopters fly slower
 CIRCLING_MIN_AGE_S = 20.0  # one time constant of the velocity average
+# Off route: one-way attack drones and decoys fly pre-programmed routes of legs tens of
+# kilometres long towards a target; a track whose velocity, averaged over two minutes
+# (``features.ROUTE_TIME_CONSTANT_S``), is much shorter than its speed flies circuits or
+# orbits — a light aircraft at an airfield, a glider, a helicopter — or loiters (reconnaissance
+# drones and quadcopters, which this does not count against). Nats against each route type.
+OFF_ROUTE_AGAINST_ROUTE_TYPES = 4.0
+OFF_ROUTE_MIN_AGE_S = 60.0
+# In full below 0.45, from 0.85 down: one 90° turn at a waypoint dips a route's two-minute
+# straightness to 0.71 for a minute (−1.4 nats); a circuit of 1-minute legs stays near 0.5.
+OFF_ROUTE_FROM, OFF_ROUTE_FULL = 0.85, 0.45
 UNKNOWN_LOG_SPEED_SPAN = np.log(800.0)  # flat from 0.5 to 400 m/s
 UNKNOWN_HEIGHT_SPAN_M = 15_000.0
 
@@ -144,6 +154,7 @@ class Kinematics:
     height_sigma: FloatArray
     height_known: npt.NDArray[np.bool_]
     straightness: FloatArray  # 1 straight … 0 circling (features)
+    route_straightness: FloatArray  # the same over two minutes
     age: FloatArray  # seconds of history behind the averages
 
 
@@ -160,6 +171,7 @@ def kinematic_loglik(k: Kinematics) -> tuple[FloatArray, FloatArray]:
     hover = np.log(QUAD_HOVER.weight) + component_loglik(QUAD_HOVER, *args)
     types[:, quad] = np.logaddexp(types[:, quad], hover)
     types += circling_loglik(k.speed, k.straightness, k.age)
+    types += off_route_loglik(k.speed, k.route_straightness, k.age)
     out = np.empty((s.shape[0], N_CLASSES))
     flat_height = np.where(k.height_known, -np.log(UNKNOWN_HEIGHT_SPAN_M), 0.0)
     out[:, 0] = -np.log(UNKNOWN_LOG_SPEED_SPAN) + flat_height
@@ -179,6 +191,22 @@ def circling_loglik(speed: FloatArray, straightness: FloatArray, age: FloatArray
     )
     fixed_wing = np.array([k is not ObjectKind.QUADCOPTER for k in DRONE_TYPES], float)
     return np.asarray(-CIRCLING_AGAINST_FIXED_WING * circling[:, None] * fixed_wing[None, :], float)
+
+
+def off_route_loglik(
+    speed: FloatArray, route_straightness: FloatArray, age: FloatArray
+) -> FloatArray:
+    """Log-likelihoods (n, 4) per drone type of flying off a route: down to
+    −``OFF_ROUTE_AGAINST_ROUTE_TYPES`` for one-way attack drones and decoys when the two-minute
+    averaged velocity is under ``OFF_ROUTE_FULL`` of the speed; 0 for slow or young tracks
+    and for the other types."""
+    span = OFF_ROUTE_FROM - OFF_ROUTE_FULL
+    off = np.clip((OFF_ROUTE_FROM - route_straightness) / span, 0.0, 1.0)
+    off = np.where((speed >= CIRCLING_MIN_SPEED_MPS) & (age >= OFF_ROUTE_MIN_AGE_S), off, 0.0)
+    route = np.array(
+        [k in (ObjectKind.ONE_WAY_ATTACK, ObjectKind.DECOY) for k in DRONE_TYPES], float
+    )
+    return np.asarray(-OFF_ROUTE_AGAINST_ROUTE_TYPES * off[:, None] * route[None, :], float)
 
 
 def _mixture(
