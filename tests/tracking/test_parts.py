@@ -97,3 +97,23 @@ def test_identities_of_any_length_are_kept_whole() -> None:
         batch.lon_deg[:] += 1e-4 * k
         tracker.process(batch)
     assert sorted(tracker.tracks().identity.tolist()) == sorted(serials)
+
+
+def test_an_impossible_jump_of_an_identity_is_kept_out_and_counted() -> None:
+    """The identity screen (``plausibility``) runs first: an aircraft's fix 500 km away one
+    second after the last is flagged, counted and never reaches a track."""
+    from dronewall.core.types import SensorKind
+
+    k = np.arange(8)
+    x = np.asarray(1_000.0 + 30.0 * k, float)
+    x[5] += 500_000.0  # spoofed
+    dets = PlanarDetections(k, k.astype(float), x, np.full(8, 500.0))
+    tracker = Tracker(planar_sensor(), STONESOUP_CONFIG)
+    for i in k:
+        batch = planar_reports(dets, np.array([i]), 10.0)
+        batch.identity[:] = "4ca7b5"
+        batch.sensor_kind[:] = int(SensorKind.ADSB)
+        tracker.process(batch)
+    assert tracker.stats.reports_implausible == 1
+    assert tracker.stats.tracks_started == 1  # the jump started no second track
+    assert len(tracker.tracks()) == 1

@@ -21,7 +21,8 @@ from dronewall.tracking.parts import (
     NearestNeighbour,
     TrackManager,
 )
-from dronewall.tracking.tracker import Tracker, TrackerStats
+from dronewall.tracking.stats import TrackerStats
+from dronewall.tracking.tracker import Tracker
 
 __all__ = [
     "Associator",

@@ -18,8 +18,6 @@ implementations in this package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
@@ -50,8 +48,10 @@ from dronewall.tracking.parts import (
     NearestNeighbour,
     TrackManager,
 )
+from dronewall.tracking.plausibility import IdentityScreen
 from dronewall.tracking.retrodiction import Refiltering
 from dronewall.tracking.slices import SliceState
+from dronewall.tracking.stats import TrackerStats
 from dronewall.tracking.store import TrackStore
 
 FloatArray = npt.NDArray[np.float64]
@@ -61,24 +61,6 @@ CLUSTER_SAMPLING = 16  # count gate-graph clusters on one slice in this many (mo
 # between its updates, within 0.1–30 s (several sensors at once; a long fade).
 REVISIT_GAIN, REVISIT_MIN_S, REVISIT_MAX_S = 0.3, 0.1, 30.0
 MAX_ROUNDS = 6  # association rounds per slice: more sensors than this seeing one target is rare
-
-
-@dataclass(slots=True)
-class TrackerStats:
-    """Counters for monitoring (exported as metrics by the runtime)."""
-
-    reports_in: int = 0
-    reports_rejected: int = 0  # malformed or from an unknown sensor
-    reports_late: int = 0  # arrived after their slice was processed, still used
-    reports_too_late: int = 0  # older than the reorder window allows: not used
-    reports_retrodicted: int = 0  # late reports a LateReports part used out of sequence
-    updates: int = 0
-    tracks_started: int = 0
-    tracks_confirmed: int = 0
-    tracks_deleted: int = 0
-    triangulated: int = 0
-    largest_cluster: int = 0  # largest gate-graph cluster seen (sampled on 1 slice in 16)
-    slices: int = 0
 
 
 class Tracker:
@@ -99,6 +81,7 @@ class Tracker:
         initiator: Initiator | None = None,
         manager: TrackManager | None = None,
         late: LateReports | None = None,
+        screen: IdentityScreen | bool | None = True,
     ):
         self.sensors = sensors
         self.gater: Gater = gater or ChiSquareGater()
@@ -107,6 +90,9 @@ class Tracker:
         self.initiator: Initiator = initiator or PointsAndBearings()
         self.manager: TrackManager = manager or ScoreAndRevisit()
         self.late: LateReports = late or Refiltering()
+        # First part: cooperative fixes that jump impossibly for their identity (spoofed GNSS,
+        # a bad decode) are flagged, counted and kept out of the tracks (``plausibility``).
+        self.screen = IdentityScreen() if screen is True else (screen or None)
         self.config = config or TrackerConfig()
         self.store = TrackStore(
             ModelSet.from_config(self.config),
@@ -127,6 +113,10 @@ class Tracker:
         ok = valid_rows(batch, self.sensors)
         self.stats.reports_rejected += int((~ok).sum())
         batch = _select(batch, ok)
+        if self.screen is not None and len(batch):
+            plausible = self.screen.screen(batch).ok
+            self.stats.reports_implausible += int((~plausible).sum())
+            batch = _select(batch, plausible)
         if len(batch) == 0:
             return
         self._latest = max(self._latest, float(batch.t_measured.max()))
