@@ -297,3 +297,67 @@ def test_destination_bearing_distance_consistent(
     bearing = float(geodesy.initial_bearing_deg(lat, lon, lat2, lon2))
     assert 0.0 <= bearing < 360.0
     assert abs(float(_wrap180(bearing - azimuth))) < 1e-6
+
+
+# --- the closed forms against PROJ over a global grid ------------------------------------------
+
+
+def _global_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Latitudes every 0.25° with the poles and points just off them, longitudes every 2°,
+    heights from 1 km below the ellipsoid to 100 km above it."""
+    lat = np.r_[np.linspace(-90.0, 90.0, 721), 89.9999999, -89.9999999]
+    lon = np.linspace(-180.0, 180.0, 181)
+    h = np.array([-1000.0, -100.0, 0.0, 1.0, 500.0, 3000.0, 10_000.0, 40_000.0, 100_000.0])
+    grid = np.meshgrid(lat, lon, h, indexing="ij")
+    return grid[0].ravel(), grid[1].ravel(), grid[2].ravel()
+
+
+def test_geodetic_to_ecef_equals_proj_over_the_globe() -> None:
+    from pyproj import Transformer
+
+    lat, lon, h = _global_grid()
+    x, y, z = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True).transform(lon, lat, h)
+    ours = geodesy.geodetic_to_ecef(lat, lon, h)
+    np.testing.assert_allclose(ours, np.stack([x, y, z], axis=-1), rtol=0, atol=1e-6)
+
+
+def test_ecef_to_geodetic_against_proj_over_the_globe() -> None:
+    """Ours inverts our forward to float64 rounding at every height; PROJ's one-step Bowring
+    agrees to 1 µm up to 10 km and drifts as h² above (0.1 mm at 100 km), so above 10 km the
+    comparison with PROJ is only as tight as PROJ is."""
+    from pyproj import Transformer
+
+    lat, lon, h = _global_grid()
+    ecef = geodesy.geodetic_to_ecef(lat, lon, h)
+    lat2, lon2, h2 = geodesy.ecef_to_geodetic(ecef)
+    np.testing.assert_allclose(geodesy.geodetic_to_ecef(lat2, lon2, h2), ecef, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(lat2, lat, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(h2, h, rtol=0, atol=1e-6)
+    off_axis = np.abs(lat) < 89.999
+    assert np.abs(_wrap180(lon2 - lon))[off_axis].max() < 1e-11
+    _, p_lat, p_h = Transformer.from_crs("EPSG:4978", "EPSG:4979", always_xy=True).transform(
+        ecef[:, 0], ecef[:, 1], ecef[:, 2]
+    )
+    low = h <= 10_000.0
+    np.testing.assert_allclose(lat2[low], p_lat[low], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(h2[low], p_h[low], rtol=0, atol=1.5e-6)
+    np.testing.assert_allclose(h2, p_h, rtol=0, atol=2e-4)  # PROJ's drift at 100 km
+
+
+def test_geodesy_imports_no_pyproj_until_a_geodesic_is_asked_for() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from dronewall.core import geodesy\n"
+        "geodesy.ecef_to_geodetic(geodesy.geodetic_to_ecef(52.0, 21.0, 100.0))\n"
+        "before = 'pyproj' in sys.modules\n"
+        "geodesy.surface_distance_m(52.0, 21.0, 52.1, 21.0)\n"
+        "print(before, 'pyproj' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
