@@ -57,7 +57,10 @@ class PipelineSettings:
     # Between those, new reports reach the map after at most this much wall time (0: only at
     # output instants). At high replay speeds the output instants come faster anyway.
     publish_every_s: float = 0.15
-    ingest_capacity: int = 32  # chunks (about a second of data each)
+    # Chunks: a simulation's or replay's are about a second of data each; live feeds hand
+    # over one every 50 ms when reports came (``FeedSource.flush_s``), so 128 of them hold
+    # 6 s or more of a live feed through a stall of the process stage.
+    ingest_capacity: int = 128
     store_capacity: int = 64  # items (report chunks, frames, events)
     # Live: reports are tracked as they come, late ones out of sequence (TrackerConfig).
     tracker: TrackerConfig = field(default_factory=lambda: TrackerConfig(hold_back=False))
@@ -251,9 +254,13 @@ class Pipeline:
     def _source_loop(self) -> None:
         pacer = Pacer(self.settings.speed)
         take_raw = getattr(self.source, "take_raw", None)
+        # A source that can be stopped (live feeds) ends its chunks itself after handing over
+        # what it had already decoded: those reports are recorded and processed, not dropped
+        # (their raw bytes are recorded too). Any other source is simply left.
+        drains = getattr(self.source, "stop", None) is not None
         try:
             for batch in self.source.chunks():
-                if self._stop.is_set():
+                if self._stop.is_set() and not drains:
                     break
                 if self.source.blocking and len(batch):  # live feeds come at their own pace
                     pacer.wait(float(batch.t_arrival[-1]))
@@ -277,7 +284,11 @@ class Pipeline:
                 waited = time.monotonic()
                 self._ingest.put(item)
                 self.metrics.backpressure.inc(time.monotonic() - waited)
-        else:
+        elif len(batch) or self._ingest.empty():
+            # An empty chunk of a live source only says that time has passed: while chunks
+            # wait, it says nothing new and would take a place that reports may need (live
+            # feeds hand over a chunk every 50 ms; a stall of the process stage of a few
+            # seconds must not shed reports, only a process stage that cannot keep up).
             try:
                 self._ingest.put_nowait(item)
             except queue.Full:
