@@ -32,9 +32,9 @@ class IdentifyConfig:
     # wandering false tracks that clutter can make.
     prior: tuple[float, float, float, float] = (0.10, 0.28, 0.31, 0.31)
     # > 1 softens over-confident naive-Bayes sums, < 1 sharpens timid ones; fitted by maximum
-    # likelihood on a training seed in bench/bench_identify.py (0.588 on 2026-11-27, after
-    # RF evidence weighed by the DF stations whose bearings cross at the track and how often).
-    temperature: float = 0.59
+    # likelihood on the training split of bench/EVALUATION.md (seed 1101, all eight runs;
+    # bench/bench_identify.py --split train: 1.013 on 2026-12-07).
+    temperature: float = 1.01
     min_probability: float = 0.5  # below this the label is unknown
     feature_time_constant_s: float = 20.0
     friendly_serials: frozenset[str] = field(default_factory=frozenset)
