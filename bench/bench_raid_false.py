@@ -38,7 +38,7 @@ from dronewall.sim.scenario import scenario_text  # noqa: E402
 from dronewall.tracking import Tracker, TrackerConfig  # noqa: E402
 from dronewall.world import load_world  # noqa: E402
 
-FALSE_M = 2_000.0  # a radar's error at 100 km (0.3° ≈ 500 m) and a track's lag fit well inside
+FALSE_M = 500.0  # a radar's error at 100 km (0.3° ≈ 500 m): farther from every object is on none
 LEGACY = TrackerConfig(
     existence=False, fast_turn_rate_deg_s=0.0, coast_revisits=0.0, cooperative_timeout_s=0.0
 )
