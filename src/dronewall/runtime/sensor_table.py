@@ -9,7 +9,9 @@ import numpy as np
 
 from dronewall.core.errors import DataError
 from dronewall.core.geodesy import geodetic_to_ecef
-from dronewall.core.tracks import SensorGeometry
+from dronewall.core.tracks import FloatArray, SensorGeometry
+
+_DECLARED = ("pd", "clutter_density", "revisit_s")
 
 
 def sensors_to_json(s: SensorGeometry) -> dict[str, Any]:
@@ -20,6 +22,8 @@ def sensors_to_json(s: SensorGeometry) -> dict[str, Any]:
         "lon_deg": s.lon_deg.tolist(),
         "alt_m": s.alt_m.tolist(),
         "max_range_m": [float(x) if np.isfinite(x) else None for x in s.max_range_m],
+        # what each sensor declares for the tracker's existence score: replayed alike
+        **{name: getattr(s, name).tolist() for name in _DECLARED},
     }
 
 
@@ -36,4 +40,16 @@ def sensors_from_json(d: dict[str, Any]) -> SensorGeometry:
     if not len(ids) == lat.size == lon.size == alt.size == ranges.size == kind.size:
         raise DataError("recorded sensor table has columns of different lengths")
     ecef = np.asarray(geodetic_to_ecef(lat, lon, alt), float).reshape(-1, 3)
-    return SensorGeometry(ids, kind, lat, lon, alt, ecef, ranges)
+    declared = {name: _declared(d, name, len(ids)) for name in _DECLARED if name in d}
+    return SensorGeometry(ids, kind, lat, lon, alt, ecef, ranges, **declared)
+
+
+def _declared(d: dict[str, Any], name: str, n: int) -> FloatArray:
+    """A declared column (runs recorded before it existed have none: the kind's defaults)."""
+    try:
+        values = np.asarray(d[name], float)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"recorded sensor table: {name} is malformed: {exc}") from exc
+    if values.shape != (n,) or not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise DataError(f"recorded sensor table: {name} needs {n} finite values ≥ 0")
+    return values

@@ -14,6 +14,7 @@ from pyproj import Transformer
 from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import destination, geodetic_to_ecef
 from dronewall.core.tracks import SensorGeometry
+from dronewall.core.types import SensorKind
 from dronewall.sim.catalogue import SENSOR_MODELS, SensorDefaults
 from dronewall.sim.scenario import Scenario, SensorBase
 from dronewall.world import World
@@ -22,6 +23,10 @@ from dronewall.world.terrain import GroundModel
 FloatArray = npt.NDArray[np.float64]
 _PARAM_NAMES = {f.name for f in dataclasses.fields(SensorDefaults)} - {"kind"}
 _LAEA_EUROPE = "EPSG:3035"  # equal-area metres for spacing sensors along borders
+_BEARING_KINDS = [int(SensorKind.RF), int(SensorKind.ACOUSTIC), int(SensorKind.EOIR)]
+# A sensor declaring no false alarms still has some: a floor keeps its clutter density from
+# being zero, which would make any report on it certain evidence of a target.
+_MIN_FALSE_PER_LOOK = 1e-3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +51,26 @@ class SensorArray:
         return self.params[name]
 
     def geometry(self) -> SensorGeometry:
-        """The tracker's view of these sensors: where they stand and how far they see."""
-        return SensorGeometry(
-            self.ids, self.kind, self.lat, self.lon, self.alt, self.ecef, self.param("max_range_m")
+        """The tracker's view of these sensors: where they stand, how far they see, how often
+        they look (``revisit_s``: their period) and how much clutter they report — a radar's
+        false plots per scan spread over its coverage (per m²), a bearing sensor's false
+        bearings per look spread over 360° (per degree), as its catalogue entry declares
+        (``tracking.existence`` scores tracks against it). Cooperative sensors keep their
+        kind's default: they report no clutter, only what flies."""
+        reach = self.param("max_range_m")
+        period = self.param("period_s")
+        radar = self.kind == int(SensorKind.RADAR)
+        bearings = np.isin(self.kind, _BEARING_KINDS)
+        per_scan = np.maximum(self.param("false_alarms_per_scan"), _MIN_FALSE_PER_LOOK)
+        per_look = np.maximum(
+            self.param("false_alarms_per_hour") * period / 3600.0, _MIN_FALSE_PER_LOOK
         )
+        geometry = SensorGeometry(
+            self.ids, self.kind, self.lat, self.lon, self.alt, self.ecef, reach
+        )
+        clutter = np.where(radar, per_scan / (np.pi * reach**2), geometry.clutter_density)
+        clutter = np.where(bearings, per_look / 360.0, clutter)
+        return dataclasses.replace(geometry, clutter_density=clutter, revisit_s=period.copy())
 
 
 @dataclass(frozen=True, slots=True)
