@@ -76,11 +76,12 @@ def test_tracks_round_trip_per_instant(tmp_path: Path) -> None:
         t_last_update=np.full(n, 1.7e9),
         n_updates=np.arange(n, dtype=np.int64),
         sensor_kinds=np.full(n, 6, np.uint16),
-        identity=np.array(["", "4B1812", "", "", "X", ""], "<U16"),
+        identity=np.array(["", "4B1812", "", "", "1596F" + "A" * 31, ""]),  # any length
         t_first=np.full(n, 1.7e9 - 5),
         kind_updates=rng.integers(0, 9, (n, 7)).astype(np.int32),
         class_evidence=rng.normal(size=(n, 4)),
         rf_stations=np.array([0, 1, 2, 3, 0, 1], np.uint8),
+        existence=rng.uniform(0, 1, n),
     )
     path = tmp_path / "tracks.parquet"
     with RecordWriter(path, TRACK_SCHEMA) as writer:
@@ -96,3 +97,33 @@ def test_tracks_round_trip_per_instant(tmp_path: Path) -> None:
             np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-6, err_msg=name)
         else:
             np.testing.assert_array_equal(b, a, err_msg=name)
+
+
+def test_tracks_written_before_the_existence_score_read_as_not_known(tmp_path: Path) -> None:
+    from dronewall.core.tracks import TrackBatch
+    from dronewall.records.tracks import track_batches, track_table
+
+    batch = TrackBatch.empty()
+    table = track_table(batch)
+    assert "existence" in table.column_names
+    old = table.drop_columns(["existence"])
+    assert list(track_batches(old)) == []  # no rows, no instants
+    n = 2
+    full = TrackBatch(
+        track_id=np.arange(n, dtype=np.int64),
+        t=np.full(n, 1.7e9),
+        status=np.ones(n, np.uint8),
+        state=np.tile([3.6e6, 1e6, 5e6, 0, 0, 0], (n, 1)).astype(float),
+        covariance=np.tile(np.eye(6), (n, 1, 1)),
+        t_last_update=np.full(n, 1.7e9),
+        n_updates=np.ones(n, np.int64),
+        sensor_kinds=np.zeros(n, np.uint16),
+        identity=np.array(["", ""]),
+        t_first=np.full(n, 1.7e9),
+        kind_updates=np.zeros((n, 7), np.int32),
+        class_evidence=np.zeros((n, 4)),
+        rf_stations=np.zeros(n, np.uint8),
+        existence=np.array([0.2, 0.9]),
+    )
+    (back,) = track_batches(track_table(full).drop_columns(["existence"]))
+    assert np.isnan(back.existence).all()

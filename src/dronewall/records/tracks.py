@@ -58,6 +58,7 @@ def track_table(batch: TrackBatch) -> pa.Table:
             },
             **{f"evidence_{c.name.lower()}": batch.class_evidence[:, int(c)] for c in ObjectClass},
             "rf_stations": batch.rf_stations.astype(np.int32),
+            "existence": batch.existence,
         }
     )
 
@@ -100,7 +101,7 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
         t_last_update=time_seconds(cols["t_last_update"]),
         n_updates=np.asarray(cols["n_updates"].to_numpy(), np.int64),
         sensor_kinds=np.asarray(cols["sensor_kinds"].to_numpy(), np.uint16),
-        identity=np.array(cols["identity"].to_pylist(), "<U20"),
+        identity=np.array(cols["identity"].to_pylist() or [""], str)[: t.size],  # whole
         t_first=time_seconds(cols["t_first"]),
         kind_updates=kinds,
         class_evidence=evidence,
@@ -108,6 +109,11 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
             np.asarray(cols["rf_stations"].to_numpy(), np.uint8)
             if "rf_stations" in cols
             else np.zeros(t.size, np.uint8)
+        ),
+        existence=(  # absent before the existence score: not known
+            np.asarray(cols["existence"].to_numpy(), float)
+            if "existence" in cols
+            else np.full(t.size, np.nan)
         ),
     )
     bounds = np.flatnonzero(np.diff(t)) + 1
