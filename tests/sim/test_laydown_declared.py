@@ -29,3 +29,17 @@ def test_the_laydown_declares_revisit_and_clutter_from_the_catalogue() -> None:
     np.testing.assert_allclose(geometry.clutter_density[bearing], per_look / 360.0)
     cooperative = np.isin(geometry.kind, [int(SensorKind.ADSB), int(SensorKind.REMOTE_ID)])
     assert np.all(geometry.clutter_density[cooperative] < geometry.clutter_density[radar].min())
+
+
+def test_a_run_directory_keeps_what_its_sensors_declare() -> None:
+    from dronewall.records.tracks import sensor_geometry
+    from dronewall.sim.output import sensor_table
+
+    sim = Simulation(load_scenario("copenhagen-2025-09"), load_world(), seed=1, duration_s=1.0)
+    declared = sim.sensors.geometry()
+    table = sensor_table(sim)
+    back = sensor_geometry(table)
+    for name in ("pd", "clutter_density", "revisit_s"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(declared, name), name)
+    older = sensor_geometry(table.drop_columns(["pd", "clutter_density", "revisit_s"]))
+    assert np.all(older.revisit_s == 1.0)  # a run recorded before: the kinds' defaults

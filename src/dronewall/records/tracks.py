@@ -134,6 +134,13 @@ def sensor_geometry(table: pa.Table) -> SensorGeometry:
     alt = np.asarray(cols["alt_m"], float)
     reach = np.asarray(cols.get("max_range_m", [1e6] * lat.size), float)
     order = np.argsort(np.asarray(cols["sensor_index"]))
+    # What the sensors declare to the tracker, where the run recorded it (older runs: the
+    # defaults of their kinds).
+    declared = {
+        name: np.asarray(cols[name], float)[order]
+        for name in ("pd", "clutter_density", "revisit_s")
+        if name in cols
+    }
     return SensorGeometry(
         [cols["sensor_id"][i] for i in order],
         kinds[order],
@@ -142,4 +149,5 @@ def sensor_geometry(table: pa.Table) -> SensorGeometry:
         alt[order],
         geodetic_to_ecef(lat[order], lon[order], alt[order]).reshape(-1, 3),
         reach[order],
+        **declared,
     )

@@ -125,6 +125,9 @@ def _truth_table(chunk: Chunk) -> pa.Table:
     )
 
 
+DECLARED_COLUMNS = ("pd", "clutter_density", "revisit_s")
+
+
 def sensor_table(sim: Simulation) -> pa.Table:
     s = sim.sensors
     columns: dict[str, object] = {
@@ -137,6 +140,8 @@ def sensor_table(sim: Simulation) -> pa.Table:
         "alt_m": s.alt,
     }
     columns.update({name: values for name, values in sorted(s.params.items())})
+    declared = s.geometry()  # what each sensor declares to the tracker (existence score)
+    columns.update({name: getattr(declared, name) for name in DECLARED_COLUMNS})
     return pa.table(columns)
 
 
