@@ -78,3 +78,44 @@ lon = 18.6
     path.write_text('[[feed]]\nurl = "sbs://h:1"\n[[feed]]\nurl = "sbs://g:1"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="two feeds are named 'sbs-1'"):
         load_feeds_file(path)
+
+
+def test_feeds_declare_revisit_detection_probability_and_clutter(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        "[[feed]]\n"
+        'url = "sbs://127.0.0.1:30003"\n'
+        "revisit_s = 8.5\n"
+        "[[feed]]\n"
+        'url = "asterix://239.1.1.1:8600"\n'
+        "[[feed.sensor]]\n"
+        'key = "25/10"\n'
+        "revisit_s = 4.0\n"
+        "pd = 0.8\n"
+        "clutter_density = 2e-9\n",
+        encoding="utf-8",
+    )
+    network, radar = load_feeds_file(path)
+    receiver = network.receiver()
+    assert receiver is not None and receiver.revisit_s == 8.5 and math.isnan(receiver.pd)
+    (declared,) = radar.declared()
+    assert (declared.revisit_s, declared.pd, declared.clutter_density) == (4.0, 0.8, 2e-9)
+    again = spec_from_json(spec_to_json(network))
+    assert again.claims == {"revisit_s": 8.5}  # kept with a recorded run for its replay
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [("pd = 1.5", "pd must lie in"), ("revisit_s = 0", "revisit_s must lie in"),
+     ('clutter_density = "x"', "clutter_density must be a number")],
+)  # fmt: skip
+def test_bad_declarations_are_refused_with_their_line(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        f'[[feed]]\nurl = "asterix://239.1.1.1:8600"\n[[feed.sensor]]\nkey = "1/2"\n{line}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=message):
+        load_feeds_file(path)

@@ -43,3 +43,16 @@ def test_health_states_follow_what_the_sensors_do() -> None:
     assert table.snapshot(123.0)[0]["state"] == "ok"
     table.status("f", SensorStatus("s", 124.0, False, "antenna fault"), SensorKind.RF)
     assert table.snapshot(124.0)[0]["state"] == "fault"
+
+
+def test_what_a_sensor_declares_reaches_the_tracker_and_defaults_fill_the_rest() -> None:
+    table = SensorTable()
+    table.declare("radar", SensorInfo("25/10", SensorKind.RADAR, 54.0, 18.0, 30.0, 60e3))
+    table.declare("mqtt", SensorInfo("node-1", SensorKind.ACOUSTIC, 50.0, 20.0, pd=0.5))
+    defaults = table.geometry()
+    table.declare("radar", SensorInfo("25/10", SensorKind.RADAR, revisit_s=4.0))
+    geometry = table.geometry()
+    assert geometry.revisit_s[0] == 4.0 and geometry.pd[1] == 0.5
+    assert geometry.revisit_s[1] == defaults.revisit_s[1]  # the acoustic node's kind's
+    assert geometry.clutter_density.tolist() == defaults.clutter_density.tolist()
+    assert table.rows()[0].info.lat_deg == 54.0  # declaring the revisit kept the position

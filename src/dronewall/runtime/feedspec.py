@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -57,6 +57,12 @@ SENSOR_KINDS = {  # the kind of the sensor(s) a format's feed brings, where it i
     "remoteid-json": SensorKind.REMOTE_ID,
 }
 _FLOAT_KEYS = ("lat", "lon", "alt", "range_km")
+# What a sensor may declare for the tracker (SensorInfo), with the range each must lie in.
+_DECLARED_KEYS = {
+    "revisit_s": (1e-3, 3600.0),
+    "pd": (1e-3, 1.0),
+    "clutter_density": (0.0, 1.0),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,7 @@ class FeedSpec:
     lon_deg: float = math.nan
     alt_m: float = math.nan
     max_range_m: float = math.nan
+    claims: dict[str, float] = field(default_factory=dict)  # revisit_s, pd, clutter_density
     options: dict[str, Any] = field(default_factory=dict)  # format-specific settings
     sensors: tuple[dict[str, Any], ...] = ()  # [[feed.sensor]] tables, as written
 
@@ -88,10 +95,10 @@ class FeedSpec:
         kind = SENSOR_KINDS.get(self.format)
         if kind is None or kind is SensorKind.RADAR:
             return None
-        return SensorInfo(
+        return _claiming(self.claims, SensorInfo(
             self.name, kind, self.lat_deg, self.lon_deg, self.alt_m, self.max_range_m,
             name=self.name, nation=self.nation,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def declared(self) -> list[SensorInfo]:
         """The sensors the feeds file places ([[feed.sensor]] with key and position)."""
@@ -99,16 +106,19 @@ class FeedSpec:
         for s in self.sensors:
             kind = _sensor_kind(s.get("kind"), self.format)
             out.append(
-                SensorInfo(
-                    str(s["key"]),
-                    kind,
-                    float(s.get("lat", math.nan)),
-                    float(s.get("lon", math.nan)),
-                    float(s.get("alt", math.nan)),
-                    float(s.get("range_km", math.nan)) * 1e3,
-                    name=str(s.get("name", "")),
-                    nation=str(s.get("nation", self.nation)),
-                    vendor=str(s.get("vendor", "")),
+                _claiming(
+                    _declared(s, f"[[feed.sensor]] {s['key']!r}"),
+                    SensorInfo(
+                        str(s["key"]),
+                        kind,
+                        float(s.get("lat", math.nan)),
+                        float(s.get("lon", math.nan)),
+                        float(s.get("alt", math.nan)),
+                        float(s.get("range_km", math.nan)) * 1e3,
+                        name=str(s.get("name", "")),
+                        nation=str(s.get("nation", self.nation)),
+                        vendor=str(s.get("vendor", "")),
+                    ),
                 )
             )
         return out
@@ -158,14 +168,45 @@ def _spec(
         isinstance(x, dict) and "key" in x for x in sensors
     ):
         raise ConfigError("each [[feed.sensor]] needs a key", field="sensor")
+    for table in sensors:
+        _declared(table, f"[[feed.sensor]] {table['key']!r}")  # refused here, with the line
+    claims = _declared(s, f"feed {url!r}")
+    for key in claims:
+        s.pop(key)
     return FeedSpec(
         name=str(s.pop("name", f"{fmt}-{port}")),
         format=fmt, transport=transport, host=host, port=port, path=path,
         nation=str(s.pop("nation", "")),
         lat_deg=lat, lon_deg=lon, alt_m=values.get("alt", math.nan),
-        max_range_m=values.get("range_km", math.nan) * 1e3,
+        max_range_m=values.get("range_km", math.nan) * 1e3, claims=claims,
         options=s, sensors=tuple(sensors),
     )  # fmt: skip
+
+
+def _claiming(claims: dict[str, float], info: SensorInfo) -> SensorInfo:
+    """``info`` with what its sensor declares for the tracker (``_DECLARED_KEYS``)."""
+    return replace(
+        info,
+        revisit_s=claims.get("revisit_s", math.nan),
+        pd=claims.get("pd", math.nan),
+        clutter_density=claims.get("clutter_density", math.nan),
+    )
+
+
+def _declared(table: dict[str, Any], where: str) -> dict[str, float]:
+    """The keys a sensor declares for the tracker (``_DECLARED_KEYS``), checked."""
+    out = {}
+    for key, (low, high) in _DECLARED_KEYS.items():
+        if key not in table:
+            continue
+        try:
+            value = float(table[key])
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{key} must be a number in {where}", field=key) from exc
+        if not low <= value <= high:
+            raise ConfigError(f"{key} must lie in [{low:g}, {high:g}] in {where}", field=key)
+        out[key] = value
+    return out
 
 
 def load_feeds_file(path: Path) -> list[FeedSpec]:

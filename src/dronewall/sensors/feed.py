@@ -70,6 +70,13 @@ class SensorInfo:
     name: str = ""
     nation: str = ""  # ISO 3166-1 alpha-2 of the owner
     vendor: str = ""
+    # What the sensor declares for the tracker's existence score (NaN: its kind's default,
+    # core.tracks.DEFAULT_PD …): how often it looks at a place (a radar's rotation period),
+    # its detection probability, and its clutter density (false reports per look per m² for
+    # point sensors, per degree of azimuth for bearing sensors).
+    revisit_s: float = NAN
+    pd: float = NAN
+    clutter_density: float = NAN
 
 
 @dataclass(frozen=True, slots=True)

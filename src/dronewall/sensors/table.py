@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from dronewall.core.geodesy import geodetic_to_ecef
-from dronewall.core.tracks import SensorGeometry
+from dronewall.core.tracks import FloatArray, SensorGeometry
 from dronewall.core.types import SensorKind, sensor_kind_name
 from dronewall.sensors.feed import SensorInfo, SensorStatus
 
@@ -179,13 +179,16 @@ class SensorTable:
         }
 
 
+DECLARED = ("revisit_s", "pd", "clutter_density")  # SensorInfo → SensorGeometry as declared
+
+
 def sensor_id(feed: str, key: str) -> str:
     return f"{feed}:{key}" if key else feed
 
 
 def _merge(old: SensorInfo, new: SensorInfo) -> SensorInfo:
     updates: dict[str, Any] = {"kind": new.kind}
-    for name in ("lat_deg", "lon_deg", "alt_m", "max_range_m"):
+    for name in ("lat_deg", "lon_deg", "alt_m", "max_range_m", *DECLARED):
         value = getattr(new, name)
         if math.isfinite(value):
             updates[name] = value
@@ -214,7 +217,18 @@ def _geometry(rows: list[SensorHealth]) -> SensorGeometry:
     lat, lon = np.where(known, lat, 0.0), np.where(known, lon, 0.0)
     ids = [sensor_id(r.feed, r.info.key) for r in rows]
     kinds = np.array([int(i.kind) for i in infos], np.uint8).reshape(n)
-    return SensorGeometry(ids, kinds, lat, lon, alt.reshape(n), ecef, ranges)
+    geometry = SensorGeometry(ids, kinds, lat, lon, alt.reshape(n), ecef, ranges)
+
+    def declared(name: str) -> FloatArray:  # the kind's default where nothing is declared
+        given = np.array([getattr(i, name) for i in infos], float).reshape(n)
+        return np.where(np.isfinite(given), given, getattr(geometry, name))
+
+    return replace(
+        geometry,
+        revisit_s=declared("revisit_s"),
+        pd=declared("pd"),
+        clutter_density=declared("clutter_density"),
+    )
 
 
 def _finite(x: float) -> float | None:

@@ -250,6 +250,8 @@ def test_service_messages_give_statuses_and_the_radar_position() -> None:
     assert (configured.lat_deg, configured.alt_m) == (52.0, 150.0)
     assert reported.key == "25/10" and reported.nation == "PL"
     assert (reported.lat_deg, reported.lon_deg, reported.alt_m) == pytest.approx(position, abs=1e-4)
+    assert reported.revisit_s == 4.0  # I034/041: the tracker expects a look every rotation
+    assert math.isnan(configured.revisit_s)
 
 
 def test_processing_mode_and_overloads_are_named() -> None:

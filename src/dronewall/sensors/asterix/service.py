@@ -13,6 +13,8 @@ item is "3D-Position of Data Source in WGS 84 Co-ordinates").
 
 from __future__ import annotations
 
+import math
+
 from dronewall.core.types import SensorKind
 from dronewall.sensors.asterix.cat034 import (
     MESSAGE_TYPES,
@@ -85,7 +87,14 @@ def sensor_info(record: Cat034Record, key: str, radar: RadarSettings) -> SensorI
         max_range_m=radar.max_range_m,
         name=radar.name,
         nation=radar.nation,
+        revisit_s=_revisit(record.rotation_period_s),
     )
+
+
+def _revisit(period_s: float | None) -> float:
+    """I034/041's antenna rotation period as the radar's revisit (NaN when not given or not
+    a period: the tracker then takes a radar's default)."""
+    return period_s if period_s is not None and period_s > 0 else math.nan
 
 
 def configured_info(key: str, radar: RadarSettings, defaulted: bool = False) -> SensorInfo:
