@@ -69,6 +69,27 @@ def test_a_malformed_line_is_one_error_line(scenario: Path, tmp_path: Path) -> N
     assert not (tmp_path / "o" / "tracks.csv").exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("[1, 2", "not JSON"), ("[1, 2]", "not a JSON object"),
+     ('{"pd": 2.0}', "pd out of range"), ('{"pd": "high"}', "pd is not a number"),
+     ('{"sigma": "ten"}', "sigma must be"), ('{"sigma": -1}', "sigma must be")],
+)  # fmt: skip
+def test_a_bad_scenario_json_is_one_error_line(
+    scenario: Path, tmp_path: Path, text: str, says: str
+) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "detections.csv").write_text(
+        (scenario / "detections.csv").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "scenario.json").write_text(text, encoding="utf-8")
+    done = _run("track", str(folder), "--format", "stonesoup-csv", "--out", str(tmp_path / "o"))
+    assert done.returncode == 2, done
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and says in lines[0] and "scenario.json" in lines[0], done.stderr
+
+
 MODULES_PROBE = r"""
 import json, sys, types
 from dronewall.app.cli import run

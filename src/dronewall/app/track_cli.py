@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -61,14 +61,17 @@ def _track_csv(source: Path, out: Path, sigma: float) -> None:
     from dronewall.runtime.offline import STONESOUP_CONFIG, track_planar_scans
 
     path = source / "detections.csv" if source.is_dir() else source
-    scenario = path.parent / "scenario.json"
-    if scenario.is_file():
-        sigma = float(json.loads(scenario.read_text(encoding="utf-8")).get("sigma", sigma))
+    scenario = _scenario_parameters(path.parent / "scenario.json")
+    sigma = float(scenario.get("sigma", sigma))
     collecting = gc.isenabled()
     gc.disable()
     try:
         dets = read_detections(path)
-        tracks, elapsed = track_planar_scans(dets, sigma, STONESOUP_CONFIG)
+        # The sensor declares scenario.json's P_D, clutter density and scan interval, which
+        # the shared format lets a tracker read (the tracker's existence score uses them).
+        tracks, elapsed = track_planar_scans(
+            dets, sigma, STONESOUP_CONFIG, scenario=scenario or None
+        )
         write_tracks_csv(out / "tracks.csv", tracks)
     finally:
         if collecting:
@@ -78,6 +81,25 @@ def _track_csv(source: Path, out: Path, sigma: float) -> None:
         f"{dets.t.size:,} detections → {np.unique(tracks.track_id).size:,} confirmed tracks in "
         f"{elapsed:.2f} s of tracking ({rate:,.0f} detections/s) → {out / 'tracks.csv'}"
     )
+
+
+def _scenario_parameters(path: Path) -> dict[str, Any]:
+    """scenario.json beside the detections (empty when there is none); a file that is not a
+    JSON object is a data error naming it."""
+    from dronewall.core.errors import DataError
+
+    if not path.is_file():
+        return {}
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path}: not JSON: {exc}") from exc
+    if not isinstance(values, dict):
+        raise DataError(f"{path}: not a JSON object of scenario parameters")
+    sigma = values.get("sigma", 1.0)
+    if isinstance(sigma, bool) or not isinstance(sigma, int | float) or not 0 < sigma < 1e6:
+        raise DataError(f"{path}: sigma must be a positive number of metres, not {sigma!r}")
+    return values
 
 
 def _track_run(source: Path, out: Path) -> None:

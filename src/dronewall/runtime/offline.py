@@ -142,6 +142,9 @@ def track_planar_scans(
     return PlanarTracks.concat(parts), elapsed
 
 
+MAX_DECLARED_PD = 0.999
+
+
 def planar_sensor_declaring(scenario: Mapping[str, Any] | None) -> SensorGeometry:
     """The plane's sensor, declaring scenario.json's ``pd``, ``clutter_density_per_m2`` and
     ``dt`` where given (the shared README lets a tracker read them; a bad value is an error
@@ -161,9 +164,11 @@ def planar_sensor_declaring(scenario: Mapping[str, Any] | None) -> SensorGeometr
             value = float(scenario[key])
         except (TypeError, ValueError) as exc:
             raise DataError(f"scenario.json: {key} is not a number: {scenario[key]!r}") from exc
-        ok = 0.0 < value < 1.0 if key == "pd" else value > 0.0
+        ok = 0.0 < value <= 1.0 if key == "pd" else value > 0.0
         if not (ok and np.isfinite(value)):
             raise DataError(f"scenario.json: {key} out of range: {value}")
+        if key == "pd":  # a sensor that never misses still may: a miss must not be impossible
+            value = min(value, MAX_DECLARED_PD)
         declared[column] = np.array([value])
     return replace(
         sensor,
