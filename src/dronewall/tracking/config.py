@@ -65,9 +65,10 @@ class TrackerConfig:
     # (offline: results do not depend on how reports were chunked). False (the live
     # pipeline): reports are released as soon as every sensor still reporting has reported up
     # to their time (a watermark), so only a late sensor holds the others back, by its own
-    # lateness; a report later still (within the window) updates its track out of sequence,
-    # retrodicted to its time with the gap's process noise (the IMM step takes |dt|).
-    # tests/tracking/test_out_of_sequence.py measures both against holding back.
+    # lateness. Either way a report later still updates its track out of sequence: the
+    # late-reports part (default ``retrodiction.Refiltering``) re-filters the track from its
+    # stored history of the last 10 s. tests/tracking/test_out_of_sequence.py measures both
+    # modes against in-order processing.
     hold_back: bool = True
     batch_s: float = 1.0  # reports are associated in time slices of this length, per sensor
 

@@ -1,10 +1,12 @@
-"""The default handling of late reports (measured before ``tracker.now``): the reorder window.
+"""The simple handling of late reports (measured before ``tracker.now``): the reorder window.
+The tracker's default is ``retrodiction.Refiltering``; this one remains as the cheaper
+alternative (``Tracker(..., late=ReorderWindow())``).
 
 A late report still inside ``reorder_window_s`` goes back to the tracker's buffer and is
 processed in a slice at its own time (the track is predicted back to it with the gap's
 process noise, the IMM step taking |dt|); an older one is dropped and counted as
 ``reports_too_late``. ``retrodiction`` implements the same seam (``parts.LateReports``) with
-real out-of-sequence updates.
+exact out-of-sequence updates.
 """
 
 from __future__ import annotations

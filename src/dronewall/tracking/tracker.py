@@ -1,14 +1,17 @@
 """The multi-sensor tracker: reports in, one track per real object out.
 
-Reports are held briefly in a reorder buffer so that late and out-of-order reports are used in
-time order; then they are processed in time slices. Within a slice, association runs in
+Reports are held briefly in a reorder buffer (offline) or released by a per-sensor watermark
+(live), then processed in time slices; a report later than that (out of sequence) is handed to
+the late-reports part, by default ``retrodiction.Refiltering``: its track is re-filtered from
+a short stored history as if the report had come in order. Within a slice, association runs in
 rounds: every round gates all still-unassigned reports against all tracks, solves one global
 nearest-neighbour assignment (``association``), and updates the assigned tracks with an IMM of
 extended Kalman filters; a track may take at most one report per sensor per slice, so a target
 seen by several sensors at once is updated by each. Position fixes and radar plots left over
 start tentative tracks; bearings left over are pooled and triangulated across sensors into
-fixes that start tracks. Tracks are confirmed after ``confirm_hits`` updates and deleted after a
-quiet time or when their uncertainty blows up. Cooperative identities (ICAO address, Remote ID
+fixes that start tracks. Tracks are confirmed and deleted by their existence score (a
+sequential likelihood ratio against each sensor's clutter density, ``existence``), after an
+expected revisit without update, or when their uncertainty blows up. Cooperative identities (ICAO address, Remote ID
 serial) bind reports to the track that carries them.
 
 Each step is a swappable part (``parts``): gater, associator, filter, initiator, track manager
