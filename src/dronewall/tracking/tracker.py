@@ -11,8 +11,8 @@ seen by several sensors at once is updated by each. Position fixes and radar plo
 start tentative tracks; bearings left over are pooled and triangulated across sensors into
 fixes that start tracks. Tracks are confirmed and deleted by their existence score (a
 sequential likelihood ratio against each sensor's clutter density, ``existence``), after an
-expected revisit without update, or when their uncertainty blows up. Cooperative identities (ICAO address, Remote ID
-serial) bind reports to the track that carries them.
+expected revisit without update, or when their uncertainty blows up. Cooperative identities
+(ICAO address, Remote ID serial) bind reports to the track that carries them.
 
 Each step is a swappable part (``parts``): gater, associator, filter, initiator, track manager
 and the handler of late reports, given to the constructor; the defaults are the vectorised
