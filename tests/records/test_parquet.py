@@ -82,6 +82,7 @@ def test_tracks_round_trip_per_instant(tmp_path: Path) -> None:
         class_evidence=rng.normal(size=(n, 4)),
         rf_stations=np.array([0, 1, 2, 3, 0, 1], np.uint8),
         existence=rng.uniform(0, 1, n),
+        emitter_category=np.array([0, 0xA3, 0, 0, 0xB6, 0xB1], np.uint8),
     )
     path = tmp_path / "tracks.parquet"
     with RecordWriter(path, TRACK_SCHEMA) as writer:

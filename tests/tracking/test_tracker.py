@@ -60,6 +60,14 @@ def test_cooperative_identity_is_carried_on_the_track(adsb: Run) -> None:
         assert len(here) == len(set(here.tolist()))
 
 
+def test_the_emitter_category_reports_give_is_carried_on_the_track(adsb: Run) -> None:
+    tracks, _ = _track(adsb)
+    given = {c for c in adsb.reports.emitter_category.tolist() if c}
+    assert given  # the simulated ADS-B receivers give categories (report format 1.1)
+    carried = set(tracks.emitter_category[tracks.identity != ""].tolist())
+    assert carried and carried <= given
+
+
 def test_late_reports_within_the_window_are_used(crossing: Run) -> None:
     rng = np.random.default_rng(0)
     delayed = crossing.reports.take(np.arange(len(crossing.reports)))

@@ -57,10 +57,16 @@ class TrackBatch:
     # log-likelihood ratio of target against clutter, Blackman and Popoli §6.2): p = 1/(1+e^−L).
     # NaN where not known (tables written before the column existed).
     existence: FloatArray = field(default_factory=_unset)
+    # The ADS-B emitter category (report format 1.1 code, e.g. 0xB1 glider, 0xA7 rotorcraft,
+    # 0xB6 UAV) of the latest report that gave one, 0 when none did.
+    emitter_category: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
 
     def __post_init__(self) -> None:
-        if self.existence.shape[0] != self.track_id.shape[0]:
-            object.__setattr__(self, "existence", np.full(self.track_id.shape[0], np.nan))
+        n = self.track_id.shape[0]
+        if self.existence.shape[0] != n:
+            object.__setattr__(self, "existence", np.full(n, np.nan))
+        if self.emitter_category.shape[0] != n:
+            object.__setattr__(self, "emitter_category", np.zeros(n, np.uint8))
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])

@@ -59,6 +59,7 @@ def track_table(batch: TrackBatch) -> pa.Table:
             **{f"evidence_{c.name.lower()}": batch.class_evidence[:, int(c)] for c in ObjectClass},
             "rf_stations": batch.rf_stations.astype(np.int32),
             "existence": batch.existence,
+            "emitter_category": batch.emitter_category.astype(np.int32),
         }
     )
 
@@ -114,6 +115,11 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
             np.asarray(cols["existence"].to_numpy(), float)
             if "existence" in cols
             else np.full(t.size, np.nan)
+        ),
+        emitter_category=(  # absent before report format 1.1: none given
+            np.asarray(cols["emitter_category"].to_numpy(), np.uint8)
+            if "emitter_category" in cols
+            else np.zeros(t.size, np.uint8)
         ),
     )
     bounds = np.flatnonzero(np.diff(t)) + 1

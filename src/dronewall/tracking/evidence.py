@@ -16,7 +16,8 @@ IntArray = npt.NDArray[np.int64]
 
 def stamp(store: TrackStore, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:
     """Add the evidence of reports ``rows`` to tracks ``track_rows`` (distinct): the sensor
-    kind, the cooperative identity (adopted by a track that has none) and any declared class
+    kind, the cooperative identity (adopted by a track that has none), the ADS-B emitter
+    category (the latest given) and any declared class
     (as log-likelihoods: log c for the declared class, log((1 − c)/2) for each other class,
     log ⅓ for "unknown")."""
     st = store
@@ -28,6 +29,9 @@ def stamp(store: TrackStore, track_rows: IntArray, batch: ReportBatch, rows: Int
     adopt = (identity != "") & (st.identity[track_rows] == "")
     if adopt.any():
         st.set_identity(track_rows[adopt], identity[adopt])
+    category = batch.emitter_category[rows]
+    given = category > 0  # the latest category given wins (an aircraft may change its code)
+    st.emitter_category[track_rows[given]] = category[given]
     declared = batch.declared_class[rows].astype(np.int64)
     has = (declared > 0) & (batch.class_confidence[rows] > 0)
     if has.any():

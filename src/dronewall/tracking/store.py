@@ -62,6 +62,8 @@ class TrackStore:
     score: FloatArray = field(default_factory=lambda: np.zeros(0))
     score_max: FloatArray = field(default_factory=lambda: np.zeros(0))
     revisit: FloatArray = field(default_factory=lambda: np.zeros(0))
+    # The ADS-B emitter category of the latest report that gave one (0: none yet).
+    emitter_category: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
     rf_station_window_s: float = 60.0
     next_id: int = 1
 
@@ -104,6 +106,7 @@ class TrackStore:
         self.score = np.concatenate([self.score, np.zeros(n)])
         self.score_max = np.concatenate([self.score_max, np.zeros(n)])
         self.revisit = np.concatenate([self.revisit, np.ones(n)])
+        self.emitter_category = np.concatenate([self.emitter_category, np.zeros(n, np.uint8)])
         return np.arange(first, first + n)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
@@ -179,6 +182,7 @@ class TrackStore:
             class_evidence=self.class_evidence[idx].copy(),
             rf_stations=self.rf_stations(idx, times),
             existence=1.0 / (1.0 + np.exp(-np.clip(self.score[idx], -700.0, 700.0))),
+            emitter_category=self.emitter_category[idx].copy(),
         )
 
     def confirmed(self) -> npt.NDArray[np.bool_]:
