@@ -83,6 +83,7 @@ def test_tracks_round_trip_per_instant(tmp_path: Path) -> None:
         rf_stations=np.array([0, 1, 2, 3, 0, 1], np.uint8),
         existence=rng.uniform(0, 1, n),
         emitter_category=np.array([0, 0xA3, 0, 0, 0xB6, 0xB1], np.uint8),
+        rcs_dbsm=np.array([np.nan, 15.0, -7.5, np.nan, -20.0, 3.0]),
     )
     path = tmp_path / "tracks.parquet"
     with RecordWriter(path, TRACK_SCHEMA) as writer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dronewall.core.tracks import TrackBatch
 from dronewall.core.types import ReportBatch, SensorKind
@@ -66,6 +67,32 @@ def test_the_emitter_category_reports_give_is_carried_on_the_track(adsb: Run) ->
     assert given  # the simulated ADS-B receivers give categories (report format 1.1)
     carried = set(tracks.emitter_category[tracks.identity != ""].tolist())
     assert carried and carried <= given
+
+
+def test_radar_tracks_carry_the_cross_section_of_what_they_follow(crossing: Run) -> None:
+    tracks, _ = _track(crossing)
+    given = crossing.reports.rcs_dbsm[np.isfinite(crossing.reports.rcs_dbsm)]
+    assert given.size  # the simulated radars give a cross-section (report format 1.1)
+    settled = np.isfinite(tracks.rcs_dbsm) & (tracks.n_updates >= 10)
+    assert settled.any()
+    # Shahed-class drones, 0.1–0.5 m² (−10 to −3 dBsm), seen through scan-to-scan fluctuation
+    assert np.all(np.abs(tracks.rcs_dbsm[settled] - np.median(given)) < 6.0)
+
+
+def test_the_cross_section_is_a_running_mean_that_follows_a_change() -> None:
+    from dronewall.tracking.evidence import RCS_MEMORY, add_rcs
+    from dronewall.tracking.motion import ModelSet
+    from dronewall.tracking.store import TrackStore
+
+    store = TrackStore(ModelSet.from_config(TrackerConfig()))
+    row = store.add(np.zeros((1, 6)), np.eye(6)[None] * 100.0, np.zeros(1))
+    assert np.isnan(store.rcs_dbsm[row]).all()
+    for value in (-10.0, -6.0, -8.0):
+        add_rcs(store, row, np.array([value]))
+    assert store.rcs_dbsm[row][0] == pytest.approx(-8.0)  # the plain mean at first
+    for _ in range(3 * RCS_MEMORY):
+        add_rcs(store, row, np.array([20.0]))  # the track now follows an airliner
+    assert store.rcs_dbsm[row][0] > 18.0
 
 
 def test_late_reports_within_the_window_are_used(crossing: Run) -> None:

@@ -60,9 +60,14 @@ class TrackBatch:
     # The ADS-B emitter category (report format 1.1 code, e.g. 0xB1 glider, 0xA7 rotorcraft,
     # 0xB6 UAV) of the latest report that gave one, 0 when none did.
     emitter_category: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
+    # Radar cross-section (dBsm) averaged over the radar reports that gave one (the latest
+    # ten weigh most: a track that jumps to another object soon takes its size); NaN: none.
+    rcs_dbsm: FloatArray = field(default_factory=_unset)
 
     def __post_init__(self) -> None:
         n = self.track_id.shape[0]
+        if self.rcs_dbsm.shape[0] != n:
+            object.__setattr__(self, "rcs_dbsm", np.full(n, np.nan))
         if self.existence.shape[0] != n:
             object.__setattr__(self, "existence", np.full(n, np.nan))
         if self.emitter_category.shape[0] != n:

@@ -60,6 +60,7 @@ def track_table(batch: TrackBatch) -> pa.Table:
             "rf_stations": batch.rf_stations.astype(np.int32),
             "existence": batch.existence,
             "emitter_category": batch.emitter_category.astype(np.int32),
+            "rcs_dbsm": batch.rcs_dbsm,
         }
     )
 
@@ -120,6 +121,11 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
             np.asarray(cols["emitter_category"].to_numpy(), np.uint8)
             if "emitter_category" in cols
             else np.zeros(t.size, np.uint8)
+        ),
+        rcs_dbsm=(  # absent before report format 1.1: not measured
+            np.asarray(cols["rcs_dbsm"].to_numpy(), float)
+            if "rcs_dbsm" in cols
+            else np.full(t.size, np.nan)
         ),
     )
     bounds = np.flatnonzero(np.diff(t)) + 1

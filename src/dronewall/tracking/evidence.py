@@ -32,6 +32,10 @@ def stamp(store: TrackStore, track_rows: IntArray, batch: ReportBatch, rows: Int
     category = batch.emitter_category[rows]
     given = category > 0  # the latest category given wins (an aircraft may change its code)
     st.emitter_category[track_rows[given]] = category[given]
+    rcs = batch.rcs_dbsm[rows]
+    measured = np.isfinite(rcs)
+    if measured.any():
+        add_rcs(st, track_rows[measured], rcs[measured])
     declared = batch.declared_class[rows].astype(np.int64)
     has = (declared > 0) & (batch.class_confidence[rows] > 0)
     if has.any():
@@ -41,6 +45,21 @@ def stamp(store: TrackStore, track_rows: IntArray, batch: ReportBatch, rows: Int
         evidence[:, 1:] = np.log((1.0 - c) / 2.0)[:, None]
         evidence[np.arange(c.size), declared[has]] = np.log(c)
         st.class_evidence[track_rows[has]] += evidence
+
+
+# A radar's RCS of one object swings by several dB from scan to scan (Swerling fluctuation);
+# averaged over ten reports it settles within ~1–2 dB, while a track that jumps from a drone to
+# an airliner takes the airliner's size within a few of them.
+RCS_MEMORY = 10
+
+
+def add_rcs(store: TrackStore, track_rows: IntArray, rcs_dbsm: npt.NDArray[np.float64]) -> None:
+    """Fold radar cross-sections (dBsm) into the tracks' running means: the plain mean of the
+    first ``RCS_MEMORY`` reports, then an exponential mean of that memory."""
+    store.rcs_reports[track_rows] += 1
+    gain = 1.0 / np.minimum(store.rcs_reports[track_rows], RCS_MEMORY)
+    old = np.nan_to_num(store.rcs_dbsm[track_rows], nan=0.0)
+    store.rcs_dbsm[track_rows] = old + gain * (rcs_dbsm - old)
 
 
 def hear_rf(store: TrackStore, track_rows: IntArray, batch: ReportBatch, rows: IntArray) -> None:

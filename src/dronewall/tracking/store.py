@@ -64,6 +64,9 @@ class TrackStore:
     revisit: FloatArray = field(default_factory=lambda: np.zeros(0))
     # The ADS-B emitter category of the latest report that gave one (0: none yet).
     emitter_category: npt.NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
+    # Radar cross-section (dBsm): running mean of the reports that gave one, and their count.
+    rcs_dbsm: FloatArray = field(default_factory=lambda: np.zeros(0))
+    rcs_reports: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     rf_station_window_s: float = 60.0
     next_id: int = 1
 
@@ -107,6 +110,8 @@ class TrackStore:
         self.score_max = np.concatenate([self.score_max, np.zeros(n)])
         self.revisit = np.concatenate([self.revisit, np.ones(n)])
         self.emitter_category = np.concatenate([self.emitter_category, np.zeros(n, np.uint8)])
+        self.rcs_dbsm = np.concatenate([self.rcs_dbsm, np.full(n, np.nan)])
+        self.rcs_reports = np.concatenate([self.rcs_reports, np.zeros(n, np.int64)])
         return np.arange(first, first + n)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
@@ -183,6 +188,7 @@ class TrackStore:
             rf_stations=self.rf_stations(idx, times),
             existence=1.0 / (1.0 + np.exp(-np.clip(self.score[idx], -700.0, 700.0))),
             emitter_category=self.emitter_category[idx].copy(),
+            rcs_dbsm=self.rcs_dbsm[idx].copy(),
         )
 
     def confirmed(self) -> npt.NDArray[np.bool_]:
