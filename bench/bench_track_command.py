@@ -1,11 +1,12 @@
 """Benchmark: the whole ``dronewall track --format stonesoup-csv`` command on a shared Stone Soup
 scenario — importing, reading, tracking, writing — as a person runs it.
 
-Usage: python bench/bench_track_command.py [--runs 5] [--scenario DIR]
-       (default ../shared/bench/stonesoup/scenario_n1000_seed1)
+Usage: python bench/bench_track_command.py [--runs 5] [--scenario DIR] [--cpu N]
+       (default ../shared/bench/stonesoup/scenario_n1000_seed1, CPU 1 as ``taskset -c 1``,
+       or the only CPU allowed)
 
-Runs the installed ``dronewall`` entry point ``--runs`` times on one core (the first CPU this
-process may use, inherited by the children), after one untimed warm-up run (which builds the
+Runs the installed ``dronewall`` entry point ``--runs`` times on one core (pinned; the children
+inherit it), after one untimed warm-up run (which builds the
 compiled loops if they are not built yet), and the same number of times ``python -c pass``.
 Prints wall and CPU (user + system of the child) seconds per run, minimum and median, and
 detections per second of the command less interpreter start-up (``python -c pass``), by CPU
@@ -57,9 +58,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scenario", type=Path, default=DEFAULT)
+    parser.add_argument("--cpu", type=int, default=1, help="core to pin to (default 1)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        allowed = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {args.cpu if args.cpu in allowed else allowed[0]})
     dronewall = str(Path(sys.executable).with_name("dronewall"))
     n = detections(args.scenario)
     with tempfile.TemporaryDirectory() as out:
@@ -68,7 +71,8 @@ def main() -> None:
         timed(command)  # warm-up: file cache, and the compiled loops built if need be
         walls, cpus = series(command, args.runs)
     base_walls, base_cpus = series([sys.executable, "-c", "pass"], args.runs)
-    print(f"scenario {args.scenario.name}: {n:,} detections, {args.runs} runs, one core")
+    core = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    print(f"scenario {args.scenario.name}: {n:,} detections, {args.runs} runs, CPU {core}")
     print("| | min s | median s |")
     print("|---|---|---|")
     for name, values in (
