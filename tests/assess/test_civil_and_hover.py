@@ -142,3 +142,15 @@ def test_a_ghost_beside_a_civil_aircraft_is_not_alerted_but_a_slow_drone_there_i
     manager = AlertManager()
     events = manager.update(T0, c, threats)
     assert [(e.kind, e.track_id) for e in events] == [(EventKind.RAISED, 3)]
+
+
+def test_a_drone_with_adsb_out_is_alertable() -> None:
+    """An ICAO address with emitter category B6 (unmanned aerial vehicle) is a drone with
+    ADS-B out, not a civil aircraft; the same address with category A1 (light) is."""
+    batch = with_identity(tracks([replace(INBOUND, age_s=60)], t=T0), "4CA1B2")
+    uav = replace(batch, emitter_category=np.full(1, 0xB6, np.uint8))
+    threat = ASSESSOR.assess(uav, classes([1], 0.95, t=T0))
+    assert threat.civil is not None and not threat.civil[0]
+    assert picture(AlertManager(), T0, uav, 0.95) == [EventKind.RAISED]
+    light = replace(batch, emitter_category=np.full(1, 0xA1, np.uint8))
+    assert picture(AlertManager(), T0, light, 0.95) == []

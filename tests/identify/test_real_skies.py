@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.core.tracks import TrackBatch
+from dronewall.core.tracks import ClassBatch, TrackBatch
 from dronewall.core.types import ObjectClass
 from dronewall.identify import Classifier
 from dronewall.identify.features import FeatureHistory
@@ -178,3 +178,59 @@ def test_a_light_aircraft_flying_circuits_is_not_a_one_way_attack_drone() -> Non
     circuits = run(Classifier(), 600, circuit, 300.0)
     assert route[ObjectClass.DRONE] > 0.9  # a straight route at a Shahed's speed and height
     assert circuits[ObjectClass.DRONE] < 0.5
+
+
+def _signed(batch: TrackBatch, rcs_m2: float | None, category: int = 0) -> TrackBatch:
+    """The track with its radar updates' averaged RCS (as a Swerling I radar reports it on
+    average, in dBsm) and an ADS-B emitter category."""
+    kinds = batch.kind_updates.copy()
+    kinds[:, 1] = batch.n_updates  # SensorKind.RADAR: every update a radar plot
+    rcs = np.nan if rcs_m2 is None else 10.0 * np.log10(rcs_m2) - 2.507
+    return replace(
+        batch,
+        kind_updates=kinds,
+        rcs_dbsm=np.full(len(batch), rcs),
+        emitter_category=np.full(len(batch), category, np.uint8),
+    )
+
+
+def _fly_signed(rcs_m2: float | None, height: float = 300.0, speed: float = 50.0) -> ClassBatch:
+    classifier = Classifier()
+    for k in range(600):
+        out = classifier.classify(_signed(track(T0 + k, (speed, 0.0, 0.0), height), rcs_m2))
+    return out
+
+
+def test_a_light_aircraft_sized_echo_at_a_shaheds_speed_and_height_is_not_a_drone() -> None:
+    """180 km/h straight, 300 m above ground — a Shahed's speed and height — with the RCS of a
+    light aircraft (3 m²): not a drone; without RCS the kinematics alone say drone."""
+    sized = _fly_signed(3.0)
+    assert sized.label[0] != ObjectClass.DRONE
+    assert sized.probabilities[0, ObjectClass.DRONE] < 0.5  # below any alert (AlertConfig.p_on)
+    assert "RCS 3 m²" in sized.reasons[0]
+    unsized = _fly_signed(None)
+    assert unsized.label[0] == ObjectClass.DRONE
+    assert "RCS" not in unsized.reasons[0]
+    shahed = _fly_signed(0.25)  # a Shahed's own RCS keeps it a drone
+    assert shahed.label[0] == ObjectClass.DRONE
+    assert shahed.probabilities[0, ObjectClass.DRONE] > unsized.probabilities[0, ObjectClass.DRONE]
+
+
+def test_a_bird_sized_echo_is_not_an_airliner_and_an_airliner_sized_one_not_a_bird() -> None:
+    bird = _fly_signed(0.01, height=150.0, speed=12.0)
+    assert bird.probabilities[0, ObjectClass.AIRCRAFT] < 0.05
+    big = _fly_signed(40.0, height=150.0, speed=12.0)
+    assert big.probabilities[0, ObjectClass.BIRD] < bird.probabilities[0, ObjectClass.BIRD]
+
+
+def test_emitter_category_glider_is_an_aircraft_and_uav_a_drone() -> None:
+    glider = Classifier().classify(
+        _signed(track(T0 + 60, (50.0, 0, 0), 300.0, identity="3c4a5b"), None, 0xB1)
+    )
+    assert glider.label[0] == ObjectClass.AIRCRAFT
+    assert "ADS-B category glider" in glider.reasons[0]
+    uav = Classifier().classify(
+        _signed(track(T0 + 60, (30.0, 0, 0), 300.0, identity="3C4A5B"), None, 0xB6)
+    )
+    assert uav.label[0] == ObjectClass.DRONE  # ICAO address, but a drone with ADS-B out
+    assert "ADS-B category UAV" in uav.reasons[0]

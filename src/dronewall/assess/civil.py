@@ -1,16 +1,17 @@
 """Civil aircraft, never alerted as drones, and heights above the ground.
 
 A track is a civil aircraft when it carries an ICAO 24-bit address (Mode S / ADS-B; six hex
-digits in either case — receivers and open data write lower case), unless the tracker flags
-that identity as implausible (``TrackBatch.identity_implausible`` when it has one: a spoofed
-or jumping cooperative position), or when it flies like an airliner: its ground speed less two
-standard deviations of it is at least the airliner speed (``AssessConfig.airliner_speed_mps``),
-which no drone type the classifier knows reaches. A track that flies **beside** a civil
-aircraft — within ``GHOST_RADIUS_M`` of one with a velocity within ``GHOST_SPEED_MPS`` of its
-velocity — is taken for its ghost or duplicate (acoustic bearings of a loud airliner, a radar
-multipath or split track) and is civil too. Jet-powered one-way attack drones
-(Geran-3 class, ~100 m/s) would pass as airliners by this rule; they are not in the
-classifier's drone types either.
+digits in either case — receivers and open data write lower case) and no ADS-B emitter category
+B6 (unmanned aerial vehicle: a drone with ADS-B out is alertable like any drone), unless the
+tracker flags that identity as implausible (``TrackBatch.identity_implausible`` when it has
+one: a spoofed or jumping cooperative position), or when it flies like an airliner: its ground
+speed less two standard deviations of it is at least the airliner speed
+(``AssessConfig.airliner_speed_mps``), which no drone type the classifier knows reaches. A
+track that flies **beside** a civil aircraft — within ``GHOST_RADIUS_M`` of one with a velocity
+within ``GHOST_SPEED_MPS`` of its velocity — is taken for its ghost or duplicate (acoustic
+bearings of a loud airliner, a radar multipath or split track) and is civil too. Jet-powered
+one-way attack drones (Geran-3 class, ~100 m/s) would pass as airliners by this rule; they are
+not in the classifier's drone types either.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 # within 1.5 km of an aircraft at its speed (quadcopters are 5–15 m/s, strike drones 50 m/s
 # against an airliner's 70–250 m/s).
 GHOST_RADIUS_M = 1_500.0
+UAV_CATEGORY = 0xB6  # ADS-B emitter category "unmanned aerial vehicle" (report format 1.1)
 GHOST_SPEED_MPS = 20.0
 _missing: list[bool] = []  # terrain grids not installed (logged once)
 
@@ -48,6 +50,7 @@ def civil_rows(
     flagged = getattr(tracks, "identity_implausible", None)
     if flagged is not None:
         icao &= ~np.asarray(flagged, bool)
+    icao &= np.asarray(tracks.emitter_category, np.int64) != UAV_CATEGORY
     velocity_cov = np.asarray(tracks.covariance, float).reshape(-1, 6, 6)[:, 3:, 3:]
     sigma = np.sqrt(np.maximum(np.einsum("nii->n", velocity_cov) / 3.0, 0.0))
     airliner = ground_speed - 2.0 * sigma >= airliner_speed_mps

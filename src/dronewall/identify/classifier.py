@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from dronewall.core.tracks import ClassBatch, TrackBatch
 from dronewall.core.types import ObjectClass, ObjectKind, SensorKind
-from dronewall.identify import models
+from dronewall.identify import models, signature
 from dronewall.identify.features import FeatureHistory, Features
 
 FloatArray = npt.NDArray[np.float64]
@@ -60,7 +60,8 @@ class Classifier:
                 f.straightness,
                 f.route_straightness,
                 f.age,
-            )
+            ),
+            _rcs(tracks),
         )
         rf = tracks.kind_updates[:, int(SensorKind.RF)]
         emitter = models.emission_weight(rf, f.rf_share, f.rf_crossed, f.rf_duty)
@@ -70,7 +71,7 @@ class Classifier:
         evidence = (
             kinematic
             + emission
-            + models.cooperative_loglik(tracks.identity)
+            + _cooperative(tracks)
             + models.declared_loglik(tracks.class_evidence)
         )
         logits = (evidence + self._log_prior) / self.config.temperature
@@ -119,6 +120,22 @@ class Classifier:
         self.history.forget(keep_ids)
 
 
+def _rcs(tracks: TrackBatch) -> tuple[FloatArray, FloatArray]:
+    """The track's averaged RCS (dBsm, NaN: none) and its σ from the radar updates behind it."""
+    value = np.asarray(tracks.rcs_dbsm, float)
+    return value, signature.rcs_sigma(value, tracks.kind_updates[:, int(SensorKind.RADAR)])
+
+
+def _cooperative(tracks: TrackBatch) -> FloatArray:
+    """Evidence of the identity and the ADS-B emitter category: a category that says manned or
+    UAV replaces the identity's evidence (an ICAO address with category B6 is a drone with
+    ADS-B out; a manned category and its address are one piece of evidence, not two)."""
+    by_identity = models.cooperative_loglik(tracks.identity)
+    by_category = signature.category_loglik(tracks.emitter_category)
+    said = np.any(by_category != 0.0, axis=1)
+    return np.asarray(np.where(said[:, None], by_category, by_identity), float)
+
+
 def _given_existence(p: FloatArray, tracks: TrackBatch) -> FloatArray:
     """Class probabilities marginalised over the track's existence, when the tracker gives it
     (``TrackBatch.existence``, 0..1): a track that follows nothing is a false track, which
@@ -158,6 +175,8 @@ def _reasons(
         said,
         (f.hovering > 0.5).tolist(),
         friendly.tolist(),
+        np.asarray(tracks.rcs_dbsm, float).tolist(),
+        np.asarray(tracks.emitter_category, np.int64).tolist(),
         strict=True,
     )
     out = []
@@ -174,11 +193,17 @@ def _reasons(
         said_k,
         hover,
         friend,
+        rcs,
+        category,
     ) in columns:
         where = f"at {height:.0f} m above ground" if known else "height unknown"
         parts = [f"{names[lab]} {prob:.2f}", f"{kmh:.0f} km/h {where}"]
         if ident:
             parts.append(("ADS-B " if models.ICAO_ADDRESS.match(ident) else "Remote ID ") + ident)
+        if category in signature.CATEGORY_NAMES:
+            parts.append(f"ADS-B category {signature.CATEGORY_NAMES[category]}")
+        if rcs == rcs:  # not NaN
+            parts.append(signature.rcs_words(rcs))
         if rf > 0:  # stray bearings on a ray are not an emitter (models.emission_weight)
             parts.append(_rf_reason(rf, stations))
         if declared:

@@ -49,6 +49,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.core.types import ObjectKind
+from dronewall.identify import signature
 
 FloatArray = npt.NDArray[np.float64]
 N_CLASSES = 4  # unknown, drone, bird, aircraft (ObjectClass order)
@@ -158,8 +159,12 @@ class Kinematics:
     age: FloatArray  # seconds of history behind the averages
 
 
-def kinematic_loglik(k: Kinematics) -> tuple[FloatArray, FloatArray]:
-    """(class log-likelihoods (n, 4), drone-type log-likelihoods (n, 4) in DRONE_TYPES order)."""
+def kinematic_loglik(
+    k: Kinematics, rcs: tuple[FloatArray, FloatArray] | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """(class log-likelihoods (n, 4), drone-type log-likelihoods (n, 4) in DRONE_TYPES order)
+    of the kinematics and, given ``rcs`` (averaged RCS in dBsm and its σ, ``signature``), of the
+    radar cross-section of each type and aircraft component with them."""
     s = np.maximum(k.speed, 0.5)
     log_s = np.log(s)
     log_sigma = k.speed_sigma / s
@@ -175,9 +180,21 @@ def kinematic_loglik(k: Kinematics) -> tuple[FloatArray, FloatArray]:
     out = np.empty((s.shape[0], N_CLASSES))
     flat_height = np.where(k.height_known, -np.log(UNKNOWN_HEIGHT_SPAN_M), 0.0)
     out[:, 0] = -np.log(UNKNOWN_LOG_SPEED_SPAN) + flat_height
-    out[:, 1] = logsumexp_rows(types)
     out[:, 2] = component_loglik(BIRD, *args)
-    out[:, 3] = _mixture(AIRCRAFT, *args)
+    aircraft = _components(AIRCRAFT, *args)
+    if rcs is not None:
+        value, sigma = rcs
+        types += np.stack(
+            [signature.rcs_loglik(value, sigma, signature.DRONE_RCS[t]) for t in DRONE_TYPES],
+            axis=1,
+        )
+        aircraft += np.stack(
+            [signature.rcs_loglik(value, sigma, r) for r in signature.AIRCRAFT_RCS], axis=1
+        )
+        out[:, 0] += signature.unknown_rcs_loglik(value)
+        out[:, 2] += signature.rcs_loglik(value, sigma, signature.BIRD_RCS)
+    out[:, 1] = logsumexp_rows(types)
+    out[:, 3] = logsumexp_rows(aircraft)
     return out, types
 
 
@@ -209,7 +226,7 @@ def off_route_loglik(
     return np.asarray(-OFF_ROUTE_AGAINST_ROUTE_TYPES * off[:, None] * route[None, :], float)
 
 
-def _mixture(
+def _components(
     parts: tuple[Component, ...],
     log_s: FloatArray,
     log_sigma: FloatArray,
@@ -217,9 +234,9 @@ def _mixture(
     height_sigma: FloatArray,
     height_known: npt.NDArray[np.bool_] | None = None,
 ) -> FloatArray:
+    """Weighted log densities (n, len(parts)) of a mixture's components."""
     args = (log_s, log_sigma, height, height_sigma, height_known)
-    each = np.stack([np.log(c.weight) + component_loglik(c, *args) for c in parts], axis=1)
-    return logsumexp_rows(each)
+    return np.stack([np.log(c.weight) + component_loglik(c, *args) for c in parts], axis=1)
 
 
 # Cooperative and emission evidence as log-likelihoods (unknown, drone, bird, aircraft).
