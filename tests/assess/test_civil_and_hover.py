@@ -124,7 +124,7 @@ def test_a_hovering_drone_inside_a_zone_keeps_its_alert() -> None:
 
 
 def _east(speed: float) -> np.ndarray:
-    return ecef_to_enu_rotation(50.0, 20.0).T @ np.array([speed, 0.0, 0.0])
+    return np.asarray(ecef_to_enu_rotation(50.0, 20.0).T @ np.array([speed, 0.0, 0.0]))
 
 
 def test_a_ghost_beside_a_civil_aircraft_is_not_alerted_but_a_slow_drone_there_is() -> None:

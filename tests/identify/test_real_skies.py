@@ -4,7 +4,9 @@ track that jumps to another object not keeping its class."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,8 +38,12 @@ def track(
 
 
 def run(
-    classifier: Classifier, seconds: int, velocity_at, height: float, **kw: object
-) -> npt.NDArray[np.float64]:  # type: ignore[no-untyped-def]
+    classifier: Classifier,
+    seconds: int,
+    velocity_at: Callable[[int], tuple[float, float, float]],
+    height: float,
+    **kw: Any,
+) -> npt.NDArray[np.float64]:
     """Classify one track every second; the last probabilities."""
     p = np.zeros(4)
     for k in range(seconds):
