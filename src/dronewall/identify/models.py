@@ -37,6 +37,9 @@ simulator:
   pre-programmed route — so it is folded into the drone mixture with the kinematics: RF on a
   slow, low track helps "drone" only as far as a quadcopter or reconnaissance drone also
   explains how it flies.
+* **radar cross-section** — per drone type, bird and aircraft component, folded into the
+  mixtures with the kinematics (``kinematic_loglik``'s ``rcs``); the figures and the
+  measurement model are in ``signature``.
 * **sensor-declared classes** (EO/IR, SAPIENT) — summed by the tracker as log-likelihoods.
 """
 
