@@ -68,7 +68,12 @@ def alerts_for(
                 carried.append((t, alert_id, obj))
                 if EXPLAIN and event.kind is EventKind.RAISED:
                     what = ObjectKind(int(data.sim.kind[obj])).name if obj >= 0 else "nothing"
-                    print(f"  {name} {seed} t+{t - lab.t.min():.0f} on {what}: {event.message}")
+                    row = np.flatnonzero(tracks.track_id == event.track_id)
+                    e = float(tracks.existence[row[0]]) if row.size else float("nan")
+                    print(
+                        f"  {name} {seed} t+{t - lab.t.min():.0f} on {what} "
+                        f"(existence {e:.2f}): {event.message}"
+                    )
                 if event.kind is not EventKind.RAISED and last_object.get(alert_id) != obj:
                     moved_to_other += 1
                 last_object[alert_id] = obj
@@ -90,7 +95,13 @@ def alerts_for(
     false = len({a for _, a, _ in carried} - on_drone)
     is_civil = np.array([ObjectKind(int(k)).object_class is ObjectClass.AIRCRAFT for k in kind])
     on_civil = {a for _, a, o in carried if o >= 0 and is_civil[o]}
+    civil_kinds: dict[str, int] = {}
+    for a in on_civil:  # by the kind of the first civil aircraft the alert was on
+        o = next(o for _, b, o in carried if b == a and o >= 0 and is_civil[o])
+        k = ObjectKind(int(kind[o])).name.lower()
+        civil_kinds[k] = civil_kinds.get(k, 0) + 1
     return {
+        "civil_kinds": civil_kinds,
         "scenario": f"{name}{' (without drones)' if drop else ''} {seed}",
         "civil_only": civil_only,
         "on_civil": len(on_civil),
@@ -176,7 +187,12 @@ def summary(rows: list[dict[str, object]]) -> None:
     seen = sum(int(r["drones_seen"]) for r in rows)  # type: ignore[call-overload]
     on_civil = sum(int(r["on_civil"]) for r in rows)  # type: ignore[call-overload]
     print(f"\ncivil-only: {false} false alerts in {hours:.1f} h = {false / max(hours, 1e-9):.2f}/h")
-    print(f"alerts on tracks of civil aircraft (all runs): {on_civil}")
+    kinds: dict[str, int] = {}
+    for r in rows:
+        for k, v in r["civil_kinds"].items():  # type: ignore[attr-defined]
+            kinds[k] = kinds.get(k, 0) + v
+    by_kind = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    print(f"alerts on tracks of civil aircraft (all runs): {on_civil} ({by_kind or 'none'})")
     print(f"drones alerted: {len(delays)} of {seen} seen", end="")
     if delays:
         print(
