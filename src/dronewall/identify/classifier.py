@@ -33,8 +33,9 @@ class IdentifyConfig:
     prior: tuple[float, float, float, float] = (0.10, 0.28, 0.31, 0.31)
     # > 1 softens over-confident naive-Bayes sums, < 1 sharpens timid ones; fitted by maximum
     # likelihood on the training split of bench/EVALUATION.md (seed 1101, all eight runs;
-    # bench/bench_identify.py --split train: 1.013 on 2026-12-07).
-    temperature: float = 1.01
+    # bench/bench_identify.py --split train: 1.013 on 2026-12-07 before RCS and emitter
+    # category evidence, 0.866 with them, tracker with its existence score, 22:42 UTC).
+    temperature: float = 0.87
     min_probability: float = 0.5  # below this the label is unknown
     feature_time_constant_s: float = 20.0
     friendly_serials: frozenset[str] = field(default_factory=frozenset)
