@@ -154,3 +154,27 @@ def test_a_drone_with_adsb_out_is_alertable() -> None:
     assert picture(AlertManager(), T0, uav, 0.95) == [EventKind.RAISED]
     light = replace(batch, emitter_category=np.full(1, 0xA1, np.uint8))
     assert picture(AlertManager(), T0, light, 0.95) == []
+
+
+def test_a_track_heard_where_an_aircraft_was_is_its_sound_not_a_drone() -> None:
+    """Microphones place an airliner's sound where it was up to ~30 s before: an
+    acoustic-only track 1 km behind an ICAO-identified airliner's path is its heard ghost; the
+    same track seen by radar, or heard far from any aircraft, is not."""
+    assessor = ThreatAssessor(build_zones([site("plant")]))
+    airliner = Fly(2, -20_000.0, 0.0, up_m=400.0, v_east=80.0, sigma_mps=1.0)
+    heard = Fly(1, -20_000.0 + 80.0 * 5 - 1_000.0, 300.0, up_m=300.0, v_east=45.0)
+    far = Fly(3, -20_000.0, 9_000.0, up_m=300.0, v_east=45.0)
+    for k in range(20):
+        batch = tracks([replace(airliner, east_m=-20_000.0 + 80.0 * k), heard, far], t=T0 + k)
+        ids = np.array(["4CA1B2", "", ""], "<U20")
+        kinds = np.zeros_like(batch.kind_updates)
+        kinds[:, int(SensorKind.ACOUSTIC)] = 40
+        batch = replace(batch, identity=ids, kind_updates=kinds)
+        threat = assessor.assess(batch, classes([2, 1, 3], 0.95, t=T0 + k))
+    assert threat.civil is not None
+    assert threat.civil.tolist() == [True, True, False]
+    assert "heard where a civil aircraft was" in threat.reasons[1]
+    seen = batch.kind_updates.copy()
+    seen[1, int(SensorKind.RADAR)] = 20
+    again = assessor.assess(replace(batch, kind_updates=seen), classes([2, 1, 3], 0.95, t=T0 + 19))
+    assert again.civil is not None and not again.civil[1]

@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 
 from dronewall.core.geodesy import ecef_to_geodetic
 from dronewall.core.tracks import TrackBatch
+from dronewall.core.types import SensorKind
 from dronewall.world.terrain import TerrainDataMissingError, ground_height_m
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,13 +40,59 @@ log = logging.getLogger(__name__)
 GHOST_RADIUS_M = 1_500.0
 UAV_CATEGORY = 0xB6  # ADS-B emitter category "unmanned aerial vehicle" (report format 1.1)
 GHOST_SPEED_MPS = 20.0
+# A track heard only by microphones places the sound where the aircraft *was*: an airliner 10 km
+# from an array is heard 29 s late (343 m/s), so the bearings of several arrays, each with its
+# own lag, cross on or near the aircraft's recent path with a speed and heading of their own
+# (bench/bench_alerts.py, training seed 1101: three acoustic-only tracks at Munich, 116–231
+# km/h, one on an airliner, two 0.5–1.5 km off every object, all alerted). Such a track within
+# GHOST_RADIUS_M of where a civil aircraft was in the last SOUND_LAG_S is its heard ghost.
+SOUND_LAG_S = 30.0
+# A radar false alarm or two joining a heard track do not make it seen: a radar track is
+# confirmed on more plots than that (training seed 1101: heard tracks with one radar plot).
+STRAY_UPDATES = 2
 _missing: list[bool] = []  # terrain grids not installed (logged once)
 
 
+class CivilWake:
+    """Where civil aircraft were over the last ``SOUND_LAG_S`` (ECEF positions by time)."""
+
+    def __init__(self) -> None:
+        self._t: list[float] = []
+        self._positions: list[FloatArray] = []
+
+    def add(self, t: float, positions: FloatArray) -> None:
+        self._t.append(t)
+        self._positions.append(positions)
+        while self._t and self._t[0] < t - SOUND_LAG_S:
+            self._t.pop(0)
+            self._positions.pop(0)
+
+    def near(self, positions: FloatArray) -> BoolArray:
+        """Rows within ``GHOST_RADIUS_M`` of where a civil aircraft was lately."""
+        if not self._positions or not len(positions):
+            return np.zeros(len(positions), bool)
+        wake = np.concatenate(self._positions)
+        if not len(wake):
+            return np.zeros(len(positions), bool)
+        d, _ = cKDTree(wake).query(positions, distance_upper_bound=GHOST_RADIUS_M)
+        return np.asarray(np.isfinite(d), bool)
+
+
+def heard_only(tracks: TrackBatch) -> BoolArray:
+    """Rows all of whose updates but ``STRAY_UPDATES`` came from acoustic sensors."""
+    acoustic = tracks.kind_updates[:, int(SensorKind.ACOUSTIC)]
+    others = tracks.kind_updates.sum(axis=1) - acoustic
+    return np.asarray((acoustic > STRAY_UPDATES) & (others <= STRAY_UPDATES), bool)
+
+
 def civil_rows(
-    tracks: TrackBatch, ground_speed: FloatArray, airliner_speed_mps: float
+    tracks: TrackBatch,
+    ground_speed: FloatArray,
+    airliner_speed_mps: float,
+    wake: CivilWake | None = None,
 ) -> tuple[BoolArray, list[str]]:
-    """(civil aircraft per row, the reason in words — "" for the others)."""
+    """(civil aircraft per row, the reason in words — "" for the others); ``wake`` keeps
+    where civil aircraft were, for the heard ghosts of acoustic-only tracks."""
     icao = np.array([bool(ICAO_ADDRESS.match(i)) for i in tracks.identity.tolist()], bool)
     flagged = getattr(tracks, "identity_implausible", None)
     if flagged is not None:
@@ -67,12 +114,20 @@ def civil_rows(
         )
     ]
     civil = icao | airliner
-    ghost = beside(np.asarray(tracks.state, float), civil) & ~civil
+    state = np.asarray(tracks.state, float)
+    ghost = beside(state, civil) & ~civil
+    heard = np.zeros(len(tracks), bool)
+    if wake is not None:
+        if len(tracks):
+            wake.add(float(np.max(tracks.t)), state[civil, :3])
+        heard = heard_only(tracks) & ~civil & ~ghost & wake.near(state[:, :3])
     words = [
-        "beside a civil aircraft: its ghost" if g else w
-        for g, w in zip(ghost.tolist(), words, strict=True)
+        "beside a civil aircraft: its ghost"
+        if g
+        else ("heard where a civil aircraft was: its sound" if h else w)
+        for g, h, w in zip(ghost.tolist(), heard.tolist(), words, strict=True)
     ]
-    return np.asarray(civil | ghost, bool), words
+    return np.asarray(civil | ghost | heard, bool), words
 
 
 def beside(state: FloatArray, civil: BoolArray) -> BoolArray:

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.assess import priority as pr
-from dronewall.assess.civil import civil_rows, ground_height
+from dronewall.assess.civil import CivilWake, civil_rows, ground_height
 from dronewall.assess.columns import latest_rows, lookup
 from dronewall.assess.geometry import Approach, position_sigma, spread_coefficients
 from dronewall.assess.pairs import Kinematics, PairFinder
@@ -151,6 +151,7 @@ class ThreatAssessor:
         self.zones = zones
         self.config = config or AssessConfig()
         self._pairs = PairFinder(zones)
+        self._wake = CivilWake()  # where civil aircraft were: their heard ghosts (civil.py)
 
     def assess(self, tracks: TrackBatch, classes: ClassBatch | None = None) -> ThreatBatch:
         """The threat of each row of ``tracks`` (pass the confirmed ones: every row is
@@ -209,7 +210,9 @@ class ThreatAssessor:
         fast = measured & (kinematics.ground_speed >= cfg.fast_mps)
         above_ground = kinematics.height - ground_height(kinematics.position)
         low = measured & (above_ground <= cfg.low_m)
-        civil, civil_words = civil_rows(tracks, kinematics.ground_speed, cfg.airliner_speed_mps)
+        civil, civil_words = civil_rows(
+            tracks, kinematics.ground_speed, cfg.airliner_speed_mps, self._wake
+        )
         terms = _Terms(
             site=top["points"],
             kind=pr.kind_points(classes.drone_kind, classes.kind_probability),
