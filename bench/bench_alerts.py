@@ -70,9 +70,12 @@ def alerts_for(
                     what = ObjectKind(int(data.sim.kind[obj])).name if obj >= 0 else "nothing"
                     row = np.flatnonzero(tracks.track_id == event.track_id)
                     e = float(tracks.existence[row[0]]) if row.size else float("nan")
+                    said = np.flatnonzero(classes.track_id == event.track_id)
+                    why = classes.reasons[said[0]] if said.size else "not classified"
+                    sensors = tracks.kind_updates[row[0], 1:].tolist() if row.size else []
                     print(
                         f"  {name} {seed} t+{t - lab.t.min():.0f} on {what} "
-                        f"(existence {e:.2f}): {event.message}"
+                        f"(existence {e:.2f}; updates by kind {sensors}; {why}): {event.message}"
                     )
                 if event.kind is not EventKind.RAISED and last_object.get(alert_id) != obj:
                     moved_to_other += 1
