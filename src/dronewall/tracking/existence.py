@@ -68,6 +68,14 @@ class ClutterMap:
         self.looks = np.zeros(len(sensors))
         self.t_looks = np.full(len(sensors), -np.inf)
 
+    def use(self, sensors: SensorGeometry) -> None:
+        """A sensor table with more rows (a sensor joined): its looks start at none."""
+        grow = len(sensors) - self.looks.size
+        if grow > 0:
+            self.looks = np.concatenate([self.looks, np.zeros(grow)])
+            self.t_looks = np.concatenate([self.t_looks, np.full(grow, -np.inf)])
+        self.sensors = sensors
+
     def keys_of(self, group: MeasurementGroup, members: IntArray, sensor: IntArray) -> IntArray:
         """The cell (points: ground cell in the sensor's ENU frame) or azimuth sector
         (bearings) of each of the group's ``members``, made unique per sensor."""
@@ -166,6 +174,11 @@ class ExistenceScorer:
         self.map = ClutterMap(sensors, config)
         self._batch: object = None  # the slice whose leftover reports were noted
         self._density = np.zeros(0)  # clutter density at each of its rows (NaN: not noted)
+
+    def use(self, sensors: SensorGeometry) -> None:
+        """Follow a replaced sensor table (``Tracker.sensors``)."""
+        self.sensors = sensors
+        self.map.use(sensors)
 
     def scored(
         self,

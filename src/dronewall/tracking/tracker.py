@@ -86,7 +86,7 @@ class Tracker:
         late: LateReports | None = None,
         screen: IdentityScreen | bool | None = True,
     ):
-        self.sensors = sensors
+        self._sensors = sensors
         self.gater: Gater = gater or ChiSquareGater()
         self.associator: Associator = associator or NearestNeighbour()
         self.filter: Filter = filter or ImmFilter()
@@ -108,6 +108,17 @@ class Tracker:
         self.processed_to = -np.inf  # every report measured before this has been processed
         self._sensor_latest = np.zeros(0)  # by sensor index: latest measurement time seen
         self._buffer: list[ReportBatch] = []
+
+    @property
+    def sensors(self) -> SensorGeometry:
+        """The sensor table; a live feed replaces it when a sensor joins (rows are only ever
+        appended, so indices stay valid) and the parts that keep per-sensor state follow."""
+        return self._sensors
+
+    @sensors.setter
+    def sensors(self, sensors: SensorGeometry) -> None:
+        self._sensors = sensors
+        self.scorer.use(sensors)
 
     # ---- input -------------------------------------------------------------------------
     def process(self, batch: ReportBatch) -> None:
