@@ -103,10 +103,13 @@ def test_a_headless_site_node_reports_up_and_stops_cleanly_on_ctrl_c(tmp_path: P
         lat, lon, _ = target.at(float(rows.t_measured[-1]))
         assert GEOD.inv(lon, lat, rows.lon_deg[-1], rows.lat_deg[-1])[2] < 150.0
         assert ObjectClass.DRONE in np.unique(rows.declared_class)
-        wait_until(lambda: any("parent 127.0.0.1" in x for x in out.lines), "a summary line")
-        summary = next(x for x in out.lines if "parent 127.0.0.1" in x)
-        sent = re.search(rf"parent 127\.0\.0\.1:{parent.port} connected: ([\d,]+) tracks", summary)
-        assert sent is not None and int(sent.group(1).replace(",", "")) > 0, summary
+        said = re.compile(rf"parent 127\.0\.0\.1:{parent.port} connected: ([\d,]+) tracks")
+
+        def sent_tracks() -> int:  # the latest summary line's count (lines come every second)
+            counts = [m.group(1) for x in out.lines if (m := said.search(x))]
+            return int(counts[-1].replace(",", "")) if counts else 0
+
+        wait_until(lambda: sent_tracks() > 0, "a summary line counting the tracks sent up")
         process.send_signal(signal.SIGINT)
         code = process.wait(HANG_GUARD_S)
         out.join(HANG_GUARD_S)
