@@ -24,7 +24,7 @@ from dronewall.store import PictureFrame
 from dronewall.store.sqlite import SQLiteStore
 from dronewall.world import load_world
 
-DURATION_S = 600.0
+DURATION_S = 900.0  # Copenhagen's first drone is alerted after about 500 s
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +103,14 @@ def test_replay_through_the_pipeline_gives_the_same_picture(
     assert again.join(300.0)
     assert again.summary.reports == pipeline.summary.reports
     assert store.frame_times("replayed") == store.frame_times(pipeline.run_id)
-    t = pipeline.summary.t
+    # The picture ten minutes in. Chunking on arrival differs (one second of the simulator vs
+    # slices of the store), which may shift track numbers when a report is judged too late;
+    # the tracks themselves agree. (Later, the live tracker's existence scores, which count a
+    # slice released in two parts as two looks, can let a marginal track live a little longer
+    # in one than the other: a known limit, docs/tracking.md.)
+    t = pipeline.summary.t_start + 600.0
     a, b = store.frame_at(pipeline.run_id, t), store.frame_at("replayed", t)
     assert a is not None and b is not None
-    # Chunking on arrival differs (one second of the simulator vs slices of the store), which
-    # may shift track numbers when a report is judged too late; the tracks themselves agree.
     assert len(a) == len(b)
     order_a, order_b = np.lexsort((a.lon_deg, a.lat_deg)), np.lexsort((b.lon_deg, b.lat_deg))
     np.testing.assert_allclose(a.lat_deg[order_a], b.lat_deg[order_b], atol=1e-5)

@@ -16,7 +16,7 @@ def finished_run(
     """Ten minutes of the Copenhagen scenario run through the pipeline into SQLite."""
     store = SQLiteStore(tmp_path_factory.mktemp("server") / "run.db")
     pipeline = simulation_pipeline(
-        "copenhagen-2025-09", store, PipelineSettings(speed=0.0), duration_s=600.0
+        "copenhagen-2025-09", store, PipelineSettings(speed=0.0), duration_s=900.0
     )
     pipeline.start()
     assert pipeline.join(300.0)
