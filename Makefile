@@ -63,12 +63,15 @@ check: $(STAMP)
 test: check web browser terrain
 	$(BIN)/pytest
 
-# The quick benchmarks (simulation, tracking, each feed type into the live pipeline); the long ones (bench_tracking.py, bench_identify.py, bench_alerts.py,
+# The quick benchmarks (simulation, tracking, the whole track command, each feed type into the
+# live pipeline). The long ones — bench_variants.py (Stone Soup on variants, ~1 h),
+# bench_oosm.py, bench_raid_false.py, bench_tracking.py, bench_identify.py, bench_alerts.py,
 # bench_siting.py, bench_sapient.py, bench_store.py, bench_live.py, bench_browser.py) are run
 # by hand — commands in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
 	$(BIN)/python bench/bench_stonesoup.py
+	$(BIN)/python bench/bench_track_command.py --runs 5
 	$(BIN)/python bench/bench_feeds.py --seconds 60
 
 # The live picture at 10,000 tracks in real time (about 3 minutes; BENCHMARKS.md).
