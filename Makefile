@@ -66,7 +66,7 @@ test: check web browser terrain
 # The quick benchmarks (simulation, tracking, the whole track command, each feed type into the
 # live pipeline). The long ones — bench_variants.py (Stone Soup on variants, ~1 h),
 # bench_oosm.py, bench_raid_false.py, bench_tracking.py, bench_identify.py, bench_alerts.py,
-# bench_siting.py, bench_sapient.py, bench_store.py, bench_live.py, bench_browser.py) are run
+# bench_siting.py, bench_sapient.py, bench_store.py, bench_live.py, bench_browser.py — are run
 # by hand — commands in BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_sim.py
