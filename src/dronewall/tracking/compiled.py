@@ -28,6 +28,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -117,7 +118,15 @@ def built_path() -> Path:
 
 def build(path: Path) -> None:
     """Compile every loop in ``EXPORTS`` into the extension module at ``path`` (atomically:
-    built in a temporary directory beside it, then moved into place)."""
+    built in a temporary directory beside it, then moved into place). Numba's warnings are
+    silenced for the build: ``numba.pycc`` announces its pending deprecation on import, which
+    under warnings-as-errors (the test suite) would abandon the build for the JIT."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _build(path)
+
+
+def _build(path: Path) -> None:
     from numba.pycc import CC  # type: ignore[attr-defined]
 
     log.warning("building the tracker's compiled loops once (about a minute): %s", path.name)
