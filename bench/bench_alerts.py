@@ -37,6 +37,7 @@ from identify_eval import (  # noqa: E402
     CIVIL_ONLY,
     SCENARIOS,
     SPLITS,
+    add_split_arguments,
     bundled,
     ellipsoid_heights,
     recon_weight,
@@ -123,22 +124,7 @@ def alerts_for(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=sorted(SPLITS), required=True)
-    parser.add_argument("--only", nargs="*", help="only these scenarios (a partial split)")
-    parser.add_argument(
-        "--recon-weight",
-        type=float,
-        default=None,
-        help="a candidate weight of the reconnaissance drone type (chosen on validation)",
-    )
-    parser.add_argument(
-        "--ellipsoid-sim",
-        action="store_true",
-        help="runs cached from a simulator that flew heights above the ellipsoid: judge them so",
-    )
-    parser.add_argument(
-        "--seeds", type=int, nargs="*", help="only these seeds of the split (EVALUATION.md)"
-    )
+    add_split_arguments(parser)
     parser.add_argument("--explain", action="store_true", help="print every raised alert")
     args = parser.parse_args()
     seeds = tuple(args.seeds or SPLITS[args.split])

@@ -11,6 +11,7 @@ bundled scenario files); tracks also by the tracker's source (``src/dronewall/tr
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import pickle
@@ -274,4 +275,25 @@ def concat(parts: list[Labelled]) -> Labelled:
                 "true_kind",
             )
         ),
+    )
+
+
+def add_split_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options both evaluation benches take: which split, scenarios and seeds
+    (EVALUATION.md), and the candidates judged on validation."""
+    parser.add_argument("--split", choices=sorted(SPLITS), required=True)
+    parser.add_argument("--only", nargs="*", help="only these scenarios (a partial split)")
+    parser.add_argument(
+        "--recon-weight",
+        type=float,
+        default=None,
+        help="a candidate weight of the reconnaissance drone type (chosen on validation)",
+    )
+    parser.add_argument(
+        "--ellipsoid-sim",
+        action="store_true",
+        help="runs cached from a simulator that flew heights above the ellipsoid: judge them so",
+    )
+    parser.add_argument(
+        "--seeds", type=int, nargs="*", help="only these seeds of the split (EVALUATION.md)"
     )
