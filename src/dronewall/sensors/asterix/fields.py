@@ -103,8 +103,9 @@ def explicit_end(buf: bytes, pos: int, end: int, name: str) -> int:
     return need(pos, length, end, name)
 
 
-# A compound subfield: its length in octets, or a negative value -n for a repetitive subfield
-# of n-octet parts; None for a spare bit (present means malformed).
+# A compound subfield: its length in octets, a negative value -n for a repetitive subfield
+# of n-octet parts, 0 for an FX-extended subfield of one-octet parts (I062/380 TIS); None for
+# a spare bit (present means malformed).
 Subfield = int | None
 
 
@@ -127,6 +128,8 @@ def compound_end(
                 starts[index] = p
                 if size < 0:
                     p = repetitive_end(buf, p, end, -size, name)
+                elif size == 0:
+                    p = extended_end(buf, p, end, name)
                 else:
                     p = need(p, size, end, name)
             index += 1
