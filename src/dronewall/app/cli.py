@@ -34,8 +34,10 @@ import typer
 
 from dronewall.app import (
     assess_cli,
+    audit_cli,
     ingest_cli,
     node_cli,
+    openapi_cli,
     plan_cli,
     score_cli,
     serve_cli,
@@ -71,6 +73,8 @@ app.command("scenarios")(sim_cli.scenarios)
 app.command("simulate")(sim_cli.simulate)
 app.command("demo")(sim_cli.demo)
 app.command("ingest")(ingest_cli.ingest)
+app.add_typer(audit_cli.audit_app, name="audit")
+app.command("openapi")(openapi_cli.openapi)
 
 
 def main(argv: list[str] | None = None) -> None:

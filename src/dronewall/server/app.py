@@ -19,7 +19,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
 
 from dronewall.assess import (
     AlertError,
@@ -36,7 +35,7 @@ from dronewall.runtime.retention import RetentionTask
 from dronewall.runtime.sensor_table import sensors_from_json
 from dronewall.runtime.sources import StoreSource
 from dronewall.runtime.upward import UpwardReporter
-from dronewall.server import geo
+from dronewall.server import geo, schemas
 from dronewall.server.encode import (
     alert_dict,
     alert_list,
@@ -48,28 +47,13 @@ from dronewall.server.encode import (
 )
 from dronewall.server.feed import Feed, alerts_message, connect, encode_both
 from dronewall.server.hub import Hub
+from dronewall.server.schemas import ActionBody, Health, errors
 from dronewall.server.settings import ServerSettings
 from dronewall.store import Store, StoreError, open_store
 from dronewall.world import load_world
 
 ACTIONS = ("acknowledge", "engage", "clear")
 Id = Annotated[int, Path(ge=0, lt=2**63, description="a track or alert number")]  # int64
-
-
-class ActionBody(BaseModel):
-    operator: str = Field(min_length=1, max_length=100, description="who acts")
-    note: str = Field(default="", max_length=1000)
-
-
-class Health(BaseModel):
-    status: str  # "ok" or "unhealthy" (then HTTP 503)
-    reason: str = ""  # why it is unhealthy
-    mode: str  # "live", "replay" or "idle"
-    run_id: str | None
-    state: str
-    t: float | None
-    clients: int
-    parent: dict[str, Any] | None = None  # a site reporting up: its link to the parent
 
 
 @dataclass
@@ -148,6 +132,7 @@ def create_app(
 
     _errors(app)
     _routes(app, live)
+    schemas.document(app)  # the WebSocket's messages in /openapi.json
     if live.settings.static_dir.joinpath("index.html").exists():
         app.mount("/", StaticFiles(directory=live.settings.static_dir, html=True), name="map")
     else:
@@ -272,7 +257,7 @@ def _routes(app: FastAPI, live: Live) -> None:
             parent=live.parent.health() if live.parent is not None else None,
         )
 
-    @app.get("/api/parent", tags=["service"])
+    @app.get("/api/parent", tags=["service"], response_model=schemas.ParentStatus)
     def parent() -> Response:
         """A site reporting up (``serve --parent``): connection to the parent fusion node,
         tracks and alerts sent, dropped while it was away, refused; ``{"configured": false}``
@@ -281,7 +266,7 @@ def _routes(app: FastAPI, live: Live) -> None:
             return _json({"configured": False})
         return _json({"configured": True, **live.parent.health()})
 
-    @app.get("/metrics", tags=["service"], response_class=Response)
+    @app.get("/metrics", tags=["service"], response_class=Response, responses=schemas.PROMETHEUS)
     def metrics() -> Response:
         """Prometheus text format: pipeline counters, queue depths, latencies, clients."""
         body = generate_latest(live.hub.metrics.registry)
@@ -290,18 +275,25 @@ def _routes(app: FastAPI, live: Live) -> None:
             body = metrics_of.render() + body
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/api/summary", tags=["picture"])
+    @app.get(
+        "/api/summary", tags=["picture"], response_model=schemas.Summary, responses=errors(404)
+    )
     def summary() -> Response:
         s = feed().summary
         return _json({**asdict(s), "t": _finite(s.t), "t_start": _finite(s.t_start)})
 
-    @app.get("/api/tracks", tags=["picture"])
+    @app.get("/api/tracks", tags=["picture"], response_model=schemas.Frame, responses=errors(404))
     def tracks() -> Response:
         """The live picture now: every confirmed track, as columns (frame JSON)."""
         f = feed()
         return _json(frame_message(f.latest, f.run_id, f.summary.frames, math.nan))
 
-    @app.get("/api/tracks/{track_id}", tags=["picture"])
+    @app.get(
+        "/api/tracks/{track_id}",
+        tags=["picture"],
+        response_model=schemas.TrackDetail,
+        responses=errors(404, 422),
+    )
     def track(track_id: Id) -> Response:
         """One track now, with class probabilities and the reasons for class and threat."""
         f = feed()
@@ -315,7 +307,12 @@ def _routes(app: FastAPI, live: Live) -> None:
             detail["cooperative"] = found
         return _json(detail)
 
-    @app.get("/api/tracks/{track_id}/history", tags=["history"])
+    @app.get(
+        "/api/tracks/{track_id}/history",
+        tags=["history"],
+        response_model=schemas.TrackHistory,
+        responses=errors(404, 422, 503),
+    )
     def track_history(
         track_id: Id,
         run_id: str | None = None,
@@ -328,12 +325,22 @@ def _routes(app: FastAPI, live: Live) -> None:
             raise NotFoundError("track", track_id)
         return _json(history(h))
 
-    @app.get("/api/alerts", tags=["alerts"])
+    @app.get(
+        "/api/alerts",
+        tags=["alerts"],
+        response_model=list[schemas.Alert],
+        responses=errors(404, 422),
+    )
     def alerts(include_cleared: bool = False) -> Response:
         """Alerts, highest priority first."""
         return _json(alert_list(feed().alerts(include_cleared=include_cleared)))
 
-    @app.post("/api/alerts/{alert_id}/{action}", tags=["alerts"])
+    @app.post(
+        "/api/alerts/{alert_id}/{action}",
+        tags=["alerts"],
+        response_model=schemas.Alert,
+        responses=errors(404, 409, 422),
+    )
     async def act(alert_id: Id, action: str, body: Annotated[ActionBody, Body()]) -> Response:
         """``acknowledge`` (new → acknowledged), ``engage`` (acknowledged → engaged) or
         ``clear`` (any active state → cleared). 404 unknown alert, 409 not allowed now."""
@@ -343,13 +350,18 @@ def _routes(app: FastAPI, live: Live) -> None:
         alert = await asyncio.to_thread(f.act, alert_id, action, body.operator, body.note)
         return _json(alert_dict(alert))
 
-    @app.get("/api/sites", tags=["world"])
+    @app.get("/api/sites", tags=["world"], response_model=schemas.SiteCollection)
     def sites() -> Response:
         """Protected zones as GeoJSON points with their radius."""
         assert live.zones is not None
         return _json(geo.sites(live.zones))
 
-    @app.get("/api/sensors", tags=["world"])
+    @app.get(
+        "/api/sensors",
+        tags=["world"],
+        response_model=schemas.SensorCollection,
+        responses=errors(404),
+    )
     def sensors() -> Response:
         """The run's sensors as GeoJSON points with their kind and maximum range; with live
         feeds, every sensor as it registers, with owner nation and health (state ok, stale,
@@ -359,23 +371,32 @@ def _routes(app: FastAPI, live: Live) -> None:
         rows = health() if health is not None else None
         return _json(geo.live_sensors(rows) if rows is not None else geo.sensors(f.sensors))
 
-    @app.get("/api/feeds", tags=["world"])
+    @app.get(
+        "/api/feeds", tags=["world"], response_model=list[schemas.FeedStatus], responses=errors(404)
+    )
     def feeds() -> Response:
         """Live feeds: URL, format, connection, messages, reports, rejects by reason."""
         health = getattr(feed(), "feed_health", None)
         return _json(health() if health is not None else [])
 
-    @app.get("/api/basemap", tags=["world"])
+    @app.get("/api/basemap", tags=["world"], response_model=schemas.Basemap)
     def basemap() -> Response:
         """Countries (land and borders) as GeoJSON, from the shipped Natural Earth data."""
         return _json(geo.basemap())
 
-    @app.get("/api/runs", tags=["history"])
+    @app.get(
+        "/api/runs", tags=["history"], response_model=list[schemas.RunInfo], responses=errors(503)
+    )
     def runs() -> Response:
         store = live.need_store()
         return _json([run_dict(r) for r in store.runs()])
 
-    @app.get("/api/runs/{run_id}", tags=["history"])
+    @app.get(
+        "/api/runs/{run_id}",
+        tags=["history"],
+        response_model=schemas.RunDetail,
+        responses=errors(404, 503),
+    )
     def run(run_id: str) -> Response:
         store = live.need_store()
         info = store.run(run_id)
@@ -386,7 +407,12 @@ def _routes(app: FastAPI, live: Live) -> None:
         out.pop("settings", None)
         return _json(out)
 
-    @app.get("/api/runs/{run_id}/frame", tags=["history"])
+    @app.get(
+        "/api/runs/{run_id}/frame",
+        tags=["history"],
+        response_model=schemas.Frame,
+        responses=errors(404, 422, 503),
+    )
     def run_frame(run_id: str, t: Annotated[float, Query(allow_inf_nan=False)]) -> Response:
         """The recorded picture at data time ``t`` (the latest frame at or before it)."""
         store = live.need_store()
@@ -396,7 +422,12 @@ def _routes(app: FastAPI, live: Live) -> None:
             raise NotFoundError("frame at or before", t)
         return _json(frame_message(frame, run_id, 0, math.nan))
 
-    @app.get("/api/runs/{run_id}/events", tags=["history"])
+    @app.get(
+        "/api/runs/{run_id}/events",
+        tags=["history"],
+        response_model=list[schemas.AlertEvent],
+        responses=errors(404, 422, 503),
+    )
     def run_events(run_id: str, t0: float | None = None, t1: float | None = None) -> Response:
         store = live.need_store()
         store.run(run_id)
