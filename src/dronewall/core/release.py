@@ -15,13 +15,23 @@ the one rule every output applies:
   a nation list is loaded; here they match recipients whose ``communities`` name them); and
 * the recipient's clearance in the label's policy is at least the label's classification.
 
-Pure data and one function: no I/O, importable from every layer.
+Data derived from sensors carries their labels as a bit mask (``int64``) over the distinct
+labels of the sensor table, in the order they first appear (``LabelTable``): bit ``i`` set
+means label ``i`` contributed. A recipient's ``allowed_mask`` has the bits of the labels it
+is cleared for, and every bit past the table's end (so a mask of −1, "unknown provenance",
+is released only to a recipient cleared for every label); a row is released when
+``mask & ~allowed == 0``.
+
+Pure data and small functions: no I/O, importable from every layer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 from dronewall.core.errors import DronewallError
 
@@ -35,6 +45,11 @@ CLASSIFICATIONS: tuple[str, ...] = (
     "TOP SECRET",
 )
 DEFAULT_POLICY = "NATO"
+# The owner of a sensor that declares no nation and stands nowhere we can name (at sea, or a
+# table recorded before labels existed): the demo's nation. Its data stays with that nation.
+DEFAULT_OWNER = "DNK"
+MAX_LABELS = 63  # distinct labels in one sensor table: one bit each of an int64 (sign unused)
+UNKNOWN_MASK = -1  # a row whose provenance is not known carries every label
 
 
 class LabelError(DronewallError, ValueError):
@@ -143,3 +158,52 @@ def cleared(recipient: Recipient, label: SecurityLabel) -> bool:
 def cleared_all(recipient: Recipient, labels: Iterable[SecurityLabel]) -> bool:
     """True when ``recipient`` is cleared for every label (derived data carries them all)."""
     return all(cleared(recipient, label) for label in labels)
+
+
+def default_label(owner: str = DEFAULT_OWNER) -> SecurityLabel:
+    """What a sensor that declares nothing carries: its owner's, UNCLASSIFIED, shared with
+    nobody else (safe by default)."""
+    return SecurityLabel.make(owner or DEFAULT_OWNER)
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelTable:
+    """The distinct labels of a sensor table (``labels[i]`` is bit ``i``) and each sensor's
+    bit. Sensors are only ever appended to a table, and a label keeps its bit."""
+
+    labels: tuple[SecurityLabel, ...]
+    sensor_bits: IntArray  # one int64 per sensor: 1 << (its label's position in ``labels``)
+
+    @classmethod
+    def of(cls, per_sensor: Sequence[SecurityLabel]) -> LabelTable:
+        position: dict[SecurityLabel, int] = {}
+        for label in per_sensor:
+            position.setdefault(label, len(position))
+        if len(position) > MAX_LABELS:
+            raise LabelError(
+                f"{len(position)} distinct security labels among the sensors: at most "
+                f"{MAX_LABELS} are supported"
+            )
+        bits = np.array([1 << position[label] for label in per_sensor], np.int64)
+        return cls(tuple(position), bits)
+
+    def allowed_mask(self, recipient: Recipient) -> int:
+        """The bits ``recipient`` may receive (bits past the table's end all set)."""
+        allowed = ~((1 << len(self.labels)) - 1)
+        for i, label in enumerate(self.labels):
+            if cleared(recipient, label):
+                allowed |= 1 << i
+        return allowed
+
+    def labels_of(self, mask: int) -> list[SecurityLabel]:
+        """The labels whose bits ``mask`` has (−1: all of them)."""
+        return [label for i, label in enumerate(self.labels) if mask >> i & 1]
+
+
+def released(masks: npt.ArrayLike, allowed: int) -> npt.NDArray[np.bool_]:
+    """Which rows a recipient with ``allowed_mask`` ``allowed`` may receive."""
+    m = np.asarray(masks, np.int64)
+    return np.asarray((m & np.int64(~allowed)) == 0, bool)

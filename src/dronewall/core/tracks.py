@@ -15,6 +15,8 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 
+from dronewall.core.release import UNKNOWN_MASK, LabelTable, SecurityLabel, default_label
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -63,9 +65,16 @@ class TrackBatch:
     # Radar cross-section (dBsm) averaged over the radar reports that gave one (the latest
     # ten weigh most: a track that jumps to another object soon takes its size); NaN: none.
     rcs_dbsm: FloatArray = field(default_factory=_unset)
+    # The security labels of every sensor whose reports updated the track (started it,
+    # updated it, or were re-filtered into it), as bits over the sensor table's
+    # ``label_table`` (``core.release``); never cleared while the track lives. −1 (every
+    # label) where not known (tables written before the column existed).
+    label_mask: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         n = self.track_id.shape[0]
+        if self.label_mask.shape[0] != n:
+            object.__setattr__(self, "label_mask", np.full(n, UNKNOWN_MASK, np.int64))
         if self.rcs_dbsm.shape[0] != n:
             object.__setattr__(self, "rcs_dbsm", np.full(n, np.nan))
         if self.existence.shape[0] != n:
@@ -163,8 +172,18 @@ class SensorGeometry:
     pd: FloatArray = field(default_factory=_unset)
     clutter_density: FloatArray = field(default_factory=_unset)
     revisit_s: FloatArray = field(default_factory=_unset)
+    # Each sensor's security label (``core.release``); not given: ``default_label()``.
+    labels: tuple[SecurityLabel, ...] = ()
+    # The distinct labels and each sensor's bit in a track's ``label_mask`` (from ``labels``).
+    label_table: LabelTable = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if len(self.labels) != len(self.sensor_id):
+            given = tuple(self.labels)[: len(self.sensor_id)]
+            fill = (default_label(),) * (len(self.sensor_id) - len(given))
+            object.__setattr__(self, "labels", given + fill)
+        object.__setattr__(self, "labels", tuple(self.labels))
+        object.__setattr__(self, "label_table", LabelTable.of(self.labels))
         kind = np.clip(np.asarray(self.kind, np.int64), 0, DEFAULT_PD.size - 1)
         for name, default in (
             ("pd", DEFAULT_PD),

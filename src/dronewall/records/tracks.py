@@ -13,6 +13,7 @@ from dronewall.core.errors import DataError
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic, geodetic_to_ecef
 from dronewall.core.tracks import KIND_COLUMNS, SensorGeometry, TrackBatch, TrackStatus
 from dronewall.core.types import ObjectClass, SensorKind
+from dronewall.records.labels import labels_from_columns
 from dronewall.records.parquet import _read, time_array, time_seconds
 
 
@@ -162,4 +163,5 @@ def sensor_geometry(table: pa.Table) -> SensorGeometry:
         geodetic_to_ecef(lat[order], lon[order], alt[order]).reshape(-1, 3),
         reach[order],
         **declared,
+        labels=labels_from_columns(cols, [int(i) for i in order]),
     )

@@ -9,6 +9,7 @@ import numpy as np
 
 from dronewall.core.errors import DataError
 from dronewall.core.geodesy import geodetic_to_ecef
+from dronewall.core.release import LabelError, SecurityLabel
 from dronewall.core.tracks import FloatArray, SensorGeometry
 
 _DECLARED = ("pd", "clutter_density", "revisit_s")
@@ -24,7 +25,30 @@ def sensors_to_json(s: SensorGeometry) -> dict[str, Any]:
         "max_range_m": [float(x) if np.isfinite(x) else None for x in s.max_range_m],
         # what each sensor declares for the tracker's existence score: replayed alike
         **{name: getattr(s, name).tolist() for name in _DECLARED},
+        "labels": [label_to_json(label) for label in s.labels],
     }
+
+
+def label_to_json(label: SecurityLabel) -> dict[str, Any]:
+    return {
+        "owner": label.owner,
+        "classification": label.classification,
+        "releasable_to": sorted(label.releasable_to),
+        "policy": label.policy,
+    }
+
+
+def label_from_json(d: dict[str, Any]) -> SecurityLabel:
+    """A label written by ``label_to_json``; DataError when it cannot be read."""
+    try:
+        return SecurityLabel.make(
+            str(d["owner"]),
+            str(d.get("classification", "UNCLASSIFIED")),
+            [str(x) for x in d.get("releasable_to", [])],
+            str(d.get("policy", "NATO")),
+        )
+    except (KeyError, TypeError, AttributeError, LabelError) as exc:
+        raise DataError(f"recorded sensor table: a security label is malformed: {exc}") from exc
 
 
 def sensors_from_json(d: dict[str, Any]) -> SensorGeometry:
@@ -41,7 +65,10 @@ def sensors_from_json(d: dict[str, Any]) -> SensorGeometry:
         raise DataError("recorded sensor table has columns of different lengths")
     ecef = np.asarray(geodetic_to_ecef(lat, lon, alt), float).reshape(-1, 3)
     declared = {name: _declared(d, name, len(ids)) for name in _DECLARED if name in d}
-    return SensorGeometry(ids, kind, lat, lon, alt, ecef, ranges, **declared)
+    labels = tuple(label_from_json(x) for x in d.get("labels") or [])  # none: the default
+    if labels and len(labels) != len(ids):
+        raise DataError(f"recorded sensor table has {len(labels)} labels for {len(ids)} sensors")
+    return SensorGeometry(ids, kind, lat, lon, alt, ecef, ranges, **declared, labels=labels)
 
 
 def _declared(d: dict[str, Any], name: str, n: int) -> FloatArray:

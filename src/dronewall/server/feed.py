@@ -1,5 +1,8 @@
 """What the server shows: a live pipeline or a replayed run — both publish frames and events
-to listeners, keep the latest frame and a summary, and answer for alerts."""
+to listeners, keep the latest frame and a summary, and answer for alerts.
+
+Each frame and alert event is cut per recipient group of the hub (``runtime/release.py``) and
+encoded once per group, on the feed's thread."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ from typing import Protocol
 import orjson
 
 from dronewall.assess import Alert, AlertEvent
+from dronewall.core.release import Recipient
 from dronewall.core.tracks import SensorGeometry
 from dronewall.runtime.pipeline import EventListener, FrameListener, Summary
+from dronewall.runtime.release import Release, TrackLabels
 from dronewall.server.columns import encode_columns
 from dronewall.server.encode import alert_list, encode_frame, event_dict, frame_message
 from dronewall.server.hub import Hub
@@ -42,8 +47,38 @@ class Feed(Protocol):
     def act(self, alert_id: int, action: str, operator: str, note: str = "") -> Alert: ...
 
 
-def alerts_message(feed: Feed) -> str:
-    return orjson.dumps({"type": "alerts", "alerts": alert_list(feed.alerts())}).decode()
+def alerts_message(
+    feed: Feed, release: Release | None = None, labels: TrackLabels | None = None
+) -> str:
+    """The alerts message; with ``release``, only alerts on tracks its recipient may see."""
+    alerts = released_alerts(feed.alerts(), release, labels)
+    return orjson.dumps({"type": "alerts", "alerts": alert_list(alerts)}).decode()
+
+
+def released_alerts(
+    alerts: tuple[Alert, ...], release: Release | None, labels: TrackLabels | None
+) -> tuple[Alert, ...]:
+    """Alerts on tracks the recipient is cleared for (all of them without ``release``)."""
+    if release is None or not alerts:
+        return alerts
+    keep = release.track_ids([a.track_id for a in alerts], labels or TrackLabels())
+    return tuple(a for a, ok in zip(alerts, keep.tolist(), strict=True) if ok)
+
+
+class Releases:
+    """One ``Release`` per recipient met, over the feed's current sensor table."""
+
+    def __init__(self, feed: Feed):
+        self._feed = feed
+        self._by: dict[Recipient, Release] = {}
+
+    def of(self, recipient: Recipient | None) -> Release | None:
+        if recipient is None:
+            return None
+        found = self._by.get(recipient)
+        if found is None:
+            found = self._by[recipient] = Release(recipient, lambda: self._feed.sensors)
+        return found
 
 
 def encode_both(
@@ -61,14 +96,30 @@ def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
     """Publish the feed's frames and events on the hub. Frames are encoded once, on the
     feed's thread; the hub is only touched from its event loop."""
 
+    releases = Releases(feed)
+    labels = hub.track_labels
+
     def frame(f: PictureFrame, wall_ingest: float, seq: int) -> None:
-        columns, json = encode_both(f, feed.run_id, seq, wall_ingest, json=hub.json_clients > 0)
-        loop.call_soon_threadsafe(hub.publish_frame, columns, json)
+        labels.note_frame(f)
+        groups = list(dict(hub.recipients)) or [None]  # no client: keep the whole one fresh
+        json = hub.json_clients > 0
+        encoded = {}
+        for recipient in groups:
+            release = releases.of(recipient)
+            mine = f if release is None else release.frame(f)
+            encoded[recipient] = encode_both(mine, feed.run_id, seq, wall_ingest, json=json)
+        loop.call_soon_threadsafe(hub.publish_frames, encoded)
 
     def events(batch: list[AlertEvent]) -> None:
-        message = {"type": "events", "events": [event_dict(e) for e in batch]}
-        loop.call_soon_threadsafe(hub.publish_message, orjson.dumps(message).decode())
-        loop.call_soon_threadsafe(hub.publish_message, alerts_message(feed))
+        events_by, alerts_by = {}, {}
+        for recipient in list(dict(hub.recipients)) or [None]:
+            release = releases.of(recipient)
+            mine = batch if release is None else release.events(batch, labels)
+            message = {"type": "events", "events": [event_dict(e) for e in mine]}
+            events_by[recipient] = orjson.dumps(message).decode()
+            alerts_by[recipient] = alerts_message(feed, release, labels)
+        loop.call_soon_threadsafe(hub.publish_messages, events_by)
+        loop.call_soon_threadsafe(hub.publish_messages, alerts_by)
 
     feed.on_frame(frame)
     feed.on_events(events)

@@ -13,6 +13,7 @@ from pyproj import Transformer
 
 from dronewall.core.errors import ConfigError
 from dronewall.core.geodesy import destination, geodetic_to_ecef
+from dronewall.core.release import DEFAULT_OWNER, SecurityLabel
 from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import SensorKind
 from dronewall.sim.catalogue import SENSOR_MODELS, SensorDefaults
@@ -43,6 +44,7 @@ class SensorArray:
     ecef: FloatArray
     phase_s: FloatArray
     params: dict[str, FloatArray]
+    labels: tuple[SecurityLabel, ...] = ()  # each sensor's security label (core.release)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -66,7 +68,7 @@ class SensorArray:
             self.param("false_alarms_per_hour") * period / 3600.0, _MIN_FALSE_PER_LOOK
         )
         geometry = SensorGeometry(
-            self.ids, self.kind, self.lat, self.lon, self.alt, self.ecef, reach
+            self.ids, self.kind, self.lat, self.lon, self.alt, self.ecef, reach, labels=self.labels
         )
         clutter = np.where(radar, per_scan / (np.pi * reach**2), geometry.clutter_density)
         clutter = np.where(bearings, per_look / 360.0, clutter)
@@ -81,6 +83,7 @@ class _Placed:
     lon: float
     mast_m: float
     params: dict[str, float]
+    spec: SensorBase  # the group it came from: its security label
 
 
 def build_laydown(
@@ -106,7 +109,20 @@ def build_laydown(
     duplicates = sorted({x for x in ids if ids.count(x) > 1})
     if duplicates:
         raise ConfigError(f"duplicate sensor ids: {', '.join(duplicates[:5])}", field="sensor")
-    return _pack(placed, rng, ground)
+    return dataclasses.replace(_pack(placed, rng, ground), labels=_labels(placed, world))
+
+
+def _labels(placed: list[_Placed], world: World) -> tuple[SecurityLabel, ...]:
+    """Each sensor's label; a group that names no nation is owned by the country its sensor
+    stands in (``DEFAULT_OWNER`` at sea)."""
+    unnamed = [i for i, p in enumerate(placed) if p.spec.nation is None]
+    owners = [""] * len(placed)
+    if unnamed:
+        lat = np.array([placed[i].lat for i in unnamed])
+        lon = np.array([placed[i].lon for i in unnamed])
+        for i, a3 in zip(unnamed, world.countries_at(lat, lon).tolist(), strict=True):
+            owners[i] = str(a3) or DEFAULT_OWNER
+    return tuple(p.spec.label(owners[i] or DEFAULT_OWNER) for i, p in enumerate(placed))
 
 
 def _place(spec: SensorBase, sensor_id: str, lat: float, lon: float, where: str) -> _Placed:
@@ -117,7 +133,7 @@ def _place(spec: SensorBase, sensor_id: str, lat: float, lon: float, where: str)
         )
     defaults = SENSOR_MODELS[spec.model]
     mast = spec.mast_m if spec.mast_m is not None else defaults.mast_m
-    return _Placed(sensor_id, spec.model, lat, lon, mast, dict(spec.params))
+    return _Placed(sensor_id, spec.model, lat, lon, mast, dict(spec.params), spec)
 
 
 def _border_points(

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from dronewall.core.types import ObjectKind, SensorKind
+from dronewall.records.labels import label_columns
 from dronewall.records.parquet import (
     FORMAT_VERSION,
     REPORT_SCHEMA,
@@ -142,6 +143,7 @@ def sensor_table(sim: Simulation) -> pa.Table:
     columns.update({name: values for name, values in sorted(s.params.items())})
     declared = s.geometry()  # what each sensor declares to the tracker (existence score)
     columns.update({name: getattr(declared, name) for name in DECLARED_COLUMNS})
+    columns.update(label_columns(declared.labels))  # security labels (core.release)
     return pa.table(columns)
 
 

@@ -14,9 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dronewall.core.errors import ConfigError
+from dronewall.core.release import LabelError, SecurityLabel
 from dronewall.core.tomlpos import line_of
 
 Range = Annotated[tuple[float, float], Field(description="[low, high] for a uniform draw")]
@@ -174,6 +175,37 @@ class SensorBase(_Strict):
     model: SensorModel
     mast_m: float | None = Field(default=None, ge=0, le=500)
     params: dict[str, float] = Field(default_factory=dict)
+    # The sensors' security label (core.release): owner nation (ISO alpha-3; default the
+    # country the sensor stands in), classification, the nations/communities it is releasable
+    # to (default none) and the policy.
+    nation: str | None = None
+    classification: str = "UNCLASSIFIED"
+    releasable_to: list[str] = Field(default_factory=list)
+    policy: str = "NATO"
+
+    @field_validator("nation", "classification", "releasable_to", "policy")
+    @classmethod
+    def _label_value(cls, value: str | list[str] | None, info: object) -> str | list[str] | None:
+        """Each label key checked alone, so the error names its key and line."""
+        name = getattr(info, "field_name", "")
+        try:
+            if name == "nation" and value is not None:
+                return SecurityLabel.make(str(value)).owner
+            if name == "classification":
+                return SecurityLabel.make("DNK", str(value)).classification
+            if name == "releasable_to":
+                return sorted(
+                    SecurityLabel.make("DNK", releasable_to=list(value or [])).releasable_to
+                )
+        except LabelError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    def label(self, default_owner: str) -> SecurityLabel:
+        """This group's label, owned by ``nation`` or else ``default_owner``."""
+        return SecurityLabel.make(
+            self.nation or default_owner, self.classification, self.releasable_to, self.policy
+        )
 
 
 class Sensor(SensorBase):

@@ -4,7 +4,7 @@ threat. What the pipeline publishes, the store records and the map draws."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Self
 
 import numpy as np
@@ -12,6 +12,7 @@ import numpy.typing as npt
 
 from dronewall.assess import ThreatBatch
 from dronewall.core.geodesy import ecef_to_enu_rotation, ecef_to_geodetic
+from dronewall.core.release import UNKNOWN_MASK
 from dronewall.core.tracks import ClassBatch, TrackBatch
 from dronewall.core.types import ObjectClass
 
@@ -53,6 +54,14 @@ class PictureFrame:
     alert_id: npt.NDArray[np.int64]
     class_reasons: list[str]
     threat_reasons: list[str]
+    # The track's security labels as bits over the run's sensor ``label_table``
+    # (``core.release``); −1, every label, where not known (frames recorded before it).
+    label_mask: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __post_init__(self) -> None:
+        n = self.track_id.shape[0]
+        if self.label_mask.shape[0] != n:
+            object.__setattr__(self, "label_mask", np.full(n, UNKNOWN_MASK, np.int64))
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -141,6 +150,7 @@ class PictureFrame:
             alert_id=alert_id,
             class_reasons=class_reasons,
             threat_reasons=threat_reasons,
+            label_mask=tracks.label_mask.astype(np.int64),
         )
 
 

@@ -81,6 +81,7 @@ FRAME_COLUMNS = _columns(
         ("alert_id", "BIGINT NOT NULL", np.int64),
         ("class_reasons", "TEXT NOT NULL", np.object_),
         ("threat_reasons", "TEXT NOT NULL", np.object_),
+        ("label_mask", "BIGINT NOT NULL DEFAULT -1", np.int64),  # core.release bits
     ]
 )
 RUN_COLUMNS = ("run_id", "source", "t_start", "t_end", "wall_started", "settings")

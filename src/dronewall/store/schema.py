@@ -142,6 +142,7 @@ def create_schema(s: Session, seq: str) -> None:
     for statement in schema_statements(seq):
         s.execute(statement)
     add_missing_columns(s, "reports", REPORT_COLUMNS, seq)
+    add_missing_columns(s, "frame_rows", FRAME_COLUMNS, seq)
     found = s.query("SELECT version FROM schema_version")
     if not found:
         s.insert("schema_version", ("version",), [(SCHEMA_VERSION,)])

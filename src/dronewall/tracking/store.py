@@ -67,6 +67,8 @@ class TrackStore:
     # Radar cross-section (dBsm): running mean of the reports that gave one, and their count.
     rcs_dbsm: FloatArray = field(default_factory=lambda: np.zeros(0))
     rcs_reports: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Bits of the security labels of every sensor that updated the track (never cleared).
+    label_mask: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     rf_station_window_s: float = 60.0
     next_id: int = 1
 
@@ -112,6 +114,7 @@ class TrackStore:
         self.emitter_category = np.concatenate([self.emitter_category, np.zeros(n, np.uint8)])
         self.rcs_dbsm = np.concatenate([self.rcs_dbsm, np.full(n, np.nan)])
         self.rcs_reports = np.concatenate([self.rcs_reports, np.zeros(n, np.int64)])
+        self.label_mask = np.concatenate([self.label_mask, np.zeros(n, np.int64)])
         return np.arange(first, first + n)
 
     def keep(self, mask: npt.NDArray[np.bool_]) -> None:
@@ -189,6 +192,7 @@ class TrackStore:
             existence=1.0 / (1.0 + np.exp(-np.clip(self.score[idx], -700.0, 700.0))),
             emitter_category=self.emitter_category[idx].copy(),
             rcs_dbsm=self.rcs_dbsm[idx].copy(),
+            label_mask=self.label_mask[idx].copy(),
         )
 
     def confirmed(self) -> npt.NDArray[np.bool_]:

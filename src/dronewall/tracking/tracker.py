@@ -332,6 +332,7 @@ class Tracker:
         st.revisit[track_rows] += REVISIT_GAIN * (interval - st.revisit[track_rows])
         st.t_last_update[track_rows] = t
         st.n_updates[track_rows] += 1
+        st.label_mask[track_rows] |= self.sensors.label_table.sensor_bits[sensor]
         evidence.stamp(st, track_rows, batch, rows)
         self.stats.updates += track_rows.size
         self.late.record(self, track_rows, batch, rows)
@@ -351,6 +352,8 @@ class Tracker:
         single triangulated track (``rows`` one row) — their stations heard it too."""
         new = self.store.add(state, covariance, batch.t_measured[rows] if t is None else t)
         evidence.stamp(self.store, new, batch, rows)
+        bits = self.sensors.label_table.sensor_bits
+        self.store.label_mask[new] |= bits[batch.sensor_index[rows]]
         self.store.revisit[new] = self.sensors.revisit_s[batch.sensor_index[rows]]
         self.store.score[new] = self.scorer.initial(batch, rows, also is not None)
         self.store.score_max[new] = self.store.score[new]
@@ -358,6 +361,7 @@ class Tracker:
             self.store.from_bearings[new] = True
             for member in also:  # the other stations whose bearings crossed here
                 evidence.hear_rf(self.store, new, batch, member[None])
+                self.store.label_mask[new] |= bits[batch.sensor_index[member]]
             self.store.n_updates[new] = 1 + also.size
         self.stats.tracks_started += new.size
         self.late.record(self, new, batch, rows)
