@@ -1,0 +1,254 @@
+// The alert panel (`#alert-panel`): the active alerts, highest priority first, with their
+// actions (acknowledge, engage, clear), and the alert events log below. Live, the alerts come
+// from the WebSocket (`alerts`, `events`) and `GET /api/alerts`; in a replay the panel holds the
+// alerts of the moment shown, rebuilt from the run's recorded events (replay.ts), read-only.
+
+import { api, HttpError, type Alert, type AlertEvent } from './api';
+import { duration, el, prioClass, utcTime } from './format';
+import { HistoricAlerts, withFrame, type HistoricPicture } from './replay';
+import { $, replaying, siteName, view } from './state';
+
+type Action = 'acknowledge' | 'engage' | 'clear';
+
+export interface AlertPanelHooks {
+  /** An alert was clicked: select its track and pan to it. */
+  select(trackId: number): void;
+  /** The alerts held changed (the status line counts them). */
+  changed(): void;
+}
+
+export class AlertPanel {
+  /** The live alerts by id. */
+  readonly alerts = new Map<number, Alert>();
+  /** The alerts of the replayed moment (replay.ts), fetched as the replay moves. */
+  readonly history: HistoricAlerts;
+  private historic: HistoricPicture | null = null;
+  private readonly recentlyCleared = new Map<number, number>(); // alert id -> wall ms when cleared here
+  private readonly events: AlertEvent[] = [];
+  private readonly rows = new Map<number, { sig: string; node: HTMLElement }>();
+  private timer: number | null = null;
+  private lastRender = 0;
+
+  constructor(private readonly hooks: AlertPanelHooks) {
+    this.history = new HistoricAlerts((p) => {
+      this.historic = p;
+      this.render();
+      this.renderEvents();
+      this.hooks.changed();
+    });
+  }
+
+  /** The live alerts (a full list from the server); those cleared here in the last 15 s stay. */
+  set(list: Alert[]): void {
+    const now = Date.now();
+    const keep = new Map<number, Alert>();
+    for (const [id, when] of this.recentlyCleared) {
+      const a = this.alerts.get(id);
+      if (now - when < 15000 && a) keep.set(id, a);
+      else this.recentlyCleared.delete(id);
+    }
+    this.alerts.clear();
+    for (const a of list) this.alerts.set(a.alert_id, a);
+    for (const [id, a] of keep) if (!this.alerts.has(id)) this.alerts.set(id, a);
+    this.render();
+    this.hooks.changed();
+  }
+
+  /** Live alert events: logged, and each moves its alert to the state it carries. */
+  onEvents(list: AlertEvent[]): void {
+    let changed = false;
+    for (const ev of list) {
+      this.events.unshift(ev);
+      if (ev.alert_id != null && ev.state) {
+        const a = this.alerts.get(ev.alert_id);
+        if (a && a.state !== ev.state) {
+          this.alerts.set(ev.alert_id, { ...a, state: ev.state, priority: ev.priority ?? a.priority });
+          changed = true;
+        }
+      }
+    }
+    if (this.events.length > 200) this.events.length = 200;
+    if (!replaying()) this.renderEvents();
+    if (changed) this.render();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.set(await api.alerts());
+    } catch (e) {
+      console.warn('alerts', e);
+    }
+  }
+
+  /** Back to the live picture: the replayed moment's alerts are dropped. */
+  wentLive(): void {
+    if (!replaying()) this.historic = null;
+    this.render();
+    this.renderEvents();
+  }
+
+  /** What the panel shows: the live alerts, or in a replay those of the moment shown. */
+  shown(): { t: number | null; alerts: Alert[] } {
+    if (!replaying()) return { t: null, alerts: [...this.alerts.values()] };
+    if (!this.historic) return { t: NaN, alerts: [] };
+    const h = this.historic;
+    return { t: h.t, alerts: withFrame(h.alerts, view.shown && view.shown.t === h.t ? view.shown : null) };
+  }
+
+  renderEvents(): void {
+    const list = replaying() ? (this.historic?.events ?? []) : this.events;
+    $('event-count').textContent = String(list.length);
+    $('event-log').replaceChildren(
+      ...list.slice(0, 60).map((ev) =>
+        el(
+          'li',
+          {},
+          `${utcTime(ev.t)} `,
+          el('b', {}, ev.kind),
+          ev.track_id != null ? ` · track ${ev.track_id}` : '',
+          ev.site_id ? ` → ${siteName(ev.site_id)}` : '',
+          ev.priority ? ` · prio ${Math.round(ev.priority)}` : '',
+          ev.message ? ` — ${ev.message}` : '',
+        ),
+      ),
+    );
+  }
+
+  /** Rebuild the list, at most every 300 ms (a busy picture sends alert updates often). */
+  render(): void {
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.lastRender + 300 - performance.now());
+    if (wait === 0) return this.renderNow();
+    this.timer = window.setTimeout(() => {
+      this.timer = null;
+      this.renderNow();
+    }, wait);
+  }
+
+  private renderNow(): void {
+    this.lastRender = performance.now();
+    const replay = replaying();
+    const at = this.shown();
+    const list = at.alerts.sort(
+      (a, b) => Number(a.state === 'cleared') - Number(b.state === 'cleared') || b.priority - a.priority,
+    );
+    const active = list.filter((a) => a.state !== 'cleared').length;
+    $('alert-count').textContent = String(active);
+    const when = $('alert-when');
+    when.hidden = !replay;
+    when.textContent = replay ? (at.t !== null && Number.isFinite(at.t) ? `at ${utcTime(at.t)} (replay)` : 'loading the replayed moment…') : '';
+    const box = $('alert-list');
+    box.dataset.t = at.t === null ? 'live' : String(at.t);
+    box.classList.toggle('replay', replay);
+    if (!list.length) {
+      this.rows.clear();
+      box.replaceChildren(el('div', { class: 'empty' }, replay ? 'No active alerts at the moment shown.' : 'No active alerts.'));
+      return;
+    }
+    // Keyed update: a row whose content is unchanged keeps its DOM node and place, so a click
+    // on its buttons is never lost to a redraw (alert messages arrive several times a second).
+    const wanted = list.map((a) => {
+      const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), view.selected === a.track_id, replay]);
+      const old = this.rows.get(a.alert_id);
+      if (old && old.sig === sig) {
+        refreshRow(old.node, a); // priority and time to site change every second
+        return old.node;
+      }
+      const node = this.row(a);
+      this.rows.set(a.alert_id, { sig, node });
+      return node;
+    });
+    const keep = new Set(wanted);
+    for (const [id, row] of this.rows) if (!keep.has(row.node)) this.rows.delete(id);
+    box.querySelector(':scope > .empty')?.remove();
+    wanted.forEach((node, i) => {
+      if (box.children[i] !== node) box.insertBefore(node, box.children[i] ?? null);
+    });
+    while (box.children.length > wanted.length) box.lastElementChild?.remove();
+  }
+
+  private row(a: Alert): HTMLElement {
+    const actions = el('div', { class: 'actions' });
+    const button = (label: string, action: Action, testid: string, cls = '') => {
+      const b = el('button', { type: 'button', 'data-testid': `${testid}-${a.alert_id}`, class: cls }, label);
+      b.addEventListener('click', (e) => {
+        e.stopPropagation();
+        void this.act(a.alert_id, action, b);
+      });
+      actions.append(b);
+    };
+    if (replaying()) {
+      actions.append(el('span', { class: 'note' }, 'replay: read-only'));
+    } else {
+      if (a.state === 'new') button('Acknowledge', 'acknowledge', 'ack', 'ack');
+      if (a.state === 'acknowledged') button('Engage', 'engage', 'engage');
+      if (a.state !== 'cleared') button('Clear', 'clear', 'clear');
+    }
+    const row = el(
+      'div',
+      {
+        class: `alert state-${a.state}${view.selected === a.track_id ? ' selected' : ''}`,
+        'data-alert-id': String(a.alert_id),
+        'data-track-id': String(a.track_id),
+        'data-state': a.state,
+        'data-testid': `alert-${a.alert_id}`,
+        title: 'Click to select the track',
+      },
+      el(
+        'div',
+        { class: 'row1' },
+        el('span', { class: `prio ${prioClass(a.priority)}`, title: 'threat priority 0–100' }, String(Math.round(a.priority))),
+        el('span', { class: 'site' }, siteName(a.site_id) || 'no site'),
+        el('span', { class: 'state', 'data-testid': `state-${a.alert_id}` }, a.state),
+      ),
+      el('div', { class: 'meta' }, alertMeta(a)),
+      a.reasons ? el('div', { class: 'reasons' }, a.reasons) : null,
+      actions,
+    );
+    row.addEventListener('click', () => this.hooks.select(a.track_id));
+    return row;
+  }
+
+  private async act(alertId: number, action: Action, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      const res = await api.alertAction(alertId, action);
+      const prev = this.alerts.get(alertId);
+      const next: Alert | undefined =
+        res && typeof res === 'object' && 'state' in res
+          ? ({ ...prev, ...(res as Partial<Alert>) } as Alert)
+          : prev
+            ? { ...prev, state: action === 'acknowledge' ? 'acknowledged' : action === 'engage' ? 'engaged' : 'cleared' }
+            : undefined;
+      if (next) {
+        this.alerts.set(alertId, next);
+        if (next.state === 'cleared') this.recentlyCleared.set(alertId, Date.now());
+      }
+      this.render();
+      this.hooks.changed();
+    } catch (e) {
+      button.disabled = false;
+      const row = button.closest('.alert');
+      const msg = e instanceof HttpError ? e.message : String(e);
+      row?.querySelector('.err')?.remove();
+      row?.querySelector('.actions')?.append(el('span', { class: 'err' }, `${action} failed: ${msg}`));
+      if (e instanceof HttpError && (e.status === 409 || e.status === 404)) void this.refresh();
+    }
+  }
+}
+
+function refreshRow(row: HTMLElement, a: Alert): void {
+  const prio = row.querySelector<HTMLElement>('.prio');
+  if (prio) {
+    prio.textContent = String(Math.round(a.priority));
+    prio.className = `prio ${prioClass(a.priority)}`;
+  }
+  const meta = row.querySelector<HTMLElement>('.meta');
+  if (meta) meta.textContent = alertMeta(a);
+  const reasons = row.querySelector<HTMLElement>('.reasons');
+  if (reasons) reasons.textContent = a.reasons;
+}
+
+function alertMeta(a: Alert): string {
+  return `alert #${a.alert_id} · track ${a.track_id} · time to site ${duration(a.time_to_site_s)} · raised ${utcTime(a.t_raised)}`;
+}

@@ -1,0 +1,99 @@
+// The live WebSocket (`/ws?format=columns`, docs/live-api.md): binary column frames, and JSON
+// `hello`, `alerts`, `events` (and `frame`) messages, handed to the hooks. Pings every 20 s;
+// reconnects after a close with a backoff of 0.5 s doubling up to 10 s.
+
+import { decodeColumns, isColumnFrame, type Alert, type AlertEvent, type Frame, type Hello } from './api';
+import type { WsState } from './state';
+
+export interface ConnectionHooks {
+  state(s: WsState): void;
+  frame(f: Frame): void;
+  /** A message that could not be decoded (or whose frame could not be taken). */
+  rejected(): void;
+  alerts(list: Alert[]): void;
+  events(list: AlertEvent[]): void;
+  hello(h: Hello): void;
+}
+
+export function wsUrl(): string {
+  const u = new URL('ws', window.location.href);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.searchParams.set('format', 'columns'); // frames as typed columns: nothing to parse
+  return u.toString();
+}
+
+const utf8 = new TextDecoder();
+
+export class LiveConnection {
+  private ws: WebSocket | null = null;
+  private retry = 0;
+  private pingTimer: number | null = null;
+
+  constructor(
+    private readonly hooks: ConnectionHooks,
+    private readonly url: () => string = wsUrl,
+  ) {}
+
+  connect(): void {
+    this.hooks.state('connecting');
+    const sock = new WebSocket(this.url());
+    this.ws = sock;
+    sock.onopen = () => {
+      this.retry = 0;
+      this.hooks.state('open');
+      if (this.pingTimer !== null) clearInterval(this.pingTimer);
+      this.pingTimer = window.setInterval(() => {
+        if (sock.readyState === WebSocket.OPEN) sock.send(JSON.stringify({ type: 'ping' }));
+      }, 20000);
+    };
+    sock.binaryType = 'arraybuffer'; // frames come as binary messages of typed columns
+    sock.onmessage = (e: MessageEvent) => this.message(e.data);
+    sock.onclose = () => {
+      if (this.ws !== sock) return;
+      if (this.pingTimer !== null) clearInterval(this.pingTimer);
+      this.pingTimer = null;
+      this.hooks.state('closed');
+      const delay = Math.min(10000, 500 * 2 ** this.retry++);
+      window.setTimeout(() => this.connect(), delay);
+    };
+    sock.onerror = () => {
+      /* onclose follows */
+    };
+  }
+
+  private message(data: unknown): void {
+    if (data instanceof ArrayBuffer && isColumnFrame(data)) {
+      try {
+        this.hooks.frame(decodeColumns(data));
+      } catch (err) {
+        this.hooks.rejected();
+        console.warn('frame', err);
+      }
+      return;
+    }
+    let msg: { type?: string };
+    try {
+      const text = typeof data === 'string' ? data : utf8.decode(data as ArrayBuffer);
+      msg = JSON.parse(text) as { type?: string };
+    } catch {
+      this.hooks.rejected();
+      return;
+    }
+    switch (msg.type) {
+      case 'frame':
+        this.hooks.frame(msg as Frame);
+        break;
+      case 'alerts':
+        this.hooks.alerts((msg as { alerts: Alert[] }).alerts ?? []);
+        break;
+      case 'events':
+        this.hooks.events((msg as { events: AlertEvent[] }).events ?? []);
+        break;
+      case 'hello':
+        this.hooks.hello(msg as Hello);
+        break;
+      default:
+        break;
+    }
+  }
+}
