@@ -5,6 +5,7 @@
 retention included (``RetentionPolicy``, ``retention.py``).
 """
 
+from dronewall.store.audit import AuditLog
 from dronewall.store.base import ActionRecord, RawMessage, RunInfo, Store, TrackHistory
 from dronewall.store.errors import StoreError
 from dronewall.store.frame import Affiliation, PictureFrame
@@ -16,6 +17,7 @@ from dronewall.store.url import open_store
 __all__ = [
     "ActionRecord",
     "Affiliation",
+    "AuditLog",
     "PictureFrame",
     "PostgresStore",
     "RawMessage",

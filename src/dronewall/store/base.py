@@ -17,6 +17,7 @@ from dronewall.core.types import ReportBatch
 from dronewall.store.frame import PictureFrame
 
 if TYPE_CHECKING:  # retention.py reads runs through rows.py, which imports this module
+    from dronewall.store.audit import AuditLog
     from dronewall.store.retention import RetentionPolicy, RetentionResult
 
 
@@ -66,6 +67,10 @@ class RawMessage:
 
 
 class Store(Protocol):
+    def audit_log(self) -> AuditLog:
+        """The store's append-only, hash-chained audit log (``audit.py``)."""
+        ...
+
     def start_run(self, run: RunInfo) -> None: ...
 
     def end_run(self, run_id: str, t_end: float) -> None: ...

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import psycopg
 
+from dronewall.store.audit import POSTGRESQL
 from dronewall.store.errors import StoreError
 from dronewall.store.rows import Row
 from dronewall.store.schema import POSTGRES_SEQ, create_schema
@@ -31,7 +32,7 @@ class PostgresStore(SQLStore):
 
     def __init__(self, dsn: str):
         backend = _PostgresBackend(dsn)
-        super().__init__(backend)
+        super().__init__(backend, POSTGRESQL)
         try:
             backend.create_schema()
         except BaseException:

@@ -17,6 +17,7 @@ Tables::
     events      seq, run_id, EVENT_COLUMNS              index (run_id, t)
     actions     seq, run_id, ACTION_COLUMNS             index (run_id)
     raw         seq, run_id, feed, t_receive, peer, data index (run_id, t_receive)
+    audit       the append-only, hash-chained audit log (``audit.py``)
 
 ``raw`` keeps every message a live feed received, byte for byte, with its receive time, so a
 run can be re-decoded exactly (``{blob}`` is BLOB in SQLite, BYTEA in PostgreSQL).
@@ -29,6 +30,7 @@ working and their old rows read back as "not given".
 
 from __future__ import annotations
 
+from dronewall.store.audit import POSTGRESQL, SQLITE, create_audit_schema
 from dronewall.store.errors import StoreError
 from dronewall.store.rows import FRAME_COLUMNS, REAL, REPORT_COLUMNS, Column
 from dronewall.store.sql import Session
@@ -142,6 +144,7 @@ def create_schema(s: Session, seq: str) -> None:
     for statement in schema_statements(seq):
         s.execute(statement)
     add_missing_columns(s, "reports", REPORT_COLUMNS, seq)
+    create_audit_schema(s, SQLITE if seq == SQLITE_SEQ else POSTGRESQL)
     add_missing_columns(s, "frame_rows", FRAME_COLUMNS, seq)
     found = s.query("SELECT version FROM schema_version")
     if not found:

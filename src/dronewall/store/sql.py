@@ -30,6 +30,7 @@ import numpy as np
 from dronewall.assess import AlertEvent
 from dronewall.core.errors import NotFoundError
 from dronewall.core.types import ReportBatch
+from dronewall.store.audit import AuditLog
 from dronewall.store.base import ActionRecord, RawMessage, RunInfo, TrackHistory
 from dronewall.store.errors import StoreError
 from dronewall.store.frame import PictureFrame
@@ -86,10 +87,15 @@ class Backend(Protocol):
 
 
 class SQLStore:
-    """A ``Store`` on any ``Backend``."""
+    """A ``Store`` on any ``Backend`` in SQL ``dialect`` (``audit.SQLITE``, ``POSTGRESQL``)."""
 
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: Backend, dialect: str):
         self._backend = backend
+        self._audit = AuditLog(backend, dialect)
+
+    def audit_log(self) -> AuditLog:
+        """The store's append-only, hash-chained audit log (``audit.py``)."""
+        return self._audit
 
     # ---- writes ----------------------------------------------------------------------------
     def start_run(self, run: RunInfo) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
+from dronewall.store.audit import SQLITE
 from dronewall.store.errors import StoreError
 from dronewall.store.rows import Row
 from dronewall.store.schema import SQLITE_SEQ, create_schema
@@ -37,7 +38,7 @@ class SQLiteStore(SQLStore):
 
     def __init__(self, path: str | Path):
         backend = _SQLiteBackend(str(path))
-        super().__init__(backend)
+        super().__init__(backend, SQLITE)
         try:
             backend.create_schema()
         except BaseException:
