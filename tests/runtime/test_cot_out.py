@@ -1,0 +1,275 @@
+"""The picture to TAK users (``runtime/cot_out.py``) over real sockets on loopback: CoT XML and
+TAK mesh datagrams to a multicast group, XML and negotiated TAK Protocol streams to a TCP
+server, read back by the standard library's XML parser and by takproto (MIT); a TAK server
+that dies mid-stream and comes back; one that stops reading while the pipeline goes on."""
+
+from __future__ import annotations
+
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import takproto
+from takproto.proto import TakMessage
+
+from dronewall.assess import AlertEvent, EventKind
+from dronewall.assess.alert_types import AlertState
+from dronewall.core.errors import ConfigError
+from dronewall.core.release import Recipient
+from dronewall.runtime.cot_out import CotSink, make_cot_sink, parse_settings
+from tests.app.feeds_harness import free_port
+from tests.runtime.cot_harness import (
+    HANG_GUARD_S,
+    LOOPBACK,
+    TakServer,
+    multicast_receiver,
+    split_stream,
+    split_xml,
+    wait_until,
+)
+from tests.sensors.cot.frames import T0, Row, frame_of, mixed_frame
+
+RECIPIENT = Recipient.make("POL", "SECRET", ["NATO"], name="PL-ADOC")
+GROUP = "239.255.42.99"  # organisation-local scope; the sender is pinned to loopback
+TRACKS = 4  # mixed_frame's tracks less its bird
+
+
+def _sink(kind: str, address: str, **keys: Any) -> CotSink:
+    table = {"kind": kind, "address": address, "node": "site-a", **keys}
+    if kind.endswith("-udp"):
+        table.setdefault("interface", LOOPBACK)  # multicast never leaves this machine
+    sink = make_cot_sink(RECIPIENT, table)
+    sink.start()
+    return sink
+
+
+def _send(sink: CotSink, n: int, *, t0: float = T0) -> None:
+    """``n`` frames a second of data time apart, each waited for."""
+    for i in range(n):
+        before = sink.health()["frames_sent"]
+        sink.take_frame(mixed_frame(t0 + i), time.time(), i)
+        wait_until(lambda b=before: sink.health()["frames_sent"] > b, "a frame sent")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"kind": "cot-udp"}, "address: must be host:port"),
+        ({"kind": "cot-udp", "address": "h:0"}, "port 1–65535"),
+        ({"kind": "cot-udp", "address": "h:1", "ttl": 300}, "ttl: must be an integer 0–255"),
+        ({"kind": "cot-udp", "address": "h:1", "interval_s": 0}, "interval_s: must be a finite"),
+        ({"kind": "cot-udp", "address": "h:1", "stale_s": 0.5}, "stale_s: must be at least"),
+        ({"kind": "cot-udp", "address": "h:1", "colour": "red"}, "colour: unknown key"),
+        ({"kind": "cot-udp", "address": "h:1", "birds": "yes"}, "birds: must be true or false"),
+        ({"kind": "cot-udp", "address": "h:1", "interface": "eth0"}, "interface: must be an IPv4"),
+        ({"kind": "cot-carrier-pigeon", "address": "h:1"}, "kind: must be one of cot-udp"),
+    ],
+)
+def test_bad_tables_get_one_clear_line(table: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        parse_settings(table)
+    assert "\n" not in str(caught.value)
+
+
+def test_defaults() -> None:
+    s = parse_settings({"kind": "tak-tcp", "address": "tak.example:8087"})
+    assert (s.host, s.port, s.interval_s, s.stale_s, s.ttl) == ("tak.example", 8087, 1.0, 5.0, 1)
+    assert s.negotiate and s.alerts and not s.options.birds and s.options.callsign_prefix == "DW"
+
+
+def test_cot_xml_to_a_multicast_group() -> None:
+    port = free_port(2)
+    with multicast_receiver(GROUP, port) as receiver:
+        sink = _sink("cot-udp", f"{GROUP}:{port}", ttl=1, stale_s=7.0)
+        try:
+            _send(sink, 2)
+            documents = [receiver.recv(65_536) for _ in range(2 * TRACKS)]
+        finally:
+            sink.close()
+    roots = [ET.fromstring(d) for d in documents]
+    assert [r.get("uid") for r in roots[:TRACKS]] == [
+        f"dronewall-site-a-{i}" for i in (7, 8, 9, 10)
+    ]
+    assert roots[0].get("type") == "a-h-A-M-H-Q" and roots[1].get("type") == "a-s-A-M-F-Q"
+    health = sink.health()
+    assert health["frames_sent"] == 2 and health["events_sent"] == 2 * TRACKS
+    assert health["bytes_sent"] == sum(map(len, documents)) and health["errors"] == 0
+
+
+def test_tak_mesh_to_a_multicast_group() -> None:
+    port = free_port(2)
+    with multicast_receiver(GROUP, port) as receiver:
+        sink = _sink("tak-udp", f"{GROUP}:{port}")
+        try:
+            _send(sink, 1)
+            datagrams = [receiver.recv(65_536) for _ in range(TRACKS)]
+        finally:
+            sink.close()
+    assert all(d[:3] == b"\xbf\x01\xbf" for d in datagrams)
+    parsed = [takproto.parse_proto(bytearray(d)) for d in datagrams]
+    assert all(isinstance(m, TakMessage) for m in parsed)
+    cot = parsed[2].cotEvent  # the airliner
+    assert cot.type == "a-n-A-C" and cot.detail.contact.callsign == "DW-9 48AE21"
+    assert cot.staleTime - cot.sendTime == 5000  # stale after five intervals
+
+
+def test_cot_xml_stream_to_a_tak_server() -> None:
+    server = TakServer().start()
+    sink = _sink("cot-tcp", f"{LOOPBACK}:{server.port}")
+    try:
+        _send(sink, 3)
+        wait_until(lambda: len(split_xml(bytes(server.connections[0]))) == 3 * TRACKS, "events")
+    finally:
+        sink.close()
+        server.stop()
+    data = bytes(server.connections[0])
+    assert data.startswith(b'<?xml version="1.0"') and b"</event>\n" not in data
+    for document in split_xml(data):
+        assert ET.fromstring(document).tag == "event"
+
+
+def test_tak_stream_after_negotiation() -> None:
+    server = TakServer(offer=True).start()
+    sink = _sink("tak-tcp", f"{LOOPBACK}:{server.port}")
+    try:
+        wait_until(lambda: sink.health()["protocol"] == "tak", "TAK Protocol agreed")
+        _send(sink, 2)
+        wait_until(lambda: bytes(server.connections[0]).count(b"dronewall-site-a-7") == 2, "two")
+    finally:
+        sink.close()
+        server.stop()
+    assert server.requests == 1
+    messages = split_stream(bytes(server.connections[0]))
+    assert len(messages) == 2 * TRACKS
+    assert messages[0].cotEvent.type == "a-h-A-M-H-Q"
+    assert messages[0].cotEvent.detail.track.speed == 12.5
+
+
+def test_tak_stream_without_negotiation() -> None:
+    server = TakServer().start()
+    sink = _sink("tak-tcp", f"{LOOPBACK}:{server.port}", negotiate=False)
+    try:
+        _send(sink, 1)
+        wait_until(lambda: len(server.connections[0]) > 0, "bytes")
+        wait_until(lambda: len(split_stream(bytes(server.connections[0]))) == TRACKS, "all")
+    finally:
+        sink.close()
+        server.stop()
+
+
+def test_server_dies_mid_stream_and_comes_back() -> None:
+    server = TakServer().start()
+    port = server.port
+    sink = _sink("cot-tcp", f"{LOOPBACK}:{port}", backoff_min_s=0.05, backoff_max_s=0.2)
+    try:
+        _send(sink, 2)
+        server.stop()
+        # the pipeline goes on while nobody listens: frames are taken and dropped, never waited
+        # for, and the sink keeps trying to reconnect
+        for i in range(200):
+            sink.take_frame(mixed_frame(T0 + 10 + i), time.time(), i)
+            time.sleep(0.002)
+        wait_until(lambda: sink.health()["errors"] >= 2, "failed reconnects")
+        assert not sink.health()["connected"]
+        server = TakServer(port).start()
+        wait_until(lambda: sink.health()["connected"], "reconnected")
+        _send(sink, 2, t0=T0 + 1000)
+        wait_until(lambda: bytes(server.connections[0]).count(b"dronewall-site-a-7") == 2, "2")
+    finally:
+        sink.close()
+        server.stop()
+    health = sink.health()
+    assert health["connects"] == 2 and health["frames_dropped"] > 0
+    assert "server closed" in health["last_error"] or "connect" in health["last_error"]
+
+
+def test_a_server_that_stops_reading_never_holds_the_pipeline() -> None:
+    """The sender blocks in send (up to send_timeout_s); take_frame does not."""
+    server = TakServer(read=False).start()
+    sink = _sink("cot-tcp", f"{LOOPBACK}:{server.port}", send_timeout_s=3.0)
+    taken = threading.Event()
+    big = frame_of([Row(i, class_reasons="x" * 200) for i in range(3000)])  # ~1.3 MB of XML
+
+    def pipeline() -> None:  # a frame every few milliseconds, as a busy pipeline would
+        for i in range(200):
+            sink.take_frame(replace(big, t=T0 + i), time.time(), i)
+            time.sleep(0.002)
+        taken.set()
+
+    try:
+        thread = threading.Thread(target=pipeline)
+        thread.start()
+        thread.join(HANG_GUARD_S)
+        assert taken.is_set(), "take_frame blocked"
+        health = sink.health()
+        # the socket buffers filled and the sender stalled, yet every frame was taken
+        assert health["frames_dropped"] > health["frames_sent"]
+        wait_until(lambda: sink.health()["errors"] >= 1, "the send timing out")
+    finally:
+        sink.close()
+        server.stop()
+
+
+def _event(kind: EventKind, state: AlertState | None) -> AlertEvent:
+    return AlertEvent(kind, T0, 3, 7, "Airport EPWA", 80.0, state, f"{kind}")
+
+
+def test_alerts_are_alarms_beside_their_track_and_withdrawn_when_cleared() -> None:
+    port = free_port(2)
+    with multicast_receiver(GROUP, port) as receiver:
+        sink = _sink("cot-udp", f"{GROUP}:{port}")
+        try:
+            sink.take_events([_event(EventKind.RAISED, AlertState.NEW)])
+            _send(sink, 1)
+            first = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS + 1)]
+            sink.take_events([_event(EventKind.CLEARED, AlertState.CLEARED)])
+            _send(sink, 1, t0=T0 + 1)
+            second = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS + 1)]
+            _send(sink, 1, t0=T0 + 2)
+            third = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS)]
+        finally:
+            sink.close()
+    alarm = first[-1]
+    assert alarm.get("type") == "b-l" and alarm.get("uid") == "dronewall-site-a-alert-3"
+    assert (alarm.findtext("detail/remarks") or "").startswith("ALERT 3 new: Airport EPWA")
+    link = alarm.find("detail/link")
+    assert link is not None and link.get("uid") == "dronewall-site-a-7"
+    withdrawn = second[-1]
+    assert withdrawn.get("uid") == alarm.get("uid")
+    assert withdrawn.get("stale") == withdrawn.get("time")  # stale at once: clients drop it
+    assert all(r.get("type") != "b-l" for r in third)
+
+
+def test_an_alarm_whose_track_is_withheld_is_not_sent() -> None:
+    port = free_port(2)
+    with multicast_receiver(GROUP, port) as receiver:
+        sink = _sink("cot-udp", f"{GROUP}:{port}")
+        try:
+            sink.take_events([_event(EventKind.RAISED, AlertState.NEW)])
+            frame = mixed_frame()
+            sink.take_frame(frame.take([1, 2, 3]), time.time(), 0)  # track 7 filtered out
+            wait_until(lambda: sink.health()["frames_sent"] == 1, "a frame")
+            received = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS - 1)]
+            receiver.settimeout(0.3)
+            with pytest.raises(TimeoutError):
+                receiver.recv(65_536)
+        finally:
+            sink.close()
+    assert all(r.get("type") != "b-l" for r in received)
+
+
+def test_frames_are_paced_by_data_time() -> None:
+    port = free_port(2)
+    with multicast_receiver(GROUP, port):
+        sink = _sink("cot-udp", f"{GROUP}:{port}", interval_s=2.0)
+        try:
+            for i in range(6):  # half a second apart in data time
+                sink.take_frame(mixed_frame(T0 + 0.5 * i), time.time(), i)
+                time.sleep(0.05)
+            wait_until(lambda: sink.health()["frames_sent"] >= 2, "frames")
+        finally:
+            sink.close()
+    assert sink.health()["frames_sent"] == 2  # at T0 and T0 + 2 s
