@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 
@@ -102,28 +102,21 @@ class Cat062Picture:
 
     def records(self, frame: PictureFrame) -> list[Track062]:
         """The frame's tracks, then a last record (TSE) for each track sent before and gone."""
-        n = len(frame)
         t = frame.t
-        rad = np.radians(frame.course_deg)
-        vx = frame.speed_mps * np.sin(rad)
-        vy = frame.speed_mps * np.cos(rad)
-        xy = self._plane(frame)
         out: list[Track062] = []
         live: set[int] = set()
-        for i in range(n):
-            track_id = int(frame.track_id[i])
-            live.add(track_id)
-            prev = self._seen.get(track_id)
-            record = self._record(frame, i, float(vx[i]), float(vy[i]), xy, prev)
+        for row in _rows(frame, self.options.reference):
+            live.add(row.track_id)
+            prev = self._seen.get(row.track_id)
+            record = self._record(row, t, prev)
             out.append(record)
-            speed, course = float(frame.speed_mps[i]), float(frame.course_deg[i])
             if prev is None:
-                self._seen[track_id] = _Seen(
-                    t, t, float(vx[i]), float(vy[i]), speed, course, record
+                self._seen[row.track_id] = _Seen(
+                    t, t, row.vx, row.vy, row.speed, row.course, record
                 )
             else:
-                prev.t, prev.vx, prev.vy, prev.record = t, float(vx[i]), float(vy[i]), record
-                prev.speed, prev.course = speed, course
+                prev.t, prev.vx, prev.vy, prev.record = t, row.vx, row.vy, record
+                prev.speed, prev.course = row.speed, row.course
         out += self.end([tid for tid in self._seen if tid not in live])
         return out
 
@@ -137,64 +130,110 @@ class Cat062Picture:
             out.append(replace(seen.record, last=True, first=False))
         return out
 
-    def _plane(self, frame: PictureFrame) -> np.ndarray | None:
-        if self.options.reference is None or not len(frame):
-            return None
-        lat0, lon0 = self.options.reference
-        return geodetic_to_enu(frame.lat_deg, frame.lon_deg, frame.alt_m, lat0, lon0, 0.0)
-
-    def _record(
-        self,
-        frame: PictureFrame,
-        i: int,
-        vx: float,
-        vy: float,
-        xy: np.ndarray | None,
-        prev: _Seen | None,
-    ) -> Track062:
-        t = frame.t
-        track_id = int(frame.track_id[i])
-        identity = str(frame.identity[i])
-        address, callsign = _identity_items(identity)
-        kinds = int(frame.sensor_kinds[i])
-        climb = float(frame.climb_mps[i])
-        accel, movement = _movement(frame, i, vx, vy, climb, prev)
-        label = int(frame.label[i])
-        sigma = float(frame.sigma_m[i])
+    def _record(self, row: _Row, t: float, prev: _Seen | None) -> Track062:
+        address, callsign = _identity_items(row.identity)
+        accel, movement = _movement(row, t, prev)
+        velocity = math.isfinite(row.vx) and math.isfinite(row.vy)
         return Track062(
             time_of_day_s=t % DAY_S,
-            track_number=self.numbers.number(track_id),
-            lat_deg=float(frame.lat_deg[i]),
-            lon_deg=float(frame.lon_deg[i]),
-            vx_mps=vx,
-            vy_mps=vy,
-            x_m=float(xy[i, 0]) if xy is not None else None,
-            y_m=float(xy[i, 1]) if xy is not None else None,
+            track_number=self.numbers.number(row.track_id),
+            lat_deg=row.lat,
+            lon_deg=row.lon,
+            vx_mps=row.vx if velocity else None,
+            vy_mps=row.vy if velocity else None,
+            x_m=row.x,
+            y_m=row.y,
             ax_mps2=accel[0] if accel else None,
             ay_mps2=accel[1] if accel else None,
-            geometric_alt_m=float(frame.alt_m[i]),
-            climb_mps=climb,
+            geometric_alt_m=_finite(row.alt),
+            climb_mps=_finite(row.climb),
             address=address,
             callsign=callsign,
-            emitter_category=_emitter_category(label, int(frame.drone_kind[i])),
-            altitude_source=_altitude_source(kinds),
+            emitter_category=_emitter_category(row.label, row.kind),
+            altitude_source=_altitude_source(row.sensor_kinds),
             simulated=self.options.simulated,
             first=prev is None,
-            surveillance=_surveillance(kinds),
+            surveillance=_surveillance(row.sensor_kinds),
             movement=movement,
             track_age_s=t - prev.first_t if prev is not None else 0.0,
-            sigma_x_m=sigma if math.isfinite(sigma) else None,
-            sigma_y_m=sigma if math.isfinite(sigma) else None,
+            sigma_x_m=_finite(row.sigma),
+            sigma_y_m=_finite(row.sigma),
             service_id=self.options.service_id,
             special=SpecialPurpose(
-                object_class=label,
-                object_kind=int(frame.drone_kind[i]),
-                confidence_pct=round(100.0 * float(frame.probabilities[i, label])),
-                affiliation=str(frame.affiliation[i]) or "U",
-                priority=round(float(frame.priority[i])),
-                identity=identity,
+                object_class=row.label,
+                object_kind=row.kind,
+                confidence_pct=round(100.0 * row.confidence)
+                if math.isfinite(row.confidence)
+                else 0,
+                affiliation=row.affiliation or "U",
+                priority=round(row.priority) if math.isfinite(row.priority) else 0,
+                identity=row.identity,
             ),
         )
+
+
+class _Row(NamedTuple):
+    """One frame row as Python values (reading numpy scalars one by one costs ~10× more)."""
+
+    track_id: int
+    lat: float
+    lon: float
+    alt: float
+    vx: float  # east
+    vy: float  # north
+    speed: float
+    course: float
+    climb: float
+    sigma: float
+    label: int
+    kind: int
+    confidence: float  # probability of the label
+    affiliation: str
+    priority: float
+    identity: str
+    sensor_kinds: int
+    x: float | None  # east of the reference point, when the output has one
+    y: float | None
+
+
+def _rows(frame: PictureFrame, reference: tuple[float, float] | None) -> list[_Row]:
+    n = len(frame)
+    if not n:
+        return []
+    rad = np.radians(frame.course_deg)
+    vx = frame.speed_mps * np.sin(rad)
+    vy = frame.speed_mps * np.cos(rad)
+    confidence = frame.probabilities[np.arange(n), frame.label.astype(np.intp)]
+    x: list[float | None] = [None] * n
+    y: list[float | None] = [None] * n
+    if reference is not None:
+        enu = geodetic_to_enu(frame.lat_deg, frame.lon_deg, frame.alt_m, *reference, 0.0)
+        x, y = enu[:, 0].tolist(), enu[:, 1].tolist()
+    columns = (
+        frame.track_id,
+        frame.lat_deg,
+        frame.lon_deg,
+        frame.alt_m,
+        vx,
+        vy,
+        frame.speed_mps,
+        frame.course_deg,
+        frame.climb_mps,
+        frame.sigma_m,
+        frame.label,
+        frame.drone_kind,
+        confidence,
+        frame.affiliation,
+        frame.priority,
+    )
+    lists = [c.tolist() for c in columns]
+    identity = [str(v) for v in frame.identity.tolist()]
+    kinds = frame.sensor_kinds.tolist()
+    return [_Row(*r) for r in zip(*lists, identity, kinds, x, y, strict=True)]
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _identity_items(identity: str) -> tuple[int | None, str | None]:
@@ -240,19 +279,23 @@ def _surveillance(kinds: int) -> int | None:
 
 
 def _movement(
-    frame: PictureFrame, i: int, vx: float, vy: float, climb: float, prev: _Seen | None
+    row: _Row, t: float, prev: _Seen | None
 ) -> tuple[tuple[float, float] | None, tuple[int, int, int]]:
     """(I062/210 acceleration or None, I062/200 TRANS, LONG, VERT) from the change since the
     previous record of the track."""
+    climb = row.climb
     vert = 1 if climb > LEVEL_MPS else 2 if climb < -LEVEL_MPS else 0
-    dt = frame.t - prev.t if prev is not None else 0.0
+    if math.isnan(climb):
+        vert = UNDETERMINED
+    dt = t - prev.t if prev is not None else 0.0
     if prev is None or not 0.0 < dt <= PREVIOUS_MAX_AGE_S:
         return None, (UNDETERMINED, UNDETERMINED, vert)
-    accel = ((vx - prev.vx) / dt, (vy - prev.vy) / dt)
-    speed_rate = (float(frame.speed_mps[i]) - prev.speed) / dt
+    ax, ay = (row.vx - prev.vx) / dt, (row.vy - prev.vy) / dt
+    accel = (ax, ay) if math.isfinite(ax) and math.isfinite(ay) else None
+    speed_rate = (row.speed - prev.speed) / dt
     longitudinal = 1 if speed_rate > STEADY_MPS2 else 2 if speed_rate < -STEADY_MPS2 else 0
     trans = UNDETERMINED
-    if min(prev.speed, float(frame.speed_mps[i])) >= TURN_MIN_SPEED_MPS:
-        turn = ((float(frame.course_deg[i]) - prev.course + 180.0) % 360.0 - 180.0) / dt
+    if min(prev.speed, row.speed) >= TURN_MIN_SPEED_MPS:
+        turn = ((row.course - prev.course + 180.0) % 360.0 - 180.0) / dt
         trans = 1 if turn > STRAIGHT_DEG_S else 2 if turn < -STRAIGHT_DEG_S else 0
     return accel, (trans, longitudinal, vert)
