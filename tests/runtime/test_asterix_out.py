@@ -264,3 +264,44 @@ def test_take_frame_never_waits_for_the_sender_and_keeps_the_latest() -> None:
         sink.take_frame(frame(T0 + k), 0.0, k)
     sink.take_events([])
     assert sink.frames_dropped == 49 and sink.health()["dropped"] == 49
+
+
+def test_a_nan_position_leaves_out_its_track_and_a_nan_height_its_item(
+    receiver: socket.socket,
+) -> None:
+    sent = frame(n=3)
+    sent.lat_deg[0] = math.nan
+    sent.alt_m[1] = math.nan
+    sent.speed_mps[1] = math.nan
+    sink = _sink(receiver)
+    sink.start()
+    try:
+        sink.take_frame(sent, time.time(), 1)
+        _, records = _receive(receiver, 2)
+    finally:
+        sink.close()
+    assert [r.track_number for r in records] == [101, 102]
+    assert records[0].geometric_alt_m is None and records[0].vx_mps is None
+    assert records[1].geometric_alt_m == pytest.approx(150.0, abs=1.0)
+    assert sink.health()["unencodable"] == 2  # the NaN track, and its last record at close
+
+
+def test_track_ids_a_multiple_of_65536_apart_get_distinct_numbers() -> None:
+    sent = frame(n=3)
+    sent.track_id[:] = [5, 65_536 + 5, 2 * 65_536 + 5]
+    picture = Cat062Picture(PictureOptions())
+    assert [r.track_number for r in picture.records(sent)] == [5, 6, 7]
+    assert [r.track_number for r in picture.records(sent)] == [5, 6, 7]  # stable
+
+
+def test_a_multicast_output_sets_its_hop_limit() -> None:
+    sink = make_cat062_sink(RECIPIENT, _table(address="239.255.62.1:8600", ttl=3))
+    assert isinstance(sink, Cat062Sink)
+    sink.start()
+    try:
+        assert sink._socket is not None
+        assert sink._socket.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL) == 3
+        assert sink.health()["connected"]
+    finally:
+        sink.close()
+    assert not sink.health()["connected"]
