@@ -148,6 +148,60 @@ def finite_or(value: float, default: float, low: float, high: float) -> float:
     return v if math.isfinite(v) and low <= v <= high else default
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One track's values as plain Python (numpy scalars, taken one by one, cost 2× more)."""
+
+    track_id: int
+    lat: float
+    lon: float
+    alt: float
+    speed: float
+    course: float
+    sigma: float
+    label: int
+    p: float  # probability of the track's class
+    kind: int
+    affiliation: str
+    identity: str
+    alert_id: int
+    site_id: str
+    time_to_site_s: float
+    class_reasons: str
+    threat_reasons: str
+
+
+def _rows(tracks: TrackColumns) -> list[_Row]:
+    n = len(tracks.track_id)
+    if n == 0:
+        return []
+    label = np.asarray(tracks.label, np.int64)
+    probs = np.asarray(tracks.probabilities, float).reshape(n, -1)
+    known = (label >= 0) & (label < probs.shape[1])
+    p = np.full(n, np.nan)
+    p[known] = probs[np.flatnonzero(known), label[known]]
+    columns = (
+        tracks.track_id.tolist(),
+        tracks.lat_deg.tolist(),
+        tracks.lon_deg.tolist(),
+        tracks.alt_m.tolist(),
+        tracks.speed_mps.tolist(),
+        tracks.course_deg.tolist(),
+        tracks.sigma_m.tolist(),
+        label.tolist(),
+        p.tolist(),
+        tracks.drone_kind.tolist(),
+        [str(a) for a in tracks.affiliation.tolist()],
+        [str(x) for x in tracks.identity.tolist()],
+        tracks.alert_id.tolist(),
+        [str(x) for x in tracks.site_id.tolist()],
+        tracks.time_to_site_s.tolist(),
+        [str(x) for x in tracks.class_reasons],
+        [str(x) for x in tracks.threat_reasons],
+    )
+    return [_Row(*values) for values in zip(*columns, strict=True)]
+
+
 def track_events(
     tracks: TrackColumns, now_s: float, options: EventOptions
 ) -> tuple[list[CotEvent], int]:
@@ -156,80 +210,57 @@ def track_events(
     events: list[CotEvent] = []
     bad = 0
     stale = now_s + options.stale_s
-    for i in range(len(tracks.track_id)):
-        kind = cot_type(
-            int(tracks.label[i]),
-            int(tracks.drone_kind[i]),
-            str(tracks.affiliation[i]),
-            birds=options.birds,
-        )
+    prefix = clean_text(options.callsign_prefix, 40)
+    uid_prefix = track_uid(options.node, 0)[:-1]  # "dronewall-<node>-"
+    group_name = clean_text(options.group_name, 40)
+    group_role = clean_text(options.group_role, 40)
+    access = clean_text(options.access)
+    for row in _rows(tracks):
+        kind = cot_type(row.label, row.kind, row.affiliation, birds=options.birds)
         if kind is None:
             continue
-        lat, lon = float(tracks.lat_deg[i]), float(tracks.lon_deg[i])
-        if not (abs(lat) <= 90.0 and abs(lon) <= 180.0):  # also False for NaN
+        if not (abs(row.lat) <= 90.0 and abs(row.lon) <= 180.0):  # also False for NaN
             bad += 1
             continue
-        events.append(_track_event(tracks, i, kind, lat, lon, now_s, stale, options))
+        has_track = math.isfinite(row.speed) and math.isfinite(row.course)
+        identity = clean_text(row.identity, 40) if row.identity else ""
+        callsign = f"{prefix}-{row.track_id}"
+        event = CotEvent(
+            uid=f"{uid_prefix}{row.track_id}",
+            type=kind,
+            time_s=now_s,
+            stale_s=stale,
+            lat=row.lat,
+            lon=row.lon,
+            hae=finite_or(row.alt, UNKNOWN_ERROR, -MAX_HAE_M, MAX_HAE_M),
+            ce=finite_or(row.sigma, UNKNOWN_ERROR, 0.0, UNKNOWN_ERROR),
+            callsign=f"{callsign} {identity}" if identity else callsign,
+            remarks=track_remarks(row),
+            course_deg=row.course % 360.0 if has_track else None,
+            speed_mps=min(max(row.speed, 0.0), MAX_SPEED_MPS) if has_track else None,
+            group_name=group_name,
+            group_role=group_role,
+            access=access,
+        )
+        events.append(event)
     return events, bad
 
 
-def _track_event(
-    tracks: TrackColumns,
-    i: int,
-    kind: str,
-    lat: float,
-    lon: float,
-    now_s: float,
-    stale_s: float,
-    options: EventOptions,
-) -> CotEvent:
-    speed = float(tracks.speed_mps[i])
-    course = float(tracks.course_deg[i])
-    has_track = math.isfinite(speed) and math.isfinite(course)
-    identity = clean_text(tracks.identity[i], 40)
-    callsign = f"{clean_text(options.callsign_prefix, 40)}-{int(tracks.track_id[i])}"
-    return CotEvent(
-        uid=track_uid(options.node, int(tracks.track_id[i])),
-        type=kind,
-        time_s=now_s,
-        stale_s=stale_s,
-        lat=lat,
-        lon=lon,
-        hae=finite_or(tracks.alt_m[i], UNKNOWN_ERROR, -MAX_HAE_M, MAX_HAE_M),
-        ce=finite_or(tracks.sigma_m[i], UNKNOWN_ERROR, 0.0, UNKNOWN_ERROR),
-        callsign=f"{callsign} {identity}" if identity else callsign,
-        remarks=track_remarks(tracks, i),
-        course_deg=course % 360.0 if has_track else None,
-        speed_mps=min(max(speed, 0.0), MAX_SPEED_MPS) if has_track else None,
-        group_name=clean_text(options.group_name, 40),
-        group_role=clean_text(options.group_role, 40),
-        access=clean_text(options.access),
-    )
-
-
-def track_remarks(tracks: TrackColumns, i: int) -> str:
+def track_remarks(row: _Row) -> str:
     """What an operator reads in the track's remarks: class and kind with probability,
     identity, alert, threat and the reasons."""
-    label = int(tracks.label[i])
-    probs = tracks.probabilities[i]
-    p = float(probs[label]) if 0 <= label < len(probs) else math.nan
-    what = _CLASS_NAMES.get(label, "unknown")
-    kind = int(tracks.drone_kind[i])
-    if kind in _KIND_NAMES:
-        what += f" ({_KIND_NAMES[kind]})"
-    parts = [f"{what} p={p:.2f}" if math.isfinite(p) else what]
-    parts.append(_AFFILIATION_NAMES.get(str(tracks.affiliation[i]), "unknown"))
-    identity = str(tracks.identity[i])
-    if identity:
-        parts.append(f"id {identity}")
-    if int(tracks.alert_id[i]) > 0:
-        parts.append(f"ALERT {int(tracks.alert_id[i])}")
-    site = str(tracks.site_id[i])
-    if site:
-        tts = float(tracks.time_to_site_s[i])
+    what = _CLASS_NAMES.get(row.label, "unknown")
+    if row.kind in _KIND_NAMES:
+        what += f" ({_KIND_NAMES[row.kind]})"
+    parts = [f"{what} p={row.p:.2f}" if math.isfinite(row.p) else what]
+    parts.append(_AFFILIATION_NAMES.get(row.affiliation, "unknown"))
+    if row.identity:
+        parts.append(f"id {row.identity}")
+    if row.alert_id > 0:
+        parts.append(f"ALERT {row.alert_id}")
+    if row.site_id:
+        tts = row.time_to_site_s
         when = f" in {tts:.0f} s" if math.isfinite(tts) and abs(tts) < 1e7 else ""
-        parts.append(f"site {site}{when}")
-    for reasons in (tracks.class_reasons[i], tracks.threat_reasons[i]):
-        if reasons:
-            parts.append(str(reasons))
+        parts.append(f"site {row.site_id}{when}")
+    parts.extend(reasons for reasons in (row.class_reasons, row.threat_reasons) if reasons)
     return clean_text("; ".join(parts), MAX_REMARKS)
