@@ -305,3 +305,16 @@ def test_a_multicast_output_sets_its_hop_limit() -> None:
     finally:
         sink.close()
     assert not sink.health()["connected"]
+
+
+def test_a_replay_that_restarts_is_sent_again_from_its_start(receiver: socket.socket) -> None:
+    sink = _sink(receiver, interval_s=4.0)
+    sink.start()
+    try:
+        for t in (T0 + 100.0, T0):  # the second is 100 s earlier: a restart, not a repeat
+            sink.take_frame(frame(t, n=1), time.time(), 0)
+            _, (record,) = _receive(receiver, 1)
+            assert record.time_of_day_s == (t % 86_400)
+    finally:
+        sink.close()
+    assert sink.frames_sent == 2 and sink.errors == 0

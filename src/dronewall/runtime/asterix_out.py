@@ -252,12 +252,18 @@ class Cat062Sink:
                     self._lock.wait()
                 frame, self._frame, stop = self._frame, None, self._stop
             if frame is not None:
-                self._maybe_send(frame, final=stop)
+                try:
+                    self._maybe_send(frame, final=stop)
+                except Exception:  # a bug must not end the share: count, log, go on
+                    self.errors += 1
+                    log.exception("%s: frame at %.3f not sent", self.name, frame.t)
             if stop:
                 self._send(self.picture.end())  # every live track's last record
                 return
 
     def _maybe_send(self, frame: PictureFrame, final: bool) -> None:
+        if frame.t < self._sent_t:  # data time went back (a replay restarted): start again
+            self._sent_t = -math.inf
         if frame.t < self._sent_t + self.settings.interval_s - PACE_SLACK_S and not final:
             self.frames_skipped += 1
             return
