@@ -19,6 +19,7 @@ from dronewall.core.release import Recipient
 from dronewall.core.types import ObjectClass, ObjectKind, SensorKind
 from dronewall.runtime.asterix_frames import Cat062Picture, PictureOptions
 from dronewall.runtime.asterix_out import Cat062Sink, make_cat062_sink, parse_settings
+from dronewall.runtime.sharing import parse_sharing
 from dronewall.sensors.asterix.cat062 import (
     ECAT_UAV,
     SDS_COMBINED,
@@ -112,17 +113,17 @@ def test_a_full_table_is_read() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        (_table(colour="red"), "unknown key 'colour'"),
-        ({"address": "127.0.0.1:1", "sac": 1}, "missing key 'sic'"),
-        (_table(address="nohost"), "address must be 'host:port'"),
-        (_table(address="h:99999"), "port 1–65535"),
-        (_table(sac=256), "sac must be an integer 0–255"),
-        (_table(sic="7"), "sic must be an integer 0–255"),
-        (_table(interval_s=0), "interval_s must be seconds"),
-        (_table(max_datagram=100), "max_datagram must be an integer 512–65507"),
-        (_table(reference=[95, 0]), "is not a latitude and longitude"),
-        (_table(reference="52,20"), "reference must be [lat, lon]"),
-        (_table(simulated="yes"), "simulated must be true or false"),
+        (_table(colour="red"), "colour: unknown key (known: address, sac"),
+        ({"address": "127.0.0.1:1", "sac": 1}, "sic: missing"),
+        (_table(address="nohost"), "address: must be 'host:port'"),
+        (_table(address="h:99999"), "address: must be 'host:port' with a port 1–65535"),
+        (_table(sac=256), "sac: must be an integer 0–255, not 256"),
+        (_table(sic="7"), "sic: must be an integer 0–255, not '7'"),
+        (_table(interval_s=0), "interval_s: must be seconds"),
+        (_table(max_datagram=100), "max_datagram: must be an integer 512–65507"),
+        (_table(reference=[95, 0]), "reference: [95.0, 0.0] is not a latitude and longitude"),
+        (_table(reference="52,20"), "reference: must be [lat, lon]"),
+        (_table(simulated="yes"), "simulated: must be true or false"),
     ],
 )
 def test_a_bad_table_is_one_clear_line_naming_the_recipient(
@@ -131,8 +132,9 @@ def test_a_bad_table_is_one_clear_line_naming_the_recipient(
     with pytest.raises(ConfigError) as caught:
         make_cat062_sink(RECIPIENT, table)
     text = str(caught.value)
-    assert message in text and "asterix062-udp output for PL-ADOC" in text and "\n" not in text
-    assert isinstance(caught.value, DronewallError)
+    assert text.startswith("asterix062-udp output for PL-ADOC: ") and "\n" not in text
+    assert message in text and isinstance(caught.value, DronewallError)
+    assert caught.value.field == message.split(":")[0]  # the sharing loader finds its line
 
 
 # ---- frames to records -----------------------------------------------------------------
@@ -318,3 +320,27 @@ def test_a_replay_that_restarts_is_sent_again_from_its_start(receiver: socket.so
     finally:
         sink.close()
     assert sink.frames_sent == 2 and sink.errors == 0
+
+
+SHARE = """\
+[[recipient]]
+name = "PL-ADOC"
+nation = "POL"
+clearance = "SECRET"
+  [[recipient.output]]
+  kind = "asterix062-udp"
+  address = "127.0.0.1:{port}"
+  sac = 25
+  sic = {sic}
+"""
+
+
+def test_the_sharing_file_makes_the_sink_and_points_at_a_bad_keys_line() -> None:
+    (share,) = parse_sharing(SHARE.format(port=8600, sic=7), "share.toml").shares
+    (sink,) = share.sinks
+    assert isinstance(sink, Cat062Sink) and sink.recipient.name == "PL-ADOC"
+    assert (sink.settings.sac, sink.settings.sic, sink.settings.port) == (25, 7, 8600)
+    with pytest.raises(ConfigError) as caught:
+        parse_sharing(SHARE.format(port=8600, sic=300), "share.toml")
+    assert caught.value.field == "recipient[0].output[0].sic" and caught.value.line == 9
+    assert "must be an integer 0–255, not 300" in str(caught.value)

@@ -86,25 +86,27 @@ class Cat062Settings:
             return False
 
 
-def _fail(recipient: Recipient, message: str) -> ConfigError:
+def _fail(recipient: Recipient, key: str, message: str) -> ConfigError:
+    """One line, "asterix062-udp output for NAME: key: message"; the sharing file's loader
+    reads ``field`` to point at the key's line."""
     who = f" for {recipient.name}" if recipient.name else ""
-    return ConfigError(f"{KIND} output{who}: {message}")
+    return ConfigError(message, source=f"{KIND} output{who}", field=key)
 
 
 def _int(table: dict[str, Any], key: str, low: int, high: int, recipient: Recipient) -> int:
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _fail(recipient, f"{key} must be an integer {low}–{high}, not {value!r}")
+        raise _fail(recipient, key, f"must be an integer {low}–{high}, not {value!r}")
     return value
 
 
 def _address(text: object, recipient: Recipient) -> tuple[str, int]:
     if not isinstance(text, str) or ":" not in text:
-        raise _fail(recipient, f"address must be 'host:port', not {text!r}")
+        raise _fail(recipient, "address", f"must be 'host:port', not {text!r}")
     host, _, port = text.rpartition(":")
     host = host.strip("[]")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise _fail(recipient, f"address must be 'host:port' with a port 1–65535, not {text!r}")
+        raise _fail(recipient, "address", f"must be 'host:port' with a port 1–65535, not {text!r}")
     return host, int(port)
 
 
@@ -114,10 +116,10 @@ def _number(value: object) -> bool:
 
 def _reference(value: object, recipient: Recipient) -> tuple[float, float]:
     if not (isinstance(value, list | tuple) and len(value) == 2 and all(map(_number, value))):
-        raise _fail(recipient, f"reference must be [lat, lon] in degrees, not {value!r}")
+        raise _fail(recipient, "reference", f"must be [lat, lon] in degrees, not {value!r}")
     lat, lon = float(value[0]), float(value[1])
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
-        raise _fail(recipient, f"reference [{lat}, {lon}] is not a latitude and longitude")
+        raise _fail(recipient, "reference", f"[{lat}, {lon}] is not a latitude and longitude")
     return lat, lon
 
 
@@ -125,17 +127,17 @@ def parse_settings(recipient: Recipient, table: dict[str, Any]) -> Cat062Setting
     """The settings of one ``asterix062-udp`` output table; ConfigError naming the bad key."""
     unknown = sorted(set(table) - set(_KEYS))
     if unknown:
-        raise _fail(recipient, f"unknown key {unknown[0]!r} (known: {', '.join(_KEYS[1:])})")
+        raise _fail(recipient, unknown[0], f"unknown key (known: {', '.join(_KEYS[1:])})")
     for key in ("address", "sac", "sic"):
         if key not in table:
-            raise _fail(recipient, f"missing key {key!r}")
+            raise _fail(recipient, key, "missing")
     host, port = _address(table["address"], recipient)
     interval = table.get("interval_s", DEFAULT_INTERVAL_S)
     if not _number(interval) or not 0.0 < interval <= 3600.0:
-        raise _fail(recipient, f"interval_s must be seconds in (0, 3600], not {interval!r}")
+        raise _fail(recipient, "interval_s", f"must be seconds in (0, 3600], not {interval!r}")
     simulated = table.get("simulated", False)
     if not isinstance(simulated, bool):
-        raise _fail(recipient, f"simulated must be true or false, not {simulated!r}")
+        raise _fail(recipient, "simulated", f"must be true or false, not {simulated!r}")
     return Cat062Settings(
         host=host,
         port=port,
@@ -194,7 +196,9 @@ class Cat062Sink:
             info = socket.getaddrinfo(s.host, s.port, type=socket.SOCK_DGRAM)[0]
             sock = socket.socket(info[0], socket.SOCK_DGRAM)
         except OSError as error:
-            raise _fail(self.recipient, f"cannot open {s.host}:{s.port}: {error}") from None
+            raise _fail(
+                self.recipient, "address", f"cannot open {s.host}:{s.port}: {error}"
+            ) from None
         if s.multicast:
             level, option = (
                 (socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS)
