@@ -20,6 +20,7 @@ from tests.store.conftest import POSTGRES_URL, RUN, run_info
 def test_public_names() -> None:
     assert set(dronewall.store.__all__) == {
         "ActionRecord",
+        "AuditLog",
         "Affiliation",
         "PictureFrame",
         "PostgresStore",

@@ -11,8 +11,10 @@ carries ``prev_hash`` (entry ``n−1``'s hash; 64 zeros for the first) and
     hash = SHA-256( prev_hash as ASCII hex ‖ canonical JSON of the entry's body )
 
 where the body is every field but the two hashes, and canonical JSON is UTF-8 with keys
-sorted, no whitespace, no NaN or infinity (Python's ``json`` with ``sort_keys``; floats in
-their shortest round-trip form, as RFC 8785 writes them for the values we keep). Changing,
+sorted, no whitespace, no NaN or infinity, strings unescaped but for what JSON requires,
+floats in their shortest round-trip form (``orjson`` with ``OPT_SORT_KEYS``: RFC 8785's
+form for the values we keep but exponents, written ``1e16`` where RFC 8785 writes
+``10000000000000000``; integers within 64 bits). Changing,
 removing or reordering any entry changes every hash after it, so ``ChainCheck`` names the
 first entry that no longer fits and why.
 
@@ -27,13 +29,14 @@ actor or action, a detail that is not a JSON object of finite values.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from dronewall.core.errors import DronewallError
 
@@ -85,6 +88,7 @@ class AuditRecord:
         for role in self.roles:
             _name("role", role, required=True)
         canonical_json(self.detail, "detail")  # raises AuditError when not a JSON object
+        _finite(dict(self.detail), "detail")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +119,26 @@ def iso_time(t: float) -> str:
 
 def canonical_json(value: Mapping[str, Any], what: str = "entry") -> bytes:
     """``value`` (a JSON object) as canonical JSON bytes; AuditError when it is not one."""
-    if not isinstance(value, Mapping):
-        raise AuditError(f"{what}: want a JSON object, not {type(value).__name__}")
+    if not isinstance(value, dict):
+        if not isinstance(value, Mapping):
+            raise AuditError(f"{what}: want a JSON object, not {type(value).__name__}")
+        value = dict(value)
     try:
-        text = json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
-    except (TypeError, ValueError) as exc:
-        raise AuditError(f"{what}: not JSON of finite values ({exc})") from exc
-    return text.encode("utf-8")
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        raise AuditError(f"{what}: not JSON ({exc})") from exc
+
+
+def _finite(value: object, what: str) -> None:
+    """AuditError for a NaN or infinity anywhere in ``value`` (orjson would write null)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise AuditError(f"{what}: {value!r} is not a JSON number")
+    if isinstance(value, dict):
+        for item in value.values():
+            _finite(item, what)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _finite(item, what)
 
 
 def body(entry: AuditEntry) -> dict[str, Any]:

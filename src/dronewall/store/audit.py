@@ -29,6 +29,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from dronewall.core.audit import (
     GENESIS_HASH,
     HASH_MISMATCH,
@@ -196,8 +198,8 @@ class AuditLog:
 def entry_from_row(row: Row) -> AuditEntry:
     """An entry from its row; AuditError, ValueError or TypeError when it cannot be read."""
     seq, t, time_iso, actor, roles, nation, action, subject, detail, prev_hash, digest = row
-    role_list = json.loads(roles)
-    details: dict[str, Any] = json.loads(detail)
+    role_list = _loads(roles)
+    details = _loads(detail)
     if not isinstance(role_list, list) or not isinstance(details, dict):
         raise AuditError(f"entry {seq}: roles or detail is not what was written")
     return AuditEntry(
@@ -205,7 +207,7 @@ def entry_from_row(row: Row) -> AuditEntry:
         t=float(t),
         time=str(time_iso),
         actor=str(actor),
-        roles=tuple(str(r) for r in role_list),
+        roles=tuple(map(str, role_list)),
         nation=str(nation),
         action=str(action),
         subject=str(subject),
@@ -215,8 +217,17 @@ def entry_from_row(row: Row) -> AuditEntry:
     )
 
 
+def _loads(text: str) -> Any:
+    """JSON text as Python values: orjson (five times faster, which verify feels), the
+    standard library for what orjson refuses (integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _row(entry: AuditEntry) -> Row:
-    roles = json.dumps(list(entry.roles), ensure_ascii=False, separators=(",", ":"))
+    roles = orjson.dumps(list(entry.roles)).decode("utf-8")
     detail = canonical_json(entry.detail, "detail").decode("utf-8")
     return (
         entry.seq,
