@@ -273,3 +273,34 @@ def test_frames_are_paced_by_data_time() -> None:
         finally:
             sink.close()
     assert sink.health()["frames_sent"] == 2  # at T0 and T0 + 2 s
+
+
+SHARING = """
+[[recipient]]
+name = "PL-ADOC"
+nation = "POL"
+clearance = "SECRET"
+communities = ["NATO"]
+  [[recipient.output]]
+  kind = "tak-udp"
+  address = "239.2.3.1:6969"
+  node = "site-a"
+  [[recipient.output]]
+  kind = "cot-tcp"
+  address = "tak.example:8087"
+  ttl = 1000
+"""
+
+
+def test_the_sharing_file_makes_these_sinks_and_names_a_bad_key() -> None:
+    from dronewall.runtime.sharing import parse_sharing
+
+    good = parse_sharing(SHARING.rsplit("  [[recipient.output]]", 1)[0], "share.toml")
+    (sink,) = good.shares[0].sinks
+    assert isinstance(sink, CotSink) and sink.name == "tak-udp:239.2.3.1:6969"
+    assert sink.recipient.name == "PL-ADOC" and sink.settings.options.node == "site-a"
+    with pytest.raises(ConfigError) as caught:
+        parse_sharing(SHARING, "share.toml")
+    assert str(caught.value) == (
+        "share.toml:14: recipient[0].output[1].ttl: must be an integer 0–255, got 1000"
+    )
