@@ -7,8 +7,9 @@ seen by random subsets of the sensors, random clutter and late reports, run thro
 tracker; random recipients. What each recipient receives (``runtime/release.Release``: frames,
 track batches, reports, alert events) is checked against the tracker's own association record
 — every (track, report) pair the tracker's late-reports part is told of when a report starts
-or updates a track, in order or re-filtered — with ``core.release.cleared_all``, independently
-of the label mask the release uses.
+or updates a track, in order or re-filtered — with ``core.release.cleared_all`` (the
+recipient's nation a member of the communities it belongs to, ``with_memberships``),
+independently of the label mask the release uses.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dronewall.core.geodesy import geodetic_to_ecef
 from dronewall.core.release import CLASSIFICATIONS, Recipient, SecurityLabel, cleared_all
 from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import MeasurementKind, ReportBatch, SensorKind
-from dronewall.runtime.release import Release, TrackLabels
+from dronewall.runtime.release import Release, TrackLabels, with_memberships
 from dronewall.store import PictureFrame
 from dronewall.tracking.config import TrackerConfig
 from dronewall.tracking.retrodiction import Refiltering
@@ -145,7 +146,7 @@ def _check(
     for tid in frame.track_id.tolist():
         contributors = made_by[int(tid)]
         assert contributors, f"track {tid} has no recorded report"
-        ok = cleared_all(recipient, [labels[s] for s in contributors])
+        ok = cleared_all(with_memberships(recipient), [labels[s] for s in contributors])
         # never a track with a withheld contributor; never a cleared track withheld
         assert (tid in delivered) == ok, (tid, contributors, recipient)
         COUNTS["tracks delivered" if ok else "tracks withheld"] += 1
@@ -191,11 +192,12 @@ def test_no_recipient_receives_what_it_is_not_cleared_for(
         COUNTS["reports"] += len(batch)
         for recipient in recipients:
             got = Release(recipient, lambda: sensors).reports(batch)
+            member = with_memberships(recipient)  # a NATO nation receives "REL TO NATO"
             for s in got.sensor_index.tolist():
-                assert cleared_all(recipient, [labels[s]])
+                assert cleared_all(member, [labels[s]])
             withheld = len(batch) - len(got)
             assert withheld == sum(
-                not cleared_all(recipient, [labels[s]]) for s in batch.sensor_index.tolist()
+                not cleared_all(member, [labels[s]]) for s in batch.sensor_index.tolist()
             )
         t = T0 + k
         for confirmed in (True, False):

@@ -17,7 +17,7 @@ track this process never saw is withheld (its provenance is unknown).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,8 +33,17 @@ from dronewall.core.release import (
 from dronewall.core.tracks import ClassBatch, SensorGeometry, TrackBatch
 from dronewall.core.types import ReportBatch
 from dronewall.store import PictureFrame
+from dronewall.world.membership import is_eu, is_nato
 
 BoolArray = npt.NDArray[np.bool_]
+
+
+def with_memberships(recipient: Recipient) -> Recipient:
+    """The recipient with the communities its nation belongs to (``world.membership``): a
+    label releasable to NATO or the EU is releasable to each member state."""
+    known = {"NATO": is_nato(recipient.nation), "EU": is_eu(recipient.nation)}
+    comms = recipient.communities | {name for name, member in known.items() if member}
+    return recipient if comms == recipient.communities else replace(recipient, communities=comms)
 
 
 @dataclass(slots=True)
@@ -63,7 +72,8 @@ class TrackLabels:
 @dataclass(slots=True)
 class Release:
     """What one recipient may receive, given the current sensor table (``sensors()``: a live
-    table grows; bits stay)."""
+    table grows; bits stay). The recipient's nation counts as a member of the communities
+    it belongs to (``with_memberships``)."""
 
     recipient: Recipient
     sensors: Callable[[], SensorGeometry]
@@ -76,7 +86,8 @@ class Release:
         changes)."""
         table = self.sensors().label_table
         if table is not self._table:
-            self._table, self._allowed = table, table.allowed_mask(self.recipient)
+            member = with_memberships(self.recipient)
+            self._table, self._allowed = table, table.allowed_mask(member)
         return self._allowed
 
     @property

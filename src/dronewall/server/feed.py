@@ -11,6 +11,7 @@ import time
 from typing import Protocol
 
 import orjson
+from starlette.requests import HTTPConnection
 
 from dronewall.assess import Alert, AlertEvent
 from dronewall.core.release import Recipient
@@ -63,6 +64,22 @@ def released_alerts(
         return alerts
     keep = release.track_ids([a.track_id for a in alerts], labels or TrackLabels())
     return tuple(a for a, ok in zip(alerts, keep.tolist(), strict=True) if ok)
+
+
+def recipient_of(conn: HTTPConnection) -> Recipient | None:
+    """Whom a request or WebSocket is for: the signed-in principal's recipient (``auth``'s
+    guard leaves it on ``state.principal``); None — the whole picture — where no one signs
+    in (``serve --auth none`` on loopback: the node's own operator) or no guard runs."""
+    who = getattr(conn.state, "principal", None)
+    recipient = getattr(who, "recipient", None)
+    if not isinstance(recipient, Recipient) or getattr(who, "source", "") == "none":
+        return None
+    return recipient
+
+
+def release_for(sensors: SensorGeometry, recipient: Recipient | None) -> Release | None:
+    """A one-off ``Release`` over a fixed sensor table (REST answers, a recorded run)."""
+    return None if recipient is None else Release(recipient, lambda: sensors)
 
 
 class Releases:
