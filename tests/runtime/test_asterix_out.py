@@ -253,7 +253,9 @@ def test_frames_are_paced_by_data_time_and_big_pictures_split(receiver: socket.s
             )
             if k % 2 == 0:
                 assert {r.time_of_day_s for r in records} == {(T0 + 0.5 * k) % 86_400}
+            guard = time.monotonic() + TIMEOUT_S
             while k % 2 and sink.frames_skipped + sink.frames_dropped < (k + 1) // 2:
+                assert time.monotonic() < guard, "the sender never took the early frame"
                 time.sleep(0.01)  # the sender takes the early frame and skips it
     finally:
         sink.close()
