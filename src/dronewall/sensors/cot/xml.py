@@ -9,19 +9,27 @@ cleaned of characters XML cannot carry when they were built (``event.clean_text`
 
 from __future__ import annotations
 
+import functools
+import re
 import time
 
 from dronewall.sensors.cot.event import CotEvent, clean_text
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
+# What escape has to touch: markup characters, and those XML cannot carry (clean_text's)
+_TOUCH = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def escape(text: str) -> str:
-    """``text`` escaped for an XML attribute value or element text."""
+    """``text`` escaped for an XML attribute value or element text (most text needs nothing:
+    one search, then it is returned as it is)."""
+    if _TOUCH.search(text) is None:
+        return text
     return clean_text(text, len(text)).translate(_ESCAPE)
 
 
+@functools.lru_cache(maxsize=64)  # the events of one frame share their times
 def cot_time(t: float) -> str:
     """POSIX seconds as CoT's ``xs:dateTime`` in UTC with milliseconds: 2026-12-08T00:00:00.000Z."""
     ms = round(t * 1000.0)
