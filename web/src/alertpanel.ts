@@ -2,13 +2,19 @@
 // actions (acknowledge, engage, clear), and the alert events log below. Live, the alerts come
 // from the WebSocket (`alerts`, `events`) and `GET /api/alerts`; in a replay the panel holds the
 // alerts of the moment shown, rebuilt from the run's recorded events (replay.ts), read-only.
+//
+// Each alert shows who did what (raised at T, acknowledged by X at T, engaged by Y, cleared by
+// Z): the alert's `actions` live, its events in a replay. The action buttons follow the
+// signed-in user's roles (session.ts): a role that cannot take an action sees it disabled and
+// why; a refusal by the server (403) is said in the row.
 
 import { api, HttpError, type Alert, type AlertEvent } from './api';
 import { duration, el, prioClass, utcTime } from './format';
-import { HistoricAlerts, withFrame, type HistoricPicture } from './replay';
+import { actionOf, HistoricAlerts, withFrame, type HistoricPicture } from './replay';
+import { ACTION_ROLES, can, session, type AlertAction as Action } from './session';
 import { $, replaying, siteName, view } from './state';
 
-type Action = 'acknowledge' | 'engage' | 'clear';
+const DONE: Record<string, string> = { acknowledge: 'acknowledged', engage: 'engaged', clear: 'cleared' };
 
 export interface AlertPanelHooks {
   /** An alert was clicked: select its track and pan to it. */
@@ -61,8 +67,11 @@ export class AlertPanel {
       this.events.unshift(ev);
       if (ev.alert_id != null && ev.state) {
         const a = this.alerts.get(ev.alert_id);
-        if (a && a.state !== ev.state) {
-          this.alerts.set(ev.alert_id, { ...a, state: ev.state, priority: ev.priority ?? a.priority });
+        const act = actionOf(ev); // who did it, before the next full alert list says so
+        const known = !act || (a?.actions ?? []).some((x) => x.action === act.action && Math.abs(x.t - act.t) < 1e-3);
+        if (a && (a.state !== ev.state || !known)) {
+          const actions = known ? a.actions : [...(a.actions ?? []), act!];
+          this.alerts.set(ev.alert_id, { ...a, state: ev.state, priority: ev.priority ?? a.priority, actions });
           changed = true;
         }
       }
@@ -148,7 +157,8 @@ export class AlertPanel {
     // Keyed update: a row whose content is unchanged keeps its DOM node and place, so a click
     // on its buttons is never lost to a redraw (alert messages arrive several times a second).
     const wanted = list.map((a) => {
-      const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), view.selected === a.track_id, replay]);
+      const who = (a.actions ?? []).map((x) => [x.action, x.operator, x.t]);
+      const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), view.selected === a.track_id, replay, who, session.user?.roles]);
       const old = this.rows.get(a.alert_id);
       if (old && old.sig === sig) {
         refreshRow(old.node, a); // priority and time to site change every second
@@ -175,6 +185,10 @@ export class AlertPanel {
         e.stopPropagation();
         void this.act(a.alert_id, action, b);
       });
+      if (!can(action)) {
+        b.disabled = true;
+        b.title = `Your role (${session.user?.roles.join(', ') || 'none'}) cannot ${action} alerts: ${ACTION_ROLES[action].join(' or ')} only`;
+      }
       actions.append(b);
     };
     if (replaying()) {
@@ -203,6 +217,7 @@ export class AlertPanel {
       ),
       el('div', { class: 'meta' }, alertMeta(a)),
       a.reasons ? el('div', { class: 'reasons' }, a.reasons) : null,
+      history(a),
       actions,
     );
     row.addEventListener('click', () => this.hooks.select(a.track_id));
@@ -229,7 +244,14 @@ export class AlertPanel {
     } catch (e) {
       button.disabled = false;
       const row = button.closest('.alert');
-      const msg = e instanceof HttpError ? e.message : String(e);
+      const msg =
+        e instanceof HttpError && e.status === 403
+          ? `your role cannot ${action} this alert (${e.detail})`
+          : e instanceof HttpError && e.status === 401
+            ? 'sign in again'
+            : e instanceof HttpError
+              ? e.message
+              : String(e);
       row?.querySelector('.err')?.remove();
       row?.querySelector('.actions')?.append(el('span', { class: 'err' }, `${action} failed: ${msg}`));
       if (e instanceof HttpError && (e.status === 409 || e.status === 404)) void this.refresh();
@@ -247,6 +269,28 @@ function refreshRow(row: HTMLElement, a: Alert): void {
   if (meta) meta.textContent = alertMeta(a);
   const reasons = row.querySelector<HTMLElement>('.reasons');
   if (reasons) reasons.textContent = a.reasons;
+}
+
+/** Who did what: raised at T, then each operator action (by whom, when, note), oldest first. */
+function history(a: Alert): HTMLElement {
+  const ol = el('ol', { class: 'history', 'data-testid': `history-${a.alert_id}` });
+  ol.append(el('li', { 'data-action': 'raise' }, `raised ${utcTime(a.t_raised)}`));
+  for (const x of a.actions ?? []) {
+    ol.append(
+      el(
+        'li',
+        { 'data-action': x.action, 'data-operator': x.operator },
+        `${DONE[x.action] ?? x.action} by `,
+        el('b', {}, x.operator || 'unknown'),
+        ` at ${utcTime(x.t)}`,
+        x.note ? ` — ${x.note}` : '',
+      ),
+    );
+  }
+  if (a.state === 'cleared' && !(a.actions ?? []).some((x) => x.action === 'clear')) {
+    ol.append(el('li', { 'data-action': 'auto-clear' }, `cleared automatically${a.t_cleared ? ` at ${utcTime(a.t_cleared)}` : ''}`));
+  }
+  return ol;
 }
 
 function alertMeta(a: Alert): string {

@@ -1,5 +1,8 @@
 // Types and fetch helpers for the live API (docs/live-api.md). Every URL is relative to the
 // page, so the map works wherever the server mounts it; nothing is fetched from anywhere else.
+// Every call carries the signed-in user's bearer token (session.ts); a 401 ends the session.
+
+import { authHeaders, expired, session, type AlertAction, type SessionUser } from './session';
 
 export type Affil = 'F' | 'H' | 'S' | 'N' | 'U';
 export type ClassName = 'DRONE' | 'BIRD' | 'AIRCRAFT' | 'UNKNOWN';
@@ -85,6 +88,14 @@ export function decodeColumns(buf: ArrayBuffer): Frame {
   return out as unknown as Frame;
 }
 
+/** An operator's action on an alert: who, when, with what note. */
+export interface AlertActionRecord {
+  action: string; // acknowledge | engage | clear
+  operator: string;
+  t: number;
+  note: string;
+}
+
 export interface Alert {
   alert_id: number;
   track_id: number;
@@ -94,7 +105,10 @@ export interface Alert {
   time_to_site_s: number | null;
   t_raised: number;
   t_updated: number;
+  t_cleared?: number | null;
   reasons: string;
+  /** Who did what, oldest first (live alerts; a replay's are rebuilt from the events). */
+  actions?: AlertActionRecord[];
 }
 
 export interface AlertEvent {
@@ -152,6 +166,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The server's `detail`, or the status text. */
+    readonly detail = message,
   ) {
     super(message);
   }
@@ -170,19 +186,26 @@ async function errorText(res: Response): Promise<string> {
   }
 }
 
+/** A refused call: 401 (the token is no longer accepted) also ends the session. */
+async function failed(res: Response, signedIn = true): Promise<HttpError> {
+  const detail = await errorText(res);
+  if (res.status === 401 && signedIn) expired(detail);
+  return new HttpError(res.status, `${res.status} ${detail}`, detail);
+}
+
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) throw new HttpError(res.status, `${res.status} ${await errorText(res)}`);
+  const res = await fetch(path, { signal, headers: { accept: 'application/json', ...authHeaders() } });
+  if (!res.ok) throw await failed(res);
   return (await res.json()) as T;
 }
 
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
+export async function postJson<T>(path: string, body: unknown, signedIn = true): Promise<T> {
   const res = await fetch(path, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(signedIn ? authHeaders() : {}) },
     body: JSON.stringify(body),
   });
-  if (!res.ok) throw new HttpError(res.status, `${res.status} ${await errorText(res)}`);
+  if (!res.ok) throw await failed(res, signedIn);
   const text = await res.text();
   return (text ? JSON.parse(text) : null) as T;
 }
@@ -200,9 +223,31 @@ export const api = {
     getJson<Frame>(`api/runs/${encodeURIComponent(runId)}/frame?t=${t}`, signal),
   alerts: () => getJson<Alert[]>('api/alerts?include_cleared=false'),
   track: (id: number, signal?: AbortSignal) => getJson<TrackDetail>(`api/tracks/${id}`, signal),
-  alertAction: (alertId: number, action: 'acknowledge' | 'engage' | 'clear') =>
-    postJson<unknown>(`api/alerts/${alertId}/${action}`, { operator: 'operator', note: '' }),
+  alertAction: (alertId: number, action: AlertAction) =>
+    // The server records the signed-in user; `operator` is only for servers without sign-in.
+    postJson<unknown>(`api/alerts/${alertId}/${action}`, { operator: session.user?.name || 'operator', note: '' }),
+  /** `POST /api/auth/login`: a token for the user (401: wrong name or password). */
+  login: (username: string, password: string) => postJson<LoginAnswer>('api/auth/login', { username, password }, false),
+  /** `GET /api/auth/me` with `token` (none: ask as nobody — a server without sign-in answers). */
+  me: async (token: string | null): Promise<SessionUser> => {
+    const res = await fetch('api/auth/me', {
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      cache: 'no-store',
+    });
+    if (!res.ok) {
+      const detail = await errorText(res);
+      throw new HttpError(res.status, `${res.status} ${detail}`, detail);
+    }
+    return (await res.json()) as SessionUser;
+  },
 };
+
+export interface LoginAnswer {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  user: SessionUser;
+}
 
 /** The run's time bounds: its first and last recorded frame (`t_first_frame` / `t_last_frame`,
  * or `frame_times` as [min, max] or a list of times) when given, else `t_start` / `t_end`. */

@@ -1,8 +1,10 @@
-// The live WebSocket (`/ws?format=columns`, docs/live-api.md): binary column frames, and JSON
-// `hello`, `alerts`, `events` (and `frame`) messages, handed to the hooks. Pings every 20 s;
-// reconnects after a close with a backoff of 0.5 s doubling up to 10 s.
+// The live WebSocket (`/ws?format=columns&access_token=…`, docs/live-api.md): binary column
+// frames, and JSON `hello`, `alerts`, `events` (and `frame`) messages, handed to the hooks.
+// Pings every 20 s; reconnects after a close with a backoff of 0.5 s doubling up to 10 s —
+// except when the server refuses the token (4401: sign in, then `resume`) or the role (4403).
 
 import { decodeColumns, isColumnFrame, type Alert, type AlertEvent, type Frame, type Hello } from './api';
+import { session } from './session';
 import type { WsState } from './state';
 
 export interface ConnectionHooks {
@@ -13,12 +15,16 @@ export interface ConnectionHooks {
   alerts(list: Alert[]): void;
   events(list: AlertEvent[]): void;
   hello(h: Hello): void;
+  /** The server closed with 4401 (no or bad token) or 4403 (role not allowed): no retry. */
+  refused(code: 4401 | 4403, reason: string): void;
 }
 
 export function wsUrl(): string {
   const u = new URL('ws', window.location.href);
   u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
   u.searchParams.set('format', 'columns'); // frames as typed columns: nothing to parse
+  // Browsers cannot set headers on a WebSocket: the token goes in the URL.
+  if (session.token) u.searchParams.set('access_token', session.token);
   return u.toString();
 }
 
@@ -28,6 +34,7 @@ export class LiveConnection {
   private ws: WebSocket | null = null;
   private retry = 0;
   private pingTimer: number | null = null;
+  private held = false; // refused: wait for resume()
 
   constructor(
     private readonly hooks: ConnectionHooks,
@@ -48,17 +55,43 @@ export class LiveConnection {
     };
     sock.binaryType = 'arraybuffer'; // frames come as binary messages of typed columns
     sock.onmessage = (e: MessageEvent) => this.message(e.data);
-    sock.onclose = () => {
+    sock.onclose = (e: CloseEvent) => {
       if (this.ws !== sock) return;
       if (this.pingTimer !== null) clearInterval(this.pingTimer);
       this.pingTimer = null;
       this.hooks.state('closed');
+      if (e.code === 4401 || e.code === 4403) {
+        this.held = true;
+        this.hooks.refused(e.code, e.reason);
+        return;
+      }
       const delay = Math.min(10000, 500 * 2 ** this.retry++);
-      window.setTimeout(() => this.connect(), delay);
+      window.setTimeout(() => {
+        if (!this.held) this.connect();
+      }, delay);
     };
     sock.onerror = () => {
       /* onclose follows */
     };
+  }
+
+  /** Connect again after a refusal (signed in again). */
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.retry = 0;
+    this.connect();
+  }
+
+  /** Close for good (the session ended): nothing more arrives until `resume`. */
+  hold(): void {
+    this.held = true;
+    const sock = this.ws;
+    this.ws = null;
+    sock?.close();
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+    this.hooks.state('closed');
   }
 
   private message(data: unknown): void {

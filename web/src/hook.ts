@@ -2,6 +2,7 @@
 
 import type { Alert } from './api';
 import type { HealthState } from './health';
+import type { SessionUser } from './session';
 import type { SensorRow } from './sensors';
 import type { Mode, WsState } from './state';
 
@@ -43,6 +44,8 @@ export interface DronewallHook {
   replay(): boolean;
   /** The alerts in the alert panel and the data time they belong to (null: the live ones). */
   shownAlerts(): { t: number | null; alerts: Alert[] };
+  /** The signed-in user (name, roles, nation, clearance), or null before sign-in. */
+  user(): SessionUser | null;
 }
 
 declare global {

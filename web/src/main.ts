@@ -1,6 +1,7 @@
 // dronewall web map: bootstraps the page and wires the live API (docs/live-api.md) to the
 // deck.gl map and the panels. Each part has its module:
 //
+//   login.ts       the sign-in page and the user box; session.ts  the token and the roles
 //   connection.ts  the WebSocket (frames, alerts, events, hello)
 //   timebar.ts     the time slider, replay frames, play, back to live
 //   alertpanel.ts  alerts and their actions, the events log; a replay's alerts (replay.ts)
@@ -21,6 +22,8 @@ import { api, type Frame, type Hello } from './api';
 import { AlertPanel } from './alertpanel';
 import { boundsOf, sensorBounds } from './bounds';
 import { LiveConnection } from './connection';
+import { SignIn } from './login';
+import { session, whenExpired } from './session';
 import { FrameClock } from './frameclock';
 import { HealthMonitor } from './health';
 import { installHook } from './hook';
@@ -182,7 +185,26 @@ const connection = new LiveConnection({
   alerts: (list) => alertPanel.set(list),
   events: (list) => alertPanel.onEvents(list),
   hello: onHello,
+  refused: (code, reason) => {
+    if (code === 4401) sessionEnded(reason || 'the server no longer accepts your sign-in');
+    else showMapMessage(`Your role cannot see the live picture: ${reason || 'refused by the server'}`);
+  },
 });
+
+// ------------------------------------------------------------------ signing in
+const signIn = new SignIn();
+whenExpired((why) => sessionEnded(why));
+
+/** The server stopped accepting the token: stop the live feed and ask for a sign-in; the
+ * same user carries on where they were (another user reloads the page: login.ts). */
+function sessionEnded(why: string): void {
+  if (signIn.showing) return;
+  connection.hold();
+  void signIn.ask(`Your session has ended (${why}). Sign in again.`).then(() => {
+    connection.resume();
+    void alertPanel.refresh();
+  });
+}
 
 $<HTMLInputElement>('toggle-coverage').addEventListener('change', (e) => map.setCoverageVisible((e.target as HTMLInputElement).checked));
 $<HTMLInputElement>('toggle-trails').addEventListener('change', (e) => map.setTrailsVisible((e.target as HTMLInputElement).checked));
@@ -218,6 +240,7 @@ installHook({
     const a = alertPanel.shown();
     return { t: a.t, alerts: a.alerts.map((x) => ({ ...x })) };
   },
+  user: () => (session.user ? { ...session.user, roles: [...session.user.roles] } : null),
 });
 
 async function start(): Promise<void> {
@@ -225,6 +248,8 @@ async function start(): Promise<void> {
   buildLegend(map);
   renderClock();
   updateStatus();
+  health.start(); // public: the banner works before sign-in too
+  await signIn.ready(); // a kept token, a server without sign-in, or the form
   connection.connect();
   void api
     .basemap()
@@ -237,7 +262,6 @@ async function start(): Promise<void> {
       if (!view.runId && runs.length) void timebar.loadRun(runs[runs.length - 1]!.run_id);
     })
     .catch(() => undefined);
-  health.start();
   const [sites] = await Promise.all([api.sites().catch(() => null), sensorPanel.start()]);
   if (sites) {
     for (const f of sites.features ?? []) {

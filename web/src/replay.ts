@@ -4,7 +4,17 @@
 // Every event carries the alert's state after it; the latest event of each alert id gives its
 // state, track, site and priority at that time, and alerts cleared by then are left out.
 
-import { api, type Alert, type AlertEvent, type Frame } from './api';
+import { api, type Alert, type AlertActionRecord, type AlertEvent, type Frame } from './api';
+
+const ACTION_OF: Record<string, string> = { acknowledged: 'acknowledge', engaged: 'engage', cleared: 'clear' };
+
+/** The operator action an event records ("acknowledge by alice: note"), or null. */
+export function actionOf(ev: AlertEvent): AlertActionRecord | null {
+  const action = ACTION_OF[ev.kind];
+  if (!action) return null;
+  const m = /\bby (.+?)(?:: (.*))?$/s.exec(ev.message ?? '');
+  return { action, operator: m?.[1] ?? '', t: ev.t, note: m?.[2] ?? '' };
+}
 
 /** Active alerts at data time `t` from events in recorded order (later events win). */
 export function alertsAt(events: readonly AlertEvent[], t: number): Alert[] {
@@ -21,12 +31,15 @@ export function alertsAt(events: readonly AlertEvent[], t: number): Alert[] {
       t_raised: ev.t,
       t_updated: ev.t,
       reasons: '',
+      actions: [],
     };
     if (ev.track_id != null) a.track_id = ev.track_id;
     if (ev.site_id) a.site_id = ev.site_id;
     if (typeof ev.priority === 'number' && Number.isFinite(ev.priority)) a.priority = ev.priority;
     if (ev.state) a.state = ev.state;
     if (ev.kind === 'raised') a.t_raised = ev.t;
+    const act = actionOf(ev);
+    if (act) a.actions = [...(a.actions ?? []), act];
     a.t_updated = ev.t;
     a.reasons = ev.message ? `${ev.kind}: ${ev.message}` : ev.kind;
     held.set(ev.alert_id, a);

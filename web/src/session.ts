@@ -1,0 +1,83 @@
+// Who is signed in: the access token (kept in sessionStorage: one tab's session, gone when
+// the tab closes) and the user it belongs to (`GET /api/auth/me`), what their roles let them
+// do, and who to tell when the server stops accepting the token (401, WebSocket 4401).
+
+export interface SessionUser {
+  name: string;
+  roles: string[];
+  nation: string;
+  clearance: string;
+  communities?: string[];
+}
+
+export type AlertAction = 'acknowledge' | 'engage' | 'clear';
+
+/** The roles that may take each alert action (the server's `access.ALERT_ACTIONS`). */
+export const ACTION_ROLES: Record<AlertAction, readonly string[]> = {
+  acknowledge: ['operator', 'commander'],
+  engage: ['operator', 'commander'],
+  clear: ['commander'],
+};
+
+const KEY = 'dronewall.token';
+
+function stored(): string | null {
+  try {
+    return window.sessionStorage.getItem(KEY);
+  } catch {
+    return null; // storage disabled: sign in again on every load
+  }
+}
+
+export const session = {
+  token: stored(),
+  user: null as SessionUser | null,
+  /** False when the server lets everyone in without signing in (`serve --auth none`). */
+  signInRequired: true,
+};
+
+export function signedIn(token: string | null, user: SessionUser): void {
+  session.token = token;
+  session.user = user;
+  try {
+    if (token) window.sessionStorage.setItem(KEY, token);
+    else window.sessionStorage.removeItem(KEY);
+  } catch {
+    /* kept in memory only */
+  }
+}
+
+export function forget(): void {
+  session.token = null;
+  session.user = null;
+  try {
+    window.sessionStorage.removeItem(KEY);
+  } catch {
+    /* nothing kept */
+  }
+}
+
+/** `Authorization: Bearer …` for a REST call, when signed in. */
+export function authHeaders(): Record<string, string> {
+  return session.token ? { authorization: `Bearer ${session.token}` } : {};
+}
+
+/** May the signed-in user take `action`? (Unknown user — a server without sign-in routes — may.) */
+export function can(action: AlertAction): boolean {
+  const u = session.user;
+  return !u || u.roles.some((r) => ACTION_ROLES[action].includes(r));
+}
+
+let onExpired: (why: string) => void = () => undefined;
+
+/** Who to call when the server refuses the token (expired, revoked, user removed). */
+export function whenExpired(hook: (why: string) => void): void {
+  onExpired = hook;
+}
+
+/** The server refused the token: forget it and ask for a sign-in. */
+export function expired(why: string): void {
+  if (!session.token && !session.signInRequired) return;
+  forget();
+  onExpired(why);
+}
