@@ -99,6 +99,7 @@ def test_a_postgresql_url_opens_a_postgres_store(postgres_schema: str, scheme: s
         "events",
         "actions",
         "raw",
+        "audit",
     }
     assert {t for (t,) in tables} == expected
 
