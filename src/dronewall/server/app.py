@@ -45,7 +45,19 @@ from dronewall.server.encode import (
     run_dict,
     track_detail,
 )
-from dronewall.server.feed import Feed, alerts_message, connect, encode_both
+from dronewall.server.feed import (
+    Feed,
+    alerts_message,
+    connect,
+    cut_frame,
+    cut_run_events,
+    encode_both,
+    recipient_of,
+    release_for,
+    released_alerts,
+    released_rows,
+    run_sensors,
+)
 from dronewall.server.hub import Hub
 from dronewall.server.schemas import ActionBody, Health, errors
 from dronewall.server.settings import ServerSettings
@@ -283,10 +295,12 @@ def _routes(app: FastAPI, live: Live) -> None:
         return _json({**asdict(s), "t": _finite(s.t), "t_start": _finite(s.t_start)})
 
     @app.get("/api/tracks", tags=["picture"], response_model=schemas.Frame, responses=errors(404))
-    def tracks() -> Response:
-        """The live picture now: every confirmed track, as columns (frame JSON)."""
+    def tracks(request: Request) -> Response:
+        """The live picture now: every confirmed track the signed-in user may see (their
+        nation and clearance against each track's labels), as columns (frame JSON)."""
         f = feed()
-        return _json(frame_message(f.latest, f.run_id, f.summary.frames, math.nan))
+        latest = cut_frame(f.latest, f.sensors, recipient_of(request))
+        return _json(frame_message(latest, f.run_id, f.summary.frames, math.nan))
 
     @app.get(
         "/api/tracks/{track_id}",
@@ -294,10 +308,11 @@ def _routes(app: FastAPI, live: Live) -> None:
         response_model=schemas.TrackDetail,
         responses=errors(404, 422),
     )
-    def track(track_id: Id) -> Response:
-        """One track now, with class probabilities and the reasons for class and threat."""
+    def track(request: Request, track_id: Id) -> Response:
+        """One track now, with class probabilities and the reasons for class and threat
+        (404 for a track the signed-in user may not see)."""
         f = feed()
-        latest = f.latest
+        latest = cut_frame(f.latest, f.sensors, recipient_of(request))
         rows = np.flatnonzero(latest.track_id == track_id)
         if rows.size == 0:
             raise NotFoundError("track", track_id)
@@ -314,13 +329,20 @@ def _routes(app: FastAPI, live: Live) -> None:
         responses=errors(404, 422, 503),
     )
     def track_history(
+        request: Request,
         track_id: Id,
         run_id: str | None = None,
         t0: float | None = None,
         t1: float | None = None,
     ) -> Response:
+        """A track's recorded rows; only those the user may see (a row is judged by the labels
+        the track carried then)."""
         run = run_id or feed().run_id
-        h = live.need_store().track_history(run, track_id, t0, t1)
+        store = live.need_store()
+        h = store.track_history(run, track_id, t0, t1)
+        if (recipient := recipient_of(request)) is not None:
+            rows = released_rows(h.rows, run_sensors(store, live.feed, run), recipient)
+            h = type(h)(h.track_id, h.times[rows], h.rows.take(rows))
         if len(h.times) == 0:
             raise NotFoundError("track", track_id)
         return _json(history(h))
@@ -331,9 +353,14 @@ def _routes(app: FastAPI, live: Live) -> None:
         response_model=list[schemas.Alert],
         responses=errors(404, 422),
     )
-    def alerts(include_cleared: bool = False) -> Response:
-        """Alerts, highest priority first."""
-        return _json(alert_list(feed().alerts(include_cleared=include_cleared)))
+    def alerts(request: Request, include_cleared: bool = False) -> Response:
+        """Alerts on tracks the signed-in user may see, highest priority first."""
+        f = feed()
+        release = release_for(f.sensors, recipient_of(request))
+        found = released_alerts(
+            f.alerts(include_cleared=include_cleared), release, live.hub.track_labels
+        )
+        return _json(alert_list(found))
 
     @app.post(
         "/api/alerts/{alert_id}/{action}",
@@ -413,13 +440,17 @@ def _routes(app: FastAPI, live: Live) -> None:
         response_model=schemas.Frame,
         responses=errors(404, 422, 503),
     )
-    def run_frame(run_id: str, t: Annotated[float, Query(allow_inf_nan=False)]) -> Response:
-        """The recorded picture at data time ``t`` (the latest frame at or before it)."""
+    def run_frame(
+        request: Request, run_id: str, t: Annotated[float, Query(allow_inf_nan=False)]
+    ) -> Response:
+        """The recorded picture at data time ``t`` (the latest frame at or before it), the
+        tracks the signed-in user may see."""
         store = live.need_store()
         store.run(run_id)
         frame = store.frame_at(run_id, t)
         if frame is None:
             raise NotFoundError("frame at or before", t)
+        frame = cut_frame(frame, run_sensors(store, live.feed, run_id), recipient_of(request))
         return _json(frame_message(frame, run_id, 0, math.nan))
 
     @app.get(
@@ -428,10 +459,16 @@ def _routes(app: FastAPI, live: Live) -> None:
         response_model=list[schemas.AlertEvent],
         responses=errors(404, 422, 503),
     )
-    def run_events(run_id: str, t0: float | None = None, t1: float | None = None) -> Response:
+    def run_events(
+        request: Request, run_id: str, t0: float | None = None, t1: float | None = None
+    ) -> Response:
+        """A recorded run's alert events on tracks the signed-in user may see."""
         store = live.need_store()
         store.run(run_id)
-        return _json([event_dict(e) for e in store.events(run_id, t0, t1)])
+        events = store.events(run_id, t0, t1)
+        sensors = run_sensors(store, live.feed, run_id)
+        events = cut_run_events(events, store, run_id, sensors, recipient_of(request))
+        return _json([event_dict(e) for e in events])
 
     @app.websocket("/ws")
     async def ws(websocket: WebSocket) -> None:
@@ -447,7 +484,16 @@ def _routes(app: FastAPI, live: Live) -> None:
         }
         greeting = [orjson.dumps(hello).decode()]
         columns = websocket.query_params.get("format") == "columns"
-        if f is not None:
+        recipient = recipient_of(websocket)
+        if f is not None and recipient is not None:  # what this user may see, from the start
+            release = release_for(f.sensors, recipient)
+            greeting.append(alerts_message(f, release, live.hub.track_labels))
+            if recipient not in live.hub.last_by_recipient and f.summary.frames:
+                mine = cut_frame(f.latest, f.sensors, recipient)
+                live.hub.last_by_recipient[recipient] = encode_both(
+                    mine, f.run_id, f.summary.frames, math.nan, json=True
+                )
+        elif f is not None:
             greeting.append(alerts_message(f))
             hub = live.hub
             missing = hub.last_columns is None if columns else hub.last_frame is None
@@ -459,7 +505,7 @@ def _routes(app: FastAPI, live: Live) -> None:
                     hub.last_columns = binary
                 else:
                     hub.last_frame = json
-        await live.hub.serve(websocket, greeting, columns=columns)
+        await live.hub.serve(websocket, greeting, columns=columns, recipient=recipient)
 
 
 def _finite(x: float) -> float | None:

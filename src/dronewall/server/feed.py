@@ -10,18 +10,22 @@ import asyncio
 import time
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 from starlette.requests import HTTPConnection
 
 from dronewall.assess import Alert, AlertEvent
+from dronewall.core.errors import DataError
 from dronewall.core.release import Recipient
 from dronewall.core.tracks import SensorGeometry
 from dronewall.runtime.pipeline import EventListener, FrameListener, Summary
 from dronewall.runtime.release import Release, TrackLabels
+from dronewall.runtime.sensor_table import sensors_from_json
 from dronewall.server.columns import encode_columns
 from dronewall.server.encode import alert_list, encode_frame, event_dict, frame_message
 from dronewall.server.hub import Hub
-from dronewall.store import PictureFrame
+from dronewall.store import PictureFrame, Store
 
 
 class Feed(Protocol):
@@ -80,6 +84,67 @@ def recipient_of(conn: HTTPConnection) -> Recipient | None:
 def release_for(sensors: SensorGeometry, recipient: Recipient | None) -> Release | None:
     """A one-off ``Release`` over a fixed sensor table (REST answers, a recorded run)."""
     return None if recipient is None else Release(recipient, lambda: sensors)
+
+
+def run_sensors(store: Store, feed: Feed | None, run_id: str) -> SensorGeometry | None:
+    """The sensor table (with labels) of a run: the live one's, or the one recorded with the
+    run; None when the run recorded none (then a filtered recipient receives nothing)."""
+    if feed is not None and feed.run_id == run_id:
+        return feed.sensors
+    settings = store.run(run_id).settings
+    table = settings.get("sensors") if isinstance(settings, dict) else None
+    if not isinstance(table, dict):
+        return None
+    try:
+        return sensors_from_json(table)
+    except DataError:
+        return None
+
+
+def cut_frame(
+    frame: PictureFrame, sensors: SensorGeometry | None, recipient: Recipient | None
+) -> PictureFrame:
+    """``frame`` as ``recipient`` may see it (None: all of it; unknown sensors: nothing)."""
+    if recipient is None:
+        return frame
+    if sensors is None:
+        return frame.take([])
+    return Release(recipient, lambda: sensors).frame(frame)
+
+
+def released_rows(
+    frame: PictureFrame, sensors: SensorGeometry | None, recipient: Recipient
+) -> npt.NDArray[np.intp]:
+    """Indices of the rows of ``frame`` ``recipient`` may see (none when sensors unknown)."""
+    if sensors is None:
+        return np.zeros(0, np.intp)
+    return np.flatnonzero(Release(recipient, lambda: sensors).rows(frame.label_mask))
+
+
+def cut_run_events(
+    events: list[AlertEvent],
+    store: Store,
+    run_id: str,
+    sensors: SensorGeometry | None,
+    recipient: Recipient | None,
+) -> list[AlertEvent]:
+    """A recorded run's alert events on tracks ``recipient`` may see, each track judged by
+    its last recorded labels (the most it ever carried)."""
+    if recipient is None:
+        return events
+    if sensors is None:
+        return [e for e in events if e.track_id is None]
+    labels = TrackLabels()
+    for tid in {e.track_id for e in events if e.track_id is not None}:
+        rows = store.track_history(run_id, tid).rows
+        if len(rows):
+            labels.note(rows.track_id[-1:], rows.label_mask[-1:])
+    return Release(recipient, lambda: sensors).events(events, labels)
+
+
+def alert_with_id(feed: Feed, alert_id: int) -> tuple[Alert, ...]:
+    """The alert ``alert_id`` (cleared ones too), or nothing."""
+    return tuple(a for a in feed.alerts(include_cleared=True) if a.alert_id == alert_id)
 
 
 class Releases:

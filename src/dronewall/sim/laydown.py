@@ -109,12 +109,16 @@ def build_laydown(
     duplicates = sorted({x for x in ids if ids.count(x) > 1})
     if duplicates:
         raise ConfigError(f"duplicate sensor ids: {', '.join(duplicates[:5])}", field="sensor")
-    return dataclasses.replace(_pack(placed, rng, ground), labels=_labels(placed, world))
+    rel = scenario.scenario.releasable_to
+    return dataclasses.replace(_pack(placed, rng, ground), labels=_labels(placed, world, rel))
 
 
-def _labels(placed: list[_Placed], world: World) -> tuple[SecurityLabel, ...]:
+def _labels(
+    placed: list[_Placed], world: World, releasable_to: list[str]
+) -> tuple[SecurityLabel, ...]:
     """Each sensor's label; a group that names no nation is owned by the country its sensor
-    stands in (``DEFAULT_OWNER`` at sea)."""
+    stands in (``DEFAULT_OWNER`` at sea), one that names no ``releasable_to`` is releasable
+    to the scenario's."""
     unnamed = [i for i, p in enumerate(placed) if p.spec.nation is None]
     owners = [""] * len(placed)
     if unnamed:
@@ -122,7 +126,9 @@ def _labels(placed: list[_Placed], world: World) -> tuple[SecurityLabel, ...]:
         lon = np.array([placed[i].lon for i in unnamed])
         for i, a3 in zip(unnamed, world.countries_at(lat, lon).tolist(), strict=True):
             owners[i] = str(a3) or DEFAULT_OWNER
-    return tuple(p.spec.label(owners[i] or DEFAULT_OWNER) for i, p in enumerate(placed))
+    return tuple(
+        p.spec.label(owners[i] or DEFAULT_OWNER, releasable_to) for i, p in enumerate(placed)
+    )
 
 
 def _place(spec: SensorBase, sensor_id: str, lat: float, lon: float, where: str) -> _Placed:

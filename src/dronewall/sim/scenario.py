@@ -53,6 +53,17 @@ class Header(_Strict):
     duration_s: float = Field(gt=0, le=7 * 86400)
     seed: int = Field(ge=0)
     truth_interval_s: int = Field(default=1, ge=1, le=60)
+    # Whom the scenario's sensors are releasable to when a sensor group names no
+    # ``releasable_to`` of its own (core.release): nations (alpha-3) and/or NATO, EU.
+    releasable_to: list[str] = Field(default_factory=list)
+
+    @field_validator("releasable_to")
+    @classmethod
+    def _releasable(cls, value: list[str]) -> list[str]:
+        try:
+            return sorted(SecurityLabel.make("DNK", releasable_to=value).releasable_to)
+        except LabelError as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _aware(self) -> Header:
@@ -177,10 +188,10 @@ class SensorBase(_Strict):
     params: dict[str, float] = Field(default_factory=dict)
     # The sensors' security label (core.release): owner nation (ISO alpha-3; default the
     # country the sensor stands in), classification, the nations/communities it is releasable
-    # to (default none) and the policy.
+    # to (default the scenario's ``releasable_to``, else none) and the policy.
     nation: str | None = None
     classification: str = "UNCLASSIFIED"
-    releasable_to: list[str] = Field(default_factory=list)
+    releasable_to: list[str] | None = None
     policy: str = "NATO"
 
     @field_validator("nation", "classification", "releasable_to", "policy")
@@ -201,10 +212,11 @@ class SensorBase(_Strict):
             raise ValueError(str(exc)) from None
         return value
 
-    def label(self, default_owner: str) -> SecurityLabel:
+    def label(self, default_owner: str, default_releasable: list[str]) -> SecurityLabel:
         """This group's label, owned by ``nation`` or else ``default_owner``."""
+        rel = default_releasable if self.releasable_to is None else self.releasable_to
         return SecurityLabel.make(
-            self.nation or default_owner, self.classification, self.releasable_to, self.policy
+            self.nation or default_owner, self.classification, rel, self.policy
         )
 
 
