@@ -304,3 +304,30 @@ def test_the_sharing_file_makes_these_sinks_and_names_a_bad_key() -> None:
     assert str(caught.value) == (
         "share.toml:14: recipient[0].output[1].ttl: must be an integer 0–255, got 1000"
     )
+
+
+def test_tak_tcp_stays_with_xml_when_the_server_offers_nothing() -> None:
+    server = TakServer().start()  # a plain CoT input: no t-x-takp-v
+    sink = _sink("tak-tcp", f"{LOOPBACK}:{server.port}", negotiate_timeout_s=0.2)
+    try:
+        _send(sink, 1)  # XML while waiting for an offer: the protocol allows it
+        time.sleep(0.4)
+        _send(sink, 1, t0=T0 + 1)
+        wait_until(lambda: len(split_xml(bytes(server.connections[0]))) == 2 * TRACKS, "XML")
+    finally:
+        sink.close()
+        server.stop()
+    assert sink.health()["protocol"] == "xml" and sink.health()["connects"] == 1
+
+
+def test_tak_tcp_without_an_answer_disconnects_and_tries_again() -> None:
+    server = TakServer(offer=True, read=False).start()  # offers, never reads the request
+    sink = _sink(
+        "tak-tcp", f"{LOOPBACK}:{server.port}", negotiate_timeout_s=0.2, backoff_min_s=0.05
+    )
+    try:
+        wait_until(lambda: sink.health()["connects"] >= 2, "a second try")
+    finally:
+        sink.close()
+        server.stop()
+    assert "no answer to the TAK Protocol request" in sink.health()["last_error"]
