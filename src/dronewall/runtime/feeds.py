@@ -35,6 +35,7 @@ from dronewall.core.errors import DronewallError
 from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import IDENTITY_DTYPE, ReportBatch, SensorKind
 from dronewall.runtime.feedspec import SENSOR_KINDS, FeedSpec
+from dronewall.runtime.sensor_table import label_from_json, label_to_json
 from dronewall.sensors.feed import Adapter, FeedOutput, Identity, Report
 from dronewall.sensors.table import SensorTable
 from dronewall.sensors.transport import listen_udp, serve_tcp, stream_tcp
@@ -94,6 +95,8 @@ class FeedSource:
             if factory is None:
                 raise FeedStartError(f"feed {spec.name}: no adapter for format {spec.format!r}")
             self.feeds[spec.name] = FeedState(spec, factory(spec))
+            if spec.label is not None:  # its sensors' label, unless one declares its own
+                self.table.feed_labels[spec.name] = spec.label
             self._declare(spec)
         self._queue: queue.Queue[ReportBatch] = queue.Queue()
         self._raw: list[RawMessage] = []
@@ -453,12 +456,15 @@ def identity_dict(ident: Identity) -> dict[str, Any]:
 def spec_to_json(spec: FeedSpec) -> dict[str, Any]:
     d = dataclasses.asdict(spec)
     d["sensors"] = list(spec.sensors)
+    d["label"] = label_to_json(spec.label) if spec.label is not None else None
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
 
 
 def spec_from_json(d: dict[str, Any]) -> FeedSpec:
     values: dict[str, Any] = {k: (math.nan if v is None else v) for k, v in d.items()}
     values["sensors"] = tuple(values.get("sensors", ()))
+    label = d.get("label")  # runs recorded before labels: none (the default)
+    values["label"] = label_from_json(label) if isinstance(label, dict) else None
     return FeedSpec(**values)
 
 

@@ -21,6 +21,12 @@ sapient         listen         SAPIENT (BSI Flex 335 v2.0) sensor nodes connecti
 ``tcp`` connects to a receiver and reconnects; ``listen`` accepts connections. Query keys
 become settings: ``name`` (the feed's name, default ``FORMAT-PORT``), ``nation``, ``lat``,
 ``lon``, ``alt`` (the receiver's position), ``range_km``, ``interface`` (multicast).
+
+Security labels (``core.release``, ``docs/releasability.md``): a feed's sensors are owned by
+its ``nation`` (alpha-2 or alpha-3; none: ``DEFAULT_OWNER``), ``classification`` (default
+UNCLASSIFIED), ``releasable_to`` (nations and/or NATO, EU; a list, or comma-separated in a
+URL; default nobody else) and ``policy`` (default NATO); a ``[[feed.sensor]]`` table may set
+any of the four for its sensor.
 """
 
 from __future__ import annotations
@@ -33,9 +39,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from dronewall.core.errors import ConfigError
+from dronewall.core.release import DEFAULT_OWNER, LabelError, SecurityLabel
 from dronewall.core.tomlpos import line_of
 from dronewall.core.types import SensorKind
 from dronewall.sensors.feed import SensorInfo
+from dronewall.world.countries import load_countries
 
 TRANSPORTS: dict[str, tuple[str, ...]] = {  # format → transports, the default first
     "asterix": ("udp",),
@@ -83,6 +91,7 @@ class FeedSpec:
     claims: dict[str, float] = field(default_factory=dict)  # revisit_s, pd, clutter_density
     options: dict[str, Any] = field(default_factory=dict)  # format-specific settings
     sensors: tuple[dict[str, Any], ...] = ()  # [[feed.sensor]] tables, as written
+    label: SecurityLabel | None = None  # its sensors' security label (core.release)
 
     @property
     def url(self) -> str:
@@ -97,7 +106,7 @@ class FeedSpec:
             return None
         return _claiming(self.claims, SensorInfo(
             self.name, kind, self.lat_deg, self.lon_deg, self.alt_m, self.max_range_m,
-            name=self.name, nation=self.nation,
+            name=self.name, nation=self.nation, label=self.label,
         ))  # fmt: skip
 
     def declared(self) -> list[SensorInfo]:
@@ -118,6 +127,7 @@ class FeedSpec:
                         name=str(s.get("name", "")),
                         nation=str(s.get("nation", self.nation)),
                         vendor=str(s.get("vendor", "")),
+                        label=sensor_label(s, self.label, self.nation),
                     ),
                 )
             )
@@ -168,19 +178,71 @@ def _spec(
         isinstance(x, dict) and "key" in x for x in sensors
     ):
         raise ConfigError("each [[feed.sensor]] needs a key", field="sensor")
+    nation = str(s.pop("nation", ""))
+    label = sensor_label(s, None, nation, pop=True)
     for table in sensors:
         _declared(table, f"[[feed.sensor]] {table['key']!r}")  # refused here, with the line
+        sensor_label(table, label, nation)
     claims = _declared(s, f"feed {url!r}")
     for key in claims:
         s.pop(key)
     return FeedSpec(
         name=str(s.pop("name", f"{fmt}-{port}")),
         format=fmt, transport=transport, host=host, port=port, path=path,
-        nation=str(s.pop("nation", "")),
+        nation=nation, label=label,
         lat_deg=lat, lon_deg=lon, alt_m=values.get("alt", math.nan),
         max_range_m=values.get("range_km", math.nan) * 1e3, claims=claims,
         options=s, sensors=tuple(sensors),
     )  # fmt: skip
+
+
+LABEL_KEYS = ("classification", "releasable_to", "policy")
+
+
+def owner_nation(code: str) -> str:
+    """An owner nation as ISO alpha-3 (feeds files may write alpha-2: ``DK`` → ``DNK``)."""
+    c = code.strip().upper()
+    if len(c) == 2:
+        found = [a3 for a3, country in load_countries().items() if country.iso_a2 == c]
+        if not found:
+            raise ConfigError(f"unknown nation {code!r} (ISO 3166-1 alpha-2 or alpha-3)")
+        return found[0]
+    return c
+
+
+def sensor_label(
+    table: dict[str, Any], base: SecurityLabel | None, nation: str, *, pop: bool = False
+) -> SecurityLabel:
+    """The label of a feed (``base`` None) or of one of its sensors (the keys it gives over
+    the feed's ``base``); ConfigError naming the bad key. ``pop``: take the keys out."""
+    get = table.pop if pop else table.get
+    values = {key: get(key) for key in LABEL_KEYS if key in table}
+    owner_text = str(table.get("nation") or "") if base is not None else nation
+    rel = values.get("releasable_to", sorted(base.releasable_to) if base else [])
+    if isinstance(rel, str):
+        rel = [x for x in rel.split(",") if x.strip()]
+    if not isinstance(rel, list):
+        raise ConfigError(
+            "releasable_to must be a list of nations or communities", field="releasable_to"
+        )
+
+    def checked(key: str, make: Any) -> SecurityLabel:
+        try:
+            return SecurityLabel.make(*make())
+        except (LabelError, ConfigError) as exc:
+            raise ConfigError(f"{key}: {exc}", field=key) from exc
+
+    owner = (base.owner if base else DEFAULT_OWNER) if not owner_text else None
+    if owner is None:
+        owner = checked("nation", lambda: (owner_nation(owner_text),)).owner
+    checked("classification", lambda: (owner, str(values.get("classification", "UNCLASSIFIED"))))
+    checked("releasable_to", lambda: (owner, "UNCLASSIFIED", [str(x) for x in rel]))
+    return SecurityLabel.make(
+        owner,
+        str(values.get("classification", base.classification if base else "UNCLASSIFIED")),
+        [str(x) for x in rel],
+        str(values.get("policy", base.policy if base else "NATO")),
+    )
 
 
 def _claiming(claims: dict[str, float], info: SensorInfo) -> SensorInfo:

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from dronewall.core.release import SecurityLabel
 from dronewall.core.types import MeasurementKind, ObjectClass, SensorKind
 
 NAN = math.nan
@@ -77,6 +78,7 @@ class SensorInfo:
     revisit_s: float = NAN
     pd: float = NAN
     clutter_density: float = NAN
+    label: SecurityLabel | None = None  # its security label (core.release); None: the feed's
 
 
 @dataclass(frozen=True, slots=True)

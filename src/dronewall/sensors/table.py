@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from dronewall.core.geodesy import geodetic_to_ecef
+from dronewall.core.release import SecurityLabel, default_label
 from dronewall.core.tracks import FloatArray, SensorGeometry
 from dronewall.core.types import SensorKind, sensor_kind_name
 from dronewall.sensors.feed import SensorInfo, SensorStatus
@@ -76,6 +77,9 @@ class SensorTable:
         self._by_key: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
         self._geometry: SensorGeometry | None = None
+        # Each feed's label for its sensors that declare none (core.release; set before the
+        # feed's first sensor): unknown feeds get ``default_label()``.
+        self.feed_labels: dict[str, SecurityLabel] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -141,7 +145,7 @@ class SensorTable:
         """The tracker's view; the same object until the table changes."""
         with self._lock:
             if self._geometry is None:
-                self._geometry = _geometry(self._rows)
+                self._geometry = _geometry(self._rows, self.feed_labels)
             return self._geometry
 
     def rows(self) -> list[SensorHealth]:
@@ -195,10 +199,12 @@ def _merge(old: SensorInfo, new: SensorInfo) -> SensorInfo:
     for name in ("name", "nation", "vendor"):
         if getattr(new, name):
             updates[name] = getattr(new, name)
+    if new.label is not None:
+        updates["label"] = new.label
     return replace(old, **updates)
 
 
-def _geometry(rows: list[SensorHealth]) -> SensorGeometry:
+def _geometry(rows: list[SensorHealth], feed_labels: dict[str, SecurityLabel]) -> SensorGeometry:
     infos = [r.info for r in rows]
     n = len(infos)
     lat = np.array([i.lat_deg for i in infos], float).reshape(n)
@@ -217,7 +223,8 @@ def _geometry(rows: list[SensorHealth]) -> SensorGeometry:
     lat, lon = np.where(known, lat, 0.0), np.where(known, lon, 0.0)
     ids = [sensor_id(r.feed, r.info.key) for r in rows]
     kinds = np.array([int(i.kind) for i in infos], np.uint8).reshape(n)
-    geometry = SensorGeometry(ids, kinds, lat, lon, alt.reshape(n), ecef, ranges)
+    labels = tuple(r.info.label or feed_labels.get(r.feed) or default_label() for r in rows)
+    geometry = SensorGeometry(ids, kinds, lat, lon, alt.reshape(n), ecef, ranges, labels=labels)
 
     def declared(name: str) -> FloatArray:  # the kind's default where nothing is declared
         given = np.array([getattr(i, name) for i in infos], float).reshape(n)
