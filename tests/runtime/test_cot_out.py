@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 import takproto
 from takproto.proto import TakMessage
@@ -20,6 +21,7 @@ from dronewall.assess.alert_types import AlertState
 from dronewall.core.errors import ConfigError
 from dronewall.core.release import Recipient
 from dronewall.runtime.cot_out import CotSink, make_cot_sink, parse_settings
+from dronewall.store import PictureFrame
 from tests.app.feeds_harness import free_port
 from tests.runtime.cot_harness import (
     HANG_GUARD_S,
@@ -46,11 +48,17 @@ def _sink(kind: str, address: str, **keys: Any) -> CotSink:
     return sink
 
 
-def _send(sink: CotSink, n: int, *, t0: float = T0) -> None:
+def quiet_frame(t: float = T0) -> PictureFrame:
+    """``mixed_frame`` with no alert active (an alert adds an alarm event)."""
+    frame = mixed_frame(t)
+    return replace(frame, alert_id=np.zeros(len(frame), np.int64))
+
+
+def _send(sink: CotSink, n: int, *, t0: float = T0, alerts: bool = False) -> None:
     """``n`` frames a second of data time apart, each waited for."""
     for i in range(n):
         before = sink.health()["frames_sent"]
-        sink.take_frame(mixed_frame(t0 + i), time.time(), i)
+        sink.take_frame(mixed_frame(t0 + i) if alerts else quiet_frame(t0 + i), time.time(), i)
         wait_until(lambda b=before: sink.health()["frames_sent"] > b, "a frame sent")
 
 
@@ -170,7 +178,7 @@ def test_server_dies_mid_stream_and_comes_back() -> None:
         # the pipeline goes on while nobody listens: frames are taken and dropped, never waited
         # for, and the sink keeps trying to reconnect
         for i in range(200):
-            sink.take_frame(mixed_frame(T0 + 10 + i), time.time(), i)
+            sink.take_frame(quiet_frame(T0 + 10 + i), time.time(), i)
             time.sleep(0.002)
         wait_until(lambda: sink.health()["errors"] >= 2, "failed reconnects")
         assert not sink.health()["connected"]
@@ -219,28 +227,50 @@ def _event(kind: EventKind, state: AlertState | None) -> AlertEvent:
 
 def test_alerts_are_alarms_beside_their_track_and_withdrawn_when_cleared() -> None:
     port = free_port(2)
+    on_alert = mixed_frame()
+    cleared = replace(on_alert, alert_id=np.zeros(len(on_alert), np.int64))
     with multicast_receiver(GROUP, port) as receiver:
         sink = _sink("cot-udp", f"{GROUP}:{port}")
+
+        def picture(frame: PictureFrame, t: float, n: int) -> list[ET.Element]:
+            before = sink.health()["frames_sent"]
+            sink.take_frame(replace(frame, t=t), time.time(), 0)
+            wait_until(lambda: sink.health()["frames_sent"] > before, "a frame sent")
+            return [ET.fromstring(receiver.recv(65_536)) for _ in range(n)]
+
         try:
-            sink.take_events([_event(EventKind.RAISED, AlertState.NEW)])
-            _send(sink, 1)
-            first = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS + 1)]
+            sink.take_events([_event(EventKind.ACKNOWLEDGED, AlertState.ACKNOWLEDGED)])
+            first = picture(on_alert, T0, TRACKS + 1)
             sink.take_events([_event(EventKind.CLEARED, AlertState.CLEARED)])
-            _send(sink, 1, t0=T0 + 1)
-            second = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS + 1)]
-            _send(sink, 1, t0=T0 + 2)
-            third = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS)]
+            second = picture(cleared, T0 + 1, TRACKS + 1)
+            third = picture(cleared, T0 + 2, TRACKS)
         finally:
             sink.close()
     alarm = first[-1]
     assert alarm.get("type") == "b-l" and alarm.get("uid") == "dronewall-site-a-alert-3"
-    assert (alarm.findtext("detail/remarks") or "").startswith("ALERT 3 new: Airport EPWA")
+    remarks = alarm.findtext("detail/remarks") or ""
+    assert remarks == "ALERT 3 acknowledged: Airport EPWA, priority 0; acknowledged"
     link = alarm.find("detail/link")
     assert link is not None and link.get("uid") == "dronewall-site-a-7"
-    withdrawn = second[-1]
+    withdrawn = second[-1]  # after the tracks
     assert withdrawn.get("uid") == alarm.get("uid")
     assert withdrawn.get("stale") == withdrawn.get("time")  # stale at once: clients drop it
     assert all(r.get("type") != "b-l" for r in third)
+
+
+def test_an_alert_is_shown_from_the_picture_without_its_events() -> None:
+    """The frame says which track carries an active alert: an alarm even when the events
+    came before the sink started (or were withheld), worded "active"."""
+    port = free_port(2)
+    with multicast_receiver(GROUP, port) as receiver:
+        sink = _sink("cot-udp", f"{GROUP}:{port}")
+        try:
+            _send(sink, 1, alerts=True)
+            received = [ET.fromstring(receiver.recv(65_536)) for _ in range(TRACKS + 1)]
+        finally:
+            sink.close()
+    assert (received[-1].findtext("detail/remarks") or "").startswith("ALERT 3 active")
+    assert sink.health()["alarms"] == 1
 
 
 def test_an_alarm_whose_track_is_withheld_is_not_sent() -> None:
@@ -267,7 +297,7 @@ def test_frames_are_paced_by_data_time() -> None:
         sink = _sink("cot-udp", f"{GROUP}:{port}", interval_s=2.0)
         try:
             for i in range(6):  # half a second apart in data time
-                sink.take_frame(mixed_frame(T0 + 0.5 * i), time.time(), i)
+                sink.take_frame(quiet_frame(T0 + 0.5 * i), time.time(), i)
                 time.sleep(0.05)
             wait_until(lambda: sink.health()["frames_sent"] >= 2, "frames")
         finally:

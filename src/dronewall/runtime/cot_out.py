@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+import numpy as np
+
 from dronewall.assess import AlertEvent, EventKind
 from dronewall.core.clock import Clock, SystemClock
 from dronewall.core.release import Recipient
@@ -65,77 +67,76 @@ def make_cot_sink(recipient: Recipient, table: dict[str, Any]) -> CotSink:
     return CotSink(parse_settings(table), recipient)
 
 
-@dataclass(slots=True)
-class _Alarm:
-    track_id: int
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """What an alert's latest event said."""
+
     state: str
-    site_id: str
-    priority: float
     message: str
-    last: CotEvent | None = None  # the alarm as last sent
-    withdrawn: bool = False
 
 
 class AlarmBook:
-    """The alerts a recipient has been told of, from their events, as CoT alarms."""
+    """The alerts on a recipient's TAK map. An alarm is shown for each active alert on a track
+    in the recipient's picture — the frame's ``alert_id`` column, so an alert whose events were
+    withheld or came before the sink started is shown all the same — worded from the alert's
+    latest event (state, message) and the frame (site, priority). An alarm shown before and
+    gone now (cleared, or its track no longer in the picture) is sent once more, stale, so
+    clients drop it. An alarm whose track is withheld is never sent: its position would leak."""
 
     _ENDS = frozenset({EventKind.CLEARED, EventKind.AUTO_CLEARED})
+    MAX_NOTES = 10_000  # alerts remembered; an end event withheld would otherwise leak one
 
     def __init__(self) -> None:
-        self._alarms: dict[int, _Alarm] = {}
+        self._notes: dict[int, _Note] = {}
+        self._shown: dict[int, CotEvent] = {}
 
     def __len__(self) -> int:
-        return len(self._alarms)
+        return len(self._shown)
 
     def update(self, events: list[AlertEvent]) -> None:
         for e in events:
-            if e.alert_id is None or e.kind is EventKind.SITE_CLEAR:
+            if e.alert_id is None:  # site-clear: no CoT form
                 continue
-            known = self._alarms.get(e.alert_id)
-            if e.kind in self._ENDS:
-                if known is not None:
-                    known.withdrawn = True
-                    known.state = str(e.kind)
-                continue
-            track_id = e.track_id
-            if track_id is None and known is not None:
-                track_id = known.track_id
-            if track_id is None:
-                continue
-            state = str(e.state) if e.state is not None else str(e.kind)
-            alarm = _Alarm(int(track_id), state, e.site_id, e.priority, e.message)
-            if known is not None:
-                alarm.last = known.last
-            self._alarms[e.alert_id] = alarm
+            self._notes.pop(e.alert_id, None)
+            if e.kind not in self._ENDS:
+                state = str(e.state) if e.state is not None else str(e.kind)
+                self._notes[e.alert_id] = _Note(state, e.message)
+        while len(self._notes) > self.MAX_NOTES:
+            del self._notes[next(iter(self._notes))]
 
     def events(
-        self, tracks: dict[str, CotEvent], node: str, now_s: float, stale_s: float
+        self,
+        frame: PictureFrame,
+        tracks: dict[str, CotEvent],
+        node: str,
+        now_s: float,
+        stale_s: float,
     ) -> list[CotEvent]:
-        """Alarms of alerts whose track is in this picture, and, once, a stale copy of each
-        cleared one. An alarm whose track is withheld from this recipient is not sent."""
+        """The alarms for this picture (``tracks``: its track events by uid)."""
         out: list[CotEvent] = []
-        for alert_id, a in list(self._alarms.items()):
-            if a.withdrawn:
-                if a.last is not None:
-                    out.append(replace(a.last, time_s=now_s, stale_s=now_s))
-                del self._alarms[alert_id]
+        shown: dict[int, CotEvent] = {}
+        for row in np.flatnonzero(frame.alert_id > 0).tolist():
+            track = tracks.get(track_uid(node, int(frame.track_id[row])))
+            if track is None:  # a bird, or no position
                 continue
-            track = tracks.get(track_uid(node, a.track_id))
-            if track is None:
-                continue
-            a.last = alarm_event(
+            alert_id = int(frame.alert_id[row])
+            note = self._notes.get(alert_id, _Note("active", ""))
+            shown[alert_id] = alarm_event(
                 node=node,
                 alert_id=alert_id,
-                state=a.state,
-                site_id=a.site_id,
-                priority=a.priority,
-                message=a.message,
+                state=note.state,
+                site_id=str(frame.site_id[row]),
+                priority=float(frame.priority[row]),
+                message=note.message,
                 track=track,
                 now_s=now_s,
                 stale_s=stale_s,
             )
-            out.append(a.last)
-        return out
+        for alert_id, last in self._shown.items():
+            if alert_id not in shown:
+                out.append(replace(last, time_s=now_s, stale_s=now_s))
+        self._shown = shown
+        return [*out, *shown.values()]
 
 
 class CotSink:
@@ -250,7 +251,11 @@ class CotSink:
         node = self.settings.options.node
         tracks, skipped = track_events(frame, now, self.settings.options)
         by_uid = {e.uid: e for e in tracks}
-        alarms = self._alarms.events(by_uid, node, now, now + self.settings.stale_s)
+        alarms = (
+            self._alarms.events(frame, by_uid, node, now, now + self.settings.stale_s)
+            if self.settings.alerts
+            else []
+        )
         protocol = self._link.protocol
         payloads = [self._encode(e, protocol) for e in tracks + alarms]
         try:
