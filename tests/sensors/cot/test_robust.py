@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from takproto.proto import TakMessage as TheirTakMessage
 
-from dronewall.sensors.cot import EventOptions, event_mesh, event_stream, event_xml, track_events
+from dronewall.sensors.cot import (
+    EventOptions,
+    alarm_event,
+    event_mesh,
+    event_stream,
+    event_xml,
+    track_events,
+)
 from tests.sensors.cot.frames import T0, Row, frame_of
 
 HOSTILE = "<&\"'> ]]> <!-- --> &amp; \x00\x07\x1b\ufffe \ud800 é 漢 🛸"
@@ -76,3 +83,28 @@ def test_hostile_text_survives_escaped() -> None:
     contact = root.find("detail/contact")
     assert contact is not None and contact.get("callsign") == "DW-1 <&\"'>"
     assert b"<n>" not in document  # escaped in the raw bytes
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, texts, texts, numbers, st.integers(-(2**63), 2**63 - 1))
+def test_any_alarm_encodes(
+    site: str, message: str, state: str, priority: float, alert: int
+) -> None:
+    (track,), _ = track_events(frame_of([Row(1)]), T0, EventOptions(node="n"))
+    alarm = alarm_event(
+        node=HOSTILE,
+        alert_id=alert,
+        state=state,
+        site_id=site,
+        priority=priority,
+        message=message,
+        track=track,
+        now_s=T0,
+        stale_s=T0 + 5.0,
+    )
+    root = ET.fromstring(event_xml(alarm))
+    assert root.get("type") == "b-l" and len(root.findtext("detail/remarks") or "") <= 1000
+    link = root.find("detail/link")
+    assert link is not None and link.get("uid") == "dronewall-n-1"
+    parsed = takproto.parse_proto(bytearray(event_mesh(alarm)))
+    assert isinstance(parsed, TheirTakMessage) and parsed.cotEvent.type == "b-l"
