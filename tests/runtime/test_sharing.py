@@ -261,3 +261,58 @@ communities = ["NATO"]
             s.close()
     assert got[0] == {1, 2, 3}
     assert got[1] == {2}
+
+
+def test_serve_share_sends_each_ally_what_it_may_have(tmp_path: Path) -> None:
+    """``dronewall serve SCENARIO --share FILE`` end to end: the Copenhagen demo's sensors are
+    releasable to NATO and the EU; a Polish recipient receives Cursor-on-Target tracks, a
+    Swiss one (neither) receives none, from the same pipeline."""
+    import subprocess
+    import sys
+
+    socks = []
+    for _ in range(2):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.settimeout(0.2)
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    with socket.socket() as probe:  # a free TCP port for the web server
+        probe.bind(("127.0.0.1", 0))
+        web_port = probe.getsockname()[1]
+    share = tmp_path / "share.toml"
+    share.write_text(
+        "".join(
+            f'[[recipient]]\nname = "{name}"\nnation = "{nation}"\nclearance = "SECRET"\n'
+            f'[[recipient.output]]\nkind = "cot-udp"\naddress = "127.0.0.1:{port}"\n'
+            for name, nation, port in (("PL", "POL", ports[0]), ("CH", "CHE", ports[1]))
+        ),
+        encoding="utf-8",
+    )
+    dronewall = str(Path(sys.executable).with_name("dronewall"))
+    command = [
+        dronewall, "serve", "copenhagen-2025-09", "--share", str(share), "--speed", "200",
+        "--duration", "900", "--exit-when-done", "--port", str(web_port),
+        "--store", f"sqlite:///{tmp_path / 'run.db'}",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    counts = [0, 0]
+    try:
+        deadline = time.monotonic() + 240.0
+        while time.monotonic() < deadline and process.poll() is None:
+            for i, s in enumerate(socks):
+                try:
+                    while True:
+                        data = s.recv(65536)
+                        counts[i] += len(re.findall(rb"<event ", data))
+                except TimeoutError:
+                    pass
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+        for s in socks:
+            s.close()
+    assert "sharing with PL" in output and "sharing with CH" in output, output
+    assert counts[0] > 0, output
+    assert counts[1] == 0

@@ -20,12 +20,16 @@ import typer
 from rich.console import Console
 
 from dronewall.app.common import fail, scenario_file, text_file
+from dronewall.app.serve_auth import DEFAULT_USERS, AuthMode, AuthOptions, build_authenticator
+from dronewall.app.serve_auth import describe as describe_auth
 
 if TYPE_CHECKING:
     from dronewall.runtime.feedspec import FeedSpec
     from dronewall.runtime.pipeline import Summary
+    from dronewall.runtime.sharing import Sharing
     from dronewall.runtime.upward import UpwardReporter
     from dronewall.server import ServerSettings
+    from dronewall.server.auth import Authenticator
     from dronewall.server.feed import Feed
     from dronewall.store import RetentionPolicy, Store
 
@@ -56,8 +60,28 @@ def serve(
     speed: Annotated[float, typer.Option(help="data seconds per wall second")] = 30.0,
     duration: Annotated[float | None, typer.Option(help="simulated seconds")] = None,
     store: Annotated[str, typer.Option(help="sqlite:///file.db or postgresql://…")] = DEFAULT_STORE,
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="address to listen on; 0.0.0.0 opens it to the network")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    auth: Annotated[
+        AuthMode,
+        typer.Option(help="sign-in: users (the users file), oidc (a provider), none (loopback)"),
+    ] = AuthMode.users,
+    users: Annotated[
+        Path, typer.Option(help="the users file (dronewall users add …); its secret: FILE.key")
+    ] = DEFAULT_USERS,
+    token_hours: Annotated[float, typer.Option(help="how long a sign-in lasts")] = 8.0,
+    oidc_issuer: Annotated[str | None, typer.Option(help="OIDC provider's issuer (iss)")] = None,
+    oidc_audience: Annotated[str | None, typer.Option(help="audience (aud) to accept")] = None,
+    oidc_jwks: Annotated[
+        str | None, typer.Option(help="the provider's keys: a JWKS file or an https:// URL")
+    ] = None,
+    oidc_roles_claim: Annotated[str, typer.Option(help="claim with the roles")] = "roles",
+    oidc_nation_claim: Annotated[str, typer.Option(help="claim with the nation")] = "nation",
+    oidc_clearance_claim: Annotated[
+        str, typer.Option(help="claim with the clearance")
+    ] = "clearance",
     exit_when_done: Annotated[
         bool, typer.Option(help="stop the server when the run ends (scripts)")
     ] = False,
@@ -77,6 +101,13 @@ def serve(
     keep_reports_days: Annotated[
         float, typer.Option(help="keep reports this long (inf: for ever, the whole record)")
     ] = 30.0,
+    share: Annotated[
+        Path | None,
+        typer.Option(
+            help="sharing file (TOML): allies' CoT/TAK, ASTERIX CAT062 and SAPIENT outputs, "
+            "each cut to what its recipient is cleared for (docs/releasability.md)"
+        ),
+    ] = None,
 ) -> None:
     """Run the pipeline on live sensor feeds (``--feed``, ``--feeds``) or on a scenario in
     accelerated time, and serve the map and the API; or replay a recorded run
@@ -85,6 +116,8 @@ def serve(
         scenario_file(scenario)
     if feeds is not None:
         text_file(feeds, "feeds file")
+    if share is not None:
+        text_file(share, "sharing file")
     from dronewall.app.node_cli import DEFAULT_INTERVAL_S, parent_address, start_reporter
 
     address = parent_address(parent) if parent is not None else None
@@ -92,11 +125,13 @@ def serve(
         fail("--parent reports a site's live feeds up: give --feed or --feeds too")
     from dronewall.core.errors import DronewallError, NotFoundError
     from dronewall.runtime.pipeline import PipelineSettings
+    from dronewall.runtime.sharing import Sharing, load_sharing
     from dronewall.server import ServerSettings
     from dronewall.server.app import build_feed
     from dronewall.store import open_store
 
     try:
+        plan = load_sharing(share) if share is not None else None  # checked before anything runs
         specs = _feed_specs(feed or [], feeds)
         _check_arguments(scenario, replay, bool(specs), speed, duration, port)
         settings = ServerSettings(
@@ -111,6 +146,11 @@ def serve(
             retention=_retention(keep_days, keep_full_hours, keep_reports_days),
         )
         _check_port(host, port)
+        sign_in = AuthOptions(auth, users, token_hours, oidc_issuer, oidc_audience,
+                              oidc_jwks, oidc_roles_claim, oidc_nation_claim,
+                              oidc_clearance_claim)  # fmt: skip
+        authenticator = build_authenticator(sign_in, host)
+        console.print(describe_auth(authenticator, sign_in), highlight=False)
         opened = open_store(settings.store_url)
     except DronewallError as exc:
         fail(str(exc))
@@ -129,7 +169,30 @@ def serve(
     reporter = None
     if address is not None:
         reporter = start_reporter(live_feed, address, site_name, DEFAULT_INTERVAL_S)
-    run_server(settings, host, port, exit_when_done, store=opened, feed=live_feed, parent=reporter)
+    sharing = None
+    if plan is not None and live_feed is not None:
+        sharing = _start_sharing(Sharing(plan, lambda: live_feed.sensors), live_feed)
+    run_server(
+        settings, host, port, exit_when_done, store=opened, feed=live_feed, parent=reporter,
+        sharing=sharing, auth=authenticator,
+    )  # fmt: skip
+
+
+def _start_sharing(sharing: Sharing, feed: Feed) -> Sharing:
+    """Each recipient's outputs listening to ``feed``; one line and exit 2 if one cannot
+    start."""
+    from dronewall.core.errors import DronewallError
+
+    sharing.attach(feed)
+    try:
+        sharing.start()
+    except (DronewallError, OSError) as exc:
+        sharing.close(1.0)
+        fail(f"sharing: {exc}")
+    for share in sharing.plan.shares:
+        outputs = ", ".join(sink.name for sink in share.sinks)
+        console.print(f"sharing with [bold]{share.recipient.name}[/] ({outputs})", highlight=False)
+    return sharing
 
 
 def _shown(url: str) -> str:
@@ -210,6 +273,8 @@ def run_server(
     store: Store | None = None,
     feed: Feed | None = None,
     parent: UpwardReporter | None = None,
+    sharing: Sharing | None = None,
+    auth: Authenticator | None = None,
 ) -> None:
     import asyncio
 
@@ -222,7 +287,7 @@ def run_server(
     # event loop gets a frame out promptly while the pipeline threads compute (measured in
     # bench/bench_live.py: p99 report-to-client latency 1.1 s → 0.35 s at 10,000 tracks).
     sys.setswitchinterval(0.001)
-    app = create_app(settings, store=store, feed=feed, parent=parent)
+    app = create_app(settings, store=store, feed=feed, parent=parent, auth=auth)
     server = uvicorn.Server(uvicorn_config(app, host, port))
 
     async def main() -> None:
@@ -252,6 +317,8 @@ def run_server(
     finally:
         if parent is not None:
             parent.close()  # done at shutdown already; here if the server never started
+        if sharing is not None:
+            sharing.close()
         if store is not None:
             store.close()
     if not server.started:
