@@ -404,7 +404,8 @@ def _routes(app: FastAPI, live: Live) -> None:
     def feeds() -> Response:
         """Live feeds: URL, format, connection, messages, reports, rejects by reason."""
         health = getattr(feed(), "feed_health", None)
-        return _json(health() if health is not None else [])
+        rows = health() if health is not None else None  # a pipeline without feeds: None
+        return _json(rows if rows is not None else [])
 
     @app.get("/api/basemap", tags=["world"], response_model=schemas.Basemap)
     def basemap() -> Response:
