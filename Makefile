@@ -7,7 +7,7 @@ SCENARIO ?= eastern-flank-raid
 SPEED ?= 20
 PORT ?= 8000
 WEB_OUT := src/dronewall/server/static/index.html
-WEB_SRC := $(wildcard web/src/*) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
+WEB_SRC := $(wildcard web/src/* web/src/*/*) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
 .PHONY: demo demo-offline test check bench bench-live venv web browser terrain clean
 

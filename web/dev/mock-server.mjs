@@ -257,7 +257,7 @@ function send(res, code, body, type = 'application/json') {
 function runInfo(full) {
   const info = { run_id: RUN_ID, source: `mock server: synthetic Copenhagen picture, ${N} track slots`,
     t_start: T0, t_end: nowT, wall_started: WALL0, frames: Math.round(nowT - T0) + 1 };
-  if (full) info.frame_times = [T0, nowT];
+  if (full) Object.assign(info, { t_first_frame: T0, t_last_frame: nowT });
   return info;
 }
 function readBody(req) {

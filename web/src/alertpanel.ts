@@ -227,18 +227,9 @@ export class AlertPanel {
   private async act(alertId: number, action: Action, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
     try {
-      const res = await api.alertAction(alertId, action);
-      const prev = this.alerts.get(alertId);
-      const next: Alert | undefined =
-        res && typeof res === 'object' && 'state' in res
-          ? ({ ...prev, ...(res as Partial<Alert>) } as Alert)
-          : prev
-            ? { ...prev, state: action === 'acknowledge' ? 'acknowledged' : action === 'engage' ? 'engaged' : 'cleared' }
-            : undefined;
-      if (next) {
-        this.alerts.set(alertId, next);
-        if (next.state === 'cleared') this.recentlyCleared.set(alertId, Date.now());
-      }
+      const next = await api.alertAction(alertId, action); // the alert after it
+      this.alerts.set(alertId, next);
+      if (next.state === 'cleared') this.recentlyCleared.set(alertId, Date.now());
       this.render();
       this.hooks.changed();
     } catch (e) {

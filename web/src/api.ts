@@ -2,22 +2,43 @@
 // page, so the map works wherever the server mounts it; nothing is fetched from anywhere else.
 // Every call carries the signed-in user's bearer token (session.ts); a 401 ends the session.
 
-import { authHeaders, expired, session, type AlertAction, type SessionUser } from './session';
+import type * as S from './generated/api';
+import type { paths } from './generated/api';
+import { authHeaders, expired, session, type AlertAction } from './session';
 
 export type Affil = 'F' | 'H' | 'S' | 'N' | 'U';
 export type ClassName = 'DRONE' | 'BIRD' | 'AIRCRAFT' | 'UNKNOWN';
 
-/** A picture frame: one array per column, rows aligned (`frame` WS message or replay frame). */
+// The server's payloads, generated from its /openapi.json into generated/api.d.ts (`npm run
+// gen:api`; docs/live-api.md, "API contract"): a field the server renames or drops fails
+// `tsc --noEmit`, and so `make web`.
+export type Alert = S.Alert;
+export type AlertActionRecord = S.AlertAction;
+export type AlertEvent = S.AlertEvent;
+export type Hello = S.WsHello;
+export type RunInfo = S.RunInfo;
+export type RunDetail = S.RunDetail;
+export type TrackDetail = S.TrackDetail;
+export type SiteCollection = S.SiteCollection;
+export type SensorCollection = S.SensorCollection;
+export type FeedStatus = S.FeedStatus;
+export type User = S.User;
+/** A frame as JSON (`GET /api/runs/{id}/frame`, `frame` WebSocket messages). */
+export type JsonFrame = S.Frame;
+
 /** A column of numbers: a typed array in binary frames (NaN where missing), an array with
  * nulls in JSON ones. */
 export type NumColumn = ArrayLike<number | null>;
 
+/** A picture frame as the map holds it: the server's `Frame` columns, one array per column,
+ * rows aligned — typed-array views on a binary (DWC1) message, or a JSON frame's arrays. */
 export interface Frame {
   type?: 'frame';
   run_id: string;
+  /** Data time (POSIX s); NaN when the server has none. */
   t: number;
   seq: number;
-  wall_ingest?: number;
+  wall_ingest?: number | null;
   wall_sent?: number;
   n: number;
   id: ArrayLike<number>;
@@ -28,23 +49,27 @@ export interface Frame {
   course: NumColumn;
   climb: NumColumn;
   sigma: NumColumn;
-  cls: string[];
+  cls: S.Frame['cls'];
   p_drone: NumColumn;
   p_bird: NumColumn;
   p_aircraft: NumColumn;
   p_unknown: NumColumn;
-  kind: string[];
-  affil: string[];
+  kind: S.Frame['kind'];
+  affil: S.Frame['affil'];
   prio: NumColumn;
-  site: string[];
+  site: S.Frame['site'];
   tts: NumColumn;
-  ident: string[];
+  ident: S.Frame['ident'];
   alert: NumColumn;
 }
 
+type Assert<T extends true> = T;
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+/** Compiles only while the map's Frame has exactly the server's frame columns and fields. */
+export type FrameMatchesServer = Assert<SameKeys<Required<Frame>, S.Frame>>;
+
 const COLUMNS_MAGIC = 0x31435744; // "DWC1", little-endian
 const utf8 = new TextDecoder();
-type ColumnSpec = { name: string; dtype: string; offset: number; values?: string[] };
 const VIEWS: Record<string, (b: ArrayBuffer, o: number, n: number) => ArrayLike<number>> = {
   f8: (b, o, n) => new Float64Array(b, o, n),
   f4: (b, o, n) => new Float32Array(b, o, n),
@@ -64,11 +89,11 @@ export function decodeColumns(buf: ArrayBuffer): Frame {
   const dv = new DataView(buf);
   const length = dv.getUint32(4, true);
   if (8 + length > buf.byteLength) throw new Error('column frame: header runs past the message');
-  const header = JSON.parse(utf8.decode(new Uint8Array(buf, 8, length))) as { n: number; columns: ColumnSpec[] } & Record<string, unknown>;
+  const header = JSON.parse(utf8.decode(new Uint8Array(buf, 8, length))) as S.ColumnFrameHeader;
   const n = header.n;
   if (!Number.isInteger(n) || n < 0 || !Array.isArray(header.columns)) throw new Error('column frame: bad header');
   const body = 8 + length;
-  const out: Record<string, unknown> = { ...header };
+  const out: Record<string, unknown> = { ...header, t: header.t ?? NaN };
   delete out.columns;
   for (const c of header.columns) {
     const view = VIEWS[c.dtype];
@@ -86,80 +111,6 @@ export function decodeColumns(buf: ArrayBuffer): Frame {
     }
   }
   return out as unknown as Frame;
-}
-
-/** An operator's action on an alert: who, when, with what note. */
-export interface AlertActionRecord {
-  action: string; // acknowledge | engage | clear
-  operator: string;
-  t: number;
-  note: string;
-}
-
-export interface Alert {
-  alert_id: number;
-  track_id: number;
-  state: string; // new | acknowledged | engaged | cleared
-  site_id: string;
-  priority: number;
-  time_to_site_s: number | null;
-  t_raised: number;
-  t_updated: number;
-  t_cleared?: number | null;
-  reasons: string;
-  /** Who did what, oldest first (live alerts; a replay's are rebuilt from the events). */
-  actions?: AlertActionRecord[];
-}
-
-export interface AlertEvent {
-  kind: string;
-  t: number;
-  alert_id: number | null;
-  track_id: number | null;
-  site_id: string;
-  priority: number;
-  state: string | null;
-  message: string;
-}
-
-export interface Hello {
-  type: 'hello';
-  run_id: string;
-  mode: string;
-  t_start: number;
-  t: number;
-  sites_url?: string;
-  sensors_url?: string;
-}
-
-export interface RunInfo {
-  run_id: string;
-  source: string;
-  t_start: number;
-  t_end: number;
-  wall_started?: number;
-  frames?: number;
-  frame_times?: unknown;
-  t_first_frame?: number | null;
-  t_last_frame?: number | null;
-}
-
-/** `GET /api/tracks/{id}`: every frame column as a scalar, plus reasons and `p` by class. */
-export interface TrackDetail {
-  [column: string]: unknown;
-  class_reasons?: string;
-  threat_reasons?: string;
-  p?: Record<string, number>;
-}
-
-export interface PointFeature {
-  type: 'Feature';
-  geometry: { type: string; coordinates: number[] };
-  properties: Record<string, unknown>;
-}
-export interface FeatureCollection {
-  type: 'FeatureCollection';
-  features: PointFeature[];
 }
 
 export class HttpError extends Error {
@@ -193,44 +144,82 @@ async function failed(res: Response, signedIn = true): Promise<HttpError> {
   return new HttpError(res.status, `${res.status} ${detail}`, detail);
 }
 
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { signal, headers: { accept: 'application/json', ...authHeaders() } });
-  if (!res.ok) throw await failed(res);
-  return (await res.json()) as T;
+// ---- the typed client: URL templates and answers are the server's (generated `paths`)
+
+type Method = 'get' | 'post';
+/** The routes with `method`, as /openapi.json spells them ("/api/runs/{run_id}/frame"). */
+type Route<M extends Method> = { [P in keyof paths]: paths[P] extends Record<M, object> ? P : never }[keyof paths];
+type Op<P extends keyof paths, M extends Method> = paths[P] extends Record<M, infer O> ? O : never;
+/** The 200 answer's JSON. */
+export type Answer<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
+type PathArgs<O> = O extends { parameters: { path: infer A } } ? A : Record<string, never>;
+type QueryArgs<O> = O extends { parameters: { query?: infer Q } } ? Q : Record<string, never>;
+type Body<O> = O extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
+interface Args<O> {
+  path?: PathArgs<O>;
+  query?: QueryArgs<O>;
+  signal?: AbortSignal;
 }
 
-export async function postJson<T>(path: string, body: unknown, signedIn = true): Promise<T> {
-  const res = await fetch(path, {
+/** The page-relative URL of `route` with its path parameters and query filled in. */
+export function url(route: string, path?: unknown, query?: unknown): string {
+  const params = (path ?? {}) as Record<string, string | number>;
+  let u = route.replace(/\{(\w+)\}/g, (_, k: string) => {
+    if (params[k] === undefined) throw new Error(`${route}: no value for {${k}}`);
+    return encodeURIComponent(String(params[k]));
+  });
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) if (v !== undefined && v !== null) q.set(k, String(v));
+  if (q.size) u += `?${q}`;
+  return u.replace(/^\//, ''); // relative to the page: the map works under a path prefix
+}
+
+/** `GET route` signed in; the answer typed as the server declares it. */
+export async function get<P extends Route<'get'>>(route: P, args: Args<Op<P, 'get'>> = {}): Promise<Answer<Op<P, 'get'>>> {
+  const res = await fetch(url(route, args.path, args.query), {
+    signal: args.signal,
+    headers: { accept: 'application/json', ...authHeaders() },
+  });
+  if (!res.ok) throw await failed(res);
+  return (await res.json()) as Answer<Op<P, 'get'>>;
+}
+
+/** `POST route` with `body` (signed in unless `signedIn` is false). */
+export async function post<P extends Route<'post'>>(
+  route: P,
+  body: Body<Op<P, 'post'>>,
+  args: Args<Op<P, 'post'>> = {},
+  signedIn = true,
+): Promise<Answer<Op<P, 'post'>>> {
+  const res = await fetch(url(route, args.path, args.query), {
     method: 'POST',
+    signal: args.signal,
     headers: { 'content-type': 'application/json', accept: 'application/json', ...(signedIn ? authHeaders() : {}) },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw await failed(res, signedIn);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : null) as T;
+  return (await res.json()) as Answer<Op<P, 'post'>>;
 }
 
 export const api = {
-  basemap: () => getJson<{ type: string; features: unknown[] }>('api/basemap'),
-  sites: () => getJson<FeatureCollection>('api/sites'),
-  sensors: () => getJson<FeatureCollection>('api/sensors'),
-  feeds: () => getJson<unknown[]>('api/feeds'),
-  events: (runId: string, t1: number, signal?: AbortSignal) =>
-    getJson<AlertEvent[]>(`api/runs/${encodeURIComponent(runId)}/events?t1=${t1}`, signal),
-  runs: () => getJson<RunInfo[]>('api/runs'),
-  run: (runId: string) => getJson<RunInfo>(`api/runs/${encodeURIComponent(runId)}`),
-  frameAt: (runId: string, t: number, signal?: AbortSignal) =>
-    getJson<Frame>(`api/runs/${encodeURIComponent(runId)}/frame?t=${t}`, signal),
-  alerts: () => getJson<Alert[]>('api/alerts?include_cleared=false'),
-  track: (id: number, signal?: AbortSignal) => getJson<TrackDetail>(`api/tracks/${id}`, signal),
+  basemap: () => get('/api/basemap'),
+  sites: () => get('/api/sites'),
+  sensors: () => get('/api/sensors'),
+  feeds: () => get('/api/feeds'),
+  events: (runId: string, t1: number, signal?: AbortSignal) => get('/api/runs/{run_id}/events', { path: { run_id: runId }, query: { t1 }, signal }),
+  runs: () => get('/api/runs'),
+  run: (runId: string) => get('/api/runs/{run_id}', { path: { run_id: runId } }),
+  frameAt: (runId: string, t: number, signal?: AbortSignal) => get('/api/runs/{run_id}/frame', { path: { run_id: runId }, query: { t }, signal }),
+  alerts: () => get('/api/alerts', { query: { include_cleared: false } }),
+  track: (id: number, signal?: AbortSignal) => get('/api/tracks/{track_id}', { path: { track_id: id }, signal }),
   alertAction: (alertId: number, action: AlertAction) =>
     // The server records the signed-in user; `operator` is only for servers without sign-in.
-    postJson<unknown>(`api/alerts/${alertId}/${action}`, { operator: session.user?.name || 'operator', note: '' }),
+    post('/api/alerts/{alert_id}/{action}', { operator: session.user?.name || 'operator', note: '' }, { path: { alert_id: alertId, action } }),
   /** `POST /api/auth/login`: a token for the user (401: wrong name or password). */
-  login: (username: string, password: string) => postJson<LoginAnswer>('api/auth/login', { username, password }, false),
+  login: (username: string, password: string) => post('/api/auth/login', { username, password }, {}, false),
   /** `GET /api/auth/me` with `token` (none: ask as nobody — a server without sign-in answers). */
-  me: async (token: string | null): Promise<SessionUser> => {
-    const res = await fetch('api/auth/me', {
+  me: async (token: string | null): Promise<User> => {
+    const res = await fetch(url('/api/auth/me'), {
       headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       cache: 'no-store',
     });
@@ -238,38 +227,16 @@ export const api = {
       const detail = await errorText(res);
       throw new HttpError(res.status, `${res.status} ${detail}`, detail);
     }
-    return (await res.json()) as SessionUser;
+    return (await res.json()) as Answer<Op<'/api/auth/me', 'get'>>;
   },
 };
 
-export interface LoginAnswer {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  user: SessionUser;
-}
-
-/** The run's time bounds: its first and last recorded frame (`t_first_frame` / `t_last_frame`,
- * or `frame_times` as [min, max] or a list of times) when given, else `t_start` / `t_end`. */
-export function runBounds(run: RunInfo): [number, number] {
-  const fin = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+/** The run's time bounds: its first and last recorded frame when it has frames, else its
+ * start and end (NaN where unknown). */
+export function runBounds(run: RunDetail): [number, number] {
+  const fin = (x: number | null): x is number => x !== null && Number.isFinite(x);
   let lo = fin(run.t_first_frame) ? run.t_first_frame : run.t_start;
   let hi = fin(run.t_last_frame) ? run.t_last_frame : run.t_end;
-  const ft = run.frame_times as unknown;
-  const nums = (xs: unknown[]) => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  if (Array.isArray(ft)) {
-    const xs = nums(ft);
-    if (xs.length) {
-      lo = Math.min(...(xs.length > 2 ? [xs[0]!, xs[xs.length - 1]!] : xs));
-      hi = Math.max(...(xs.length > 2 ? [xs[0]!, xs[xs.length - 1]!] : xs));
-    }
-  } else if (ft && typeof ft === 'object') {
-    const o = ft as Record<string, unknown>;
-    const a = o.min ?? o.first ?? o.t0 ?? o.start;
-    const b = o.max ?? o.last ?? o.t1 ?? o.end;
-    if (typeof a === 'number') lo = a;
-    if (typeof b === 'number') hi = b;
-  }
   if (!fin(lo)) lo = hi;
   if (!fin(hi)) hi = lo;
   return [fin(lo) ? lo : NaN, fin(hi) ? hi : NaN];

@@ -1,26 +1,29 @@
 // Map extents to fit: around the sensors (with their range, capped) or the protected sites.
 
-import type { PointFeature } from './api';
+import type { SiteCollection } from './api';
 import type { SensorRow } from './sensors';
 
 export type Bounds = [[number, number], [number, number]];
 
+const CAP_M = 30000; // a far-reaching radar should not zoom the map out to half a continent
+
 export function sensorBounds(rows: SensorRow[]): Bounds | null {
-  const features = rows
-    .filter((r) => r.lon !== null && r.lat !== null)
-    .map((r) => ({ type: 'Feature' as const, geometry: { type: 'Point', coordinates: [r.lon!, r.lat!] }, properties: { max_range_m: r.maxRangeM ?? 0 } }));
-  return boundsOf(features, 'max_range_m', 30000);
+  return boundsOf(rows.filter((r) => r.lon !== null && r.lat !== null).map((r) => [r.lon!, r.lat!, r.maxRangeM ?? 0]));
 }
 
-export function boundsOf(features: PointFeature[], rangeKey: string | null, capM: number): Bounds | null {
+export function siteBounds(sites: SiteCollection): Bounds | null {
+  return boundsOf((sites.features ?? []).map((f) => [f.geometry.coordinates[0]!, f.geometry.coordinates[1]!, f.properties.radius_m]));
+}
+
+/** The box around points `[lon, lat, range_m]`, each widened by its range up to CAP_M. */
+export function boundsOf(points: [number, number, number][]): Bounds | null {
   let w = Infinity;
   let s = Infinity;
   let e = -Infinity;
   let n = -Infinity;
-  for (const f of features) {
-    const [lon, lat] = f.geometry.coordinates as [number, number];
+  for (const [lon, lat, range] of points) {
     if (!Number.isFinite(lon) || !Number.isFinite(lat)) continue;
-    const r = rangeKey ? Math.min(Number(f.properties[rangeKey]) || 0, capM) : 0;
+    const r = Math.min(Number(range) || 0, CAP_M);
     const dLat = r / 111320;
     const dLon = r / (111320 * Math.max(Math.cos((lat * Math.PI) / 180), 0.1));
     w = Math.min(w, lon - dLon);

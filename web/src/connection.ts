@@ -3,13 +3,14 @@
 // Pings every 20 s; reconnects after a close with a backoff of 0.5 s doubling up to 10 s —
 // except when the server refuses the token (4401: sign in, then `resume`) or the role (4403).
 
-import { decodeColumns, isColumnFrame, type Alert, type AlertEvent, type Frame, type Hello } from './api';
+import { decodeColumns, isColumnFrame, type Alert, type AlertEvent, type Frame, type Hello, type JsonFrame } from './api';
+import type { WsServerMessage } from './generated/api';
 import { session } from './session';
 import type { WsState } from './state';
 
 export interface ConnectionHooks {
   state(s: WsState): void;
-  frame(f: Frame): void;
+  frame(f: Frame | JsonFrame): void;
   /** A message that could not be decoded (or whose frame could not be taken). */
   rejected(): void;
   alerts(list: Alert[]): void;
@@ -104,29 +105,29 @@ export class LiveConnection {
       }
       return;
     }
-    let msg: { type?: string };
+    let msg: WsServerMessage;
     try {
       const text = typeof data === 'string' ? data : utf8.decode(data as ArrayBuffer);
-      msg = JSON.parse(text) as { type?: string };
+      msg = JSON.parse(text) as WsServerMessage;
     } catch {
       this.hooks.rejected();
       return;
     }
     switch (msg.type) {
       case 'frame':
-        this.hooks.frame(msg as Frame);
+        this.hooks.frame(msg);
         break;
       case 'alerts':
-        this.hooks.alerts((msg as { alerts: Alert[] }).alerts ?? []);
+        this.hooks.alerts(msg.alerts ?? []);
         break;
       case 'events':
-        this.hooks.events((msg as { events: AlertEvent[] }).events ?? []);
+        this.hooks.events(msg.events ?? []);
         break;
       case 'hello':
-        this.hooks.hello(msg as Hello);
+        this.hooks.hello(msg);
         break;
       default:
-        break;
+        break; // pong
     }
   }
 }

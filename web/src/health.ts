@@ -3,6 +3,8 @@
 // answer, a red banner across the top says so with the reason — within about one poll of the
 // change (docs/live-api.md) — and it goes away at the first healthy answer.
 
+import type { ErrorDetail, Health } from './generated/api';
+
 export const HEALTH_POLL_MS = 1000; // the banner within 2 s of the change: a poll plus its answer
 const TIMEOUT_MS = 1500; // a health check slower than this counts as no answer
 
@@ -44,7 +46,7 @@ export class HealthMonitor {
     let reason = '';
     try {
       const res = await fetch('api/health', { signal: abort.signal, headers: { accept: 'application/json' }, cache: 'no-store' });
-      const body = (await res.json().catch(() => ({}))) as { status?: string; reason?: string; detail?: string };
+      const body = (await res.json().catch(() => ({}))) as Partial<Health & ErrorDetail>;
       if (res.ok && body.status !== 'unhealthy') {
         status = 'ok';
       } else {

@@ -18,9 +18,9 @@
 // alerts of the moment shown, rebuilt from the recorded events, not the live ones.
 
 import './style.css';
-import { api, type Frame, type Hello } from './api';
+import { api, type Frame, type Hello, type JsonFrame } from './api';
 import { AlertPanel } from './alertpanel';
-import { boundsOf, sensorBounds } from './bounds';
+import { sensorBounds, siteBounds } from './bounds';
 import { LiveConnection } from './connection';
 import { SignIn } from './login';
 import { session, whenExpired } from './session';
@@ -132,7 +132,7 @@ function draw(f: Frame, trails: Trails): void {
   if (selected !== null) tracks.refresh();
 }
 
-function onLiveFrame(raw: Frame): void {
+function onLiveFrame(raw: Frame | JsonFrame): void {
   const f = normaliseFrame(raw);
   view.counters.received++;
   view.liveFrame = f;
@@ -170,7 +170,7 @@ function onHello(h: Hello): void {
   renderClock();
   alertPanel.render();
   alertPanel.renderEvents();
-  timebar.extend(h.t_start, h.t);
+  timebar.extend(h.t_start ?? NaN, h.t ?? NaN);
   if (h.run_id) void timebar.loadRun(h.run_id);
   updateStatus();
 }
@@ -279,7 +279,7 @@ async function start(): Promise<void> {
   }
   const fromSensors = sensorBounds(sensorPanel.rows);
   if (fromSensors) sensorsFitted = true;
-  map.fitTo(fromSensors || (sites && boundsOf(sites.features ?? [], 'radius_m', 30000)) || EUROPE_BOUNDS);
+  map.fitTo(fromSensors || (sites && siteBounds(sites)) || EUROPE_BOUNDS);
 }
 
 void start();

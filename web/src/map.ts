@@ -8,13 +8,15 @@
 import { Deck, MapView, WebMercatorViewport } from '@deck.gl/core';
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import { IconLayer, LineLayer, ScatterplotLayer } from '@deck.gl/layers';
-import type { FeatureCollection, Frame, PointFeature } from './api';
+import type { Frame, SiteCollection } from './api';
 import { BasemapCanvas, metresPerPixel, SITE_MIN_PX } from './basemap';
 import { DEFAULT_LOD, TrackLod, type LodOptions, type LodResult } from './lod';
 import { buildSensorAtlas, stateRgb, type SensorAtlas } from './sensoricons';
 import { drawSignature, type SensorRow } from './sensors';
 import { buildAtlas, type IconAtlas } from './symbols';
 import type { FrameArrays, Trails } from './tracks';
+
+type SiteFeature = SiteCollection['features'][number];
 
 export interface ViewState {
   longitude: number;
@@ -27,7 +29,7 @@ export interface ViewState {
 
 export type Hovered =
   | { kind: 'track'; row: number }
-  | { kind: 'site'; feature: PointFeature }
+  | { kind: 'site'; feature: SiteFeature }
   | { kind: 'sensor'; sensor: SensorRow };
 
 export interface MapCallbacks {
@@ -230,16 +232,16 @@ export class AirMap {
     this.deck.redraw('basemap');
   }
 
-  private sites: PointFeature[] = [];
+  private sites: SiteFeature[] = [];
   /** Protected sites are drawn on the Canvas 2D underlay, with their names from zoom 7, and
    * hit-tested here: as deck.gl layers (a ScatterplotLayer and a TextLayer of the 1,079
    * default sites) they were re-rendered with every picture and, under software WebGL, held
    * the map to 1–2 frames a second (bench/bench_browser.py, BENCHMARKS.md). */
-  setSites(fc: FeatureCollection): void {
+  setSites(fc: SiteCollection): void {
     this.sites = (fc.features ?? []).filter((f) => f.geometry?.type === 'Point');
     const points = this.sites.map((f) => {
       const [lon, lat] = f.geometry.coordinates as [number, number];
-      return { lon, lat, radiusM: num(f.properties.radius_m, 3000), text: String(f.properties.name ?? f.properties.site_id ?? '') };
+      return { lon, lat, radiusM: num(f.properties.radius_m, 3000), text: f.properties.name || f.properties.site_id };
     });
     this.basemap.setSites(points);
     this.basemap.setLabels(points);
@@ -248,11 +250,11 @@ export class AirMap {
 
   /** The site under screen point (x, y): inside its circle, or within SITE_MIN_PX + 2 px of
    * its centre; the nearest centre wins. */
-  private siteAt(x: number, y: number): PointFeature | null {
+  private siteAt(x: number, y: number): SiteFeature | null {
     const vp = this.deck.getViewports()[0];
     if (!vp || !this.sites.length) return null;
     const mPerPx = metresPerPixel(this.view.zoom);
-    let best: PointFeature | null = null;
+    let best: SiteFeature | null = null;
     let bestD = Infinity;
     for (const f of this.sites) {
       const [lon, lat] = f.geometry.coordinates as [number, number];

@@ -5,7 +5,7 @@
 // and count as `ok`. A sensor whose position is not known yet has a null geometry: it is
 // listed, not drawn.
 
-import type { FeatureCollection } from './api';
+import type { FeedStatus, SensorCollection } from './api';
 
 export type SensorState = 'ok' | 'stale' | 'offline' | 'fault' | 'waiting';
 export const SENSOR_STATES: readonly SensorState[] = ['ok', 'stale', 'offline', 'fault', 'waiting'];
@@ -70,11 +70,11 @@ function toState(v: unknown): SensorState {
 }
 
 /** Rows from `GET /api/sensors` (features with a null geometry included). */
-export function sensorRows(fc: FeatureCollection | null | undefined): SensorRow[] {
+export function sensorRows(fc: SensorCollection | null | undefined): SensorRow[] {
   const rows: SensorRow[] = [];
   for (const f of fc?.features ?? []) {
-    const p = (f?.properties ?? {}) as Record<string, unknown>;
-    const point = f?.geometry?.type === 'Point' ? (f.geometry.coordinates as number[]) : null;
+    const p = f.properties;
+    const point = f.geometry?.type === 'Point' ? f.geometry.coordinates : null;
     const lon = fin(point?.[0]) ?? fin(p.lon_deg);
     const lat = fin(point?.[1]) ?? fin(p.lat_deg);
     const lastHeard = fin(p.last_heard_s);
@@ -108,14 +108,11 @@ export function sensorRows(fc: FeatureCollection | null | undefined): SensorRow[
 }
 
 /** Rows from `GET /api/feeds`. */
-export function feedRows(list: unknown): FeedRow[] {
+export function feedRows(list: FeedStatus[] | null | undefined): FeedRow[] {
   if (!Array.isArray(list)) return [];
-  return list.map((raw) => {
-    const d = (raw ?? {}) as Record<string, unknown>;
+  return list.map((d) => {
     const rejects: Record<string, number> = {};
-    if (d.rejects && typeof d.rejects === 'object') {
-      for (const [k, v] of Object.entries(d.rejects as Record<string, unknown>)) if (fin(v) !== null) rejects[k] = v as number;
-    }
+    for (const [k, v] of Object.entries(d.rejects ?? {})) if (fin(v) !== null) rejects[k] = v;
     return {
       name: str(d.name),
       url: str(d.url),

@@ -2,7 +2,7 @@
 // frame shown, overlaid live with `GET /api/tracks/{id}` (class probabilities by class, class
 // and threat reasons, the sensors that saw it); in a replay, the replayed frame's values.
 
-import { api, HttpError, type TrackDetail } from './api';
+import { api, HttpError, type Frame, type TrackDetail } from './api';
 import { compass, duration, el, fixed, kindLabel, sensorKinds } from './format';
 import type { AirMap } from './map';
 import { $, siteName, view } from './state';
@@ -22,13 +22,8 @@ const P_CLASSES = [
   ['unknown', 'p_unknown', [255, 255, 128]],
 ] as const;
 
-const FRAME_FIELDS = ['id', 'lat', 'lon', 'alt', 'speed', 'course', 'climb', 'sigma', 'cls', 'p_drone', 'p_bird', 'p_aircraft', 'p_unknown', 'kind', 'affil', 'prio', 'site', 'tts', 'ident', 'alert'] as const;
-
-function pick(d: Record<string, unknown> | null, ...keys: string[]): unknown {
-  if (!d) return undefined;
-  for (const k of keys) if (d[k] !== undefined) return d[k];
-  return undefined;
-}
+/** The frame's columns that are also the track detail's fields (same names on the server). */
+const FRAME_FIELDS = ['id', 'lat', 'lon', 'alt', 'speed', 'course', 'climb', 'sigma', 'cls', 'p_drone', 'p_bird', 'p_aircraft', 'p_unknown', 'kind', 'affil', 'prio', 'site', 'tts', 'ident', 'alert'] as const satisfies readonly (keyof Frame & keyof TrackDetail)[];
 
 export class TrackPanel {
   private detail: TrackDetail | null = null;
@@ -107,18 +102,17 @@ export class TrackPanel {
     // Columns of the frame on screen, overlaid with the live detail when we have it.
     const row = view.arrays?.rowOf.get(id);
     const f = view.shown;
-    const fromFrame: Record<string, unknown> = {};
+    const fromFrame: Partial<Record<keyof TrackDetail, unknown>> = {};
     if (f && row !== undefined) {
-      for (const k of FRAME_FIELDS) fromFrame[k] = (f[k] as unknown[])[row];
+      for (const k of FRAME_FIELDS) fromFrame[k] = (f[k] as ArrayLike<unknown>)[row];
     }
-    const live = mode === 'live' && this.detailFor === id && this.detail ? (this.detail as Record<string, unknown>) : null;
-    const d: Record<string, unknown> = { ...fromFrame, ...(live ?? {}) };
+    const live = mode === 'live' && this.detailFor === id ? this.detail : null;
+    const d = { ...fromFrame, ...(live ?? {}) } as Partial<TrackDetail>;
     const has = Object.keys(d).length > 0;
-    const cls = String(pick(d, 'cls', 'class', 'label') ?? 'UNKNOWN').toUpperCase();
-    const affil = String(pick(d, 'affil', 'affiliation') ?? 'U');
+    const cls = String(d.cls ?? 'UNKNOWN').toUpperCase();
+    const affil = String(d.affil ?? 'U');
     const pmap: Record<string, number> = {};
-    const p = live?.p;
-    if (p && typeof p === 'object') for (const [k, v] of Object.entries(p as Record<string, unknown>)) if (typeof v === 'number') pmap[k.toLowerCase()] = v;
+    for (const [k, v] of Object.entries(live?.p ?? {})) if (typeof v === 'number') pmap[k.toLowerCase()] = v;
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
     const head = el(
@@ -151,13 +145,13 @@ export class TrackPanel {
       );
     }
     parts.push(el('div', { class: 'note' }, 'class probabilities'), bars);
-    const speed = num(pick(d, 'speed', 'speed_mps'));
-    const course = num(pick(d, 'course', 'course_deg'));
-    const prio = num(pick(d, 'prio', 'priority')) ?? 0;
-    const site = String(pick(d, 'site', 'site_id') ?? '');
-    const kind = kindLabel(pick(d, 'kind', 'drone_kind'));
-    const ident = String(pick(d, 'ident', 'identity') ?? '');
-    const alertId = num(pick(d, 'alert', 'alert_id'));
+    const speed = num(d.speed);
+    const course = num(d.course);
+    const prio = num(d.prio) ?? 0;
+    const site = d.site ?? '';
+    const kind = kindLabel(d.kind);
+    const ident = d.ident ?? '';
+    const alertId = num(d.alert);
     const rows: [string, string][] = [
       ['class', `${CLASS_LABEL[cls] ?? cls}`],
       ['drone kind', kind || '—'],
@@ -165,15 +159,15 @@ export class TrackPanel {
       ['standard identity', `${AFFIL_LABEL[affil] ?? affil} (${affil})`],
       ['speed', speed == null ? '—' : `${speed.toFixed(1)} m/s · ${(speed * 3.6).toFixed(0)} km/h`],
       ['heading', course == null ? '—' : `${course.toFixed(0)}° ${compass(course)}`],
-      ['altitude', fixed(num(pick(d, 'alt', 'alt_m')), 0, 'm')],
-      ['climb', fixed(num(pick(d, 'climb', 'climb_mps')), 1, 'm/s')],
-      ['position', `${fixed(num(d.lat), 5)}, ${fixed(num(d.lon), 5)} ± ${fixed(num(pick(d, 'sigma', 'sigma_m')), 0, 'm')}`],
+      ['altitude', fixed(num(d.alt), 0, 'm')],
+      ['climb', fixed(num(d.climb), 1, 'm/s')],
+      ['position', `${fixed(num(d.lat), 5)}, ${fixed(num(d.lon), 5)} ± ${fixed(num(d.sigma), 0, 'm')}`],
       ['threat priority', prio > 0 ? `${prio.toFixed(0)} / 100` : '0 (no threat)'],
       ['threatened site', site ? siteName(site) : '—'],
-      ['time to site', duration(num(pick(d, 'tts', 'time_to_site_s')))],
+      ['time to site', duration(num(d.tts))],
       ['alert', alertId ? `#${alertId} (${this.hooks.alertState(alertId) ?? 'active'})` : 'none'],
     ];
-    if (live && 'sensor_kinds' in live) rows.push(['seen by', sensorKinds(live.sensor_kinds)]);
+    if (live) rows.push(['seen by', sensorKinds(live.sensor_kinds)]);
     parts.push(
       el(
         'table',
@@ -185,9 +179,9 @@ export class TrackPanel {
     if (live) {
       reasons.append(
         el('h3', {}, 'Why this class'),
-        el('p', { 'data-testid': 'class-reasons' }, String(live.class_reasons ?? '') || '—'),
+        el('p', { 'data-testid': 'class-reasons' }, live.class_reasons || '—'),
         el('h3', {}, 'Why this threat'),
-        el('p', { 'data-testid': 'threat-reasons' }, String(live.threat_reasons ?? '') || '—'),
+        el('p', { 'data-testid': 'threat-reasons' }, live.threat_reasons || '—'),
       );
     } else if (mode === 'replay') {
       reasons.append(el('div', { class: 'note' }, 'Replay: values at the replayed time. Class and threat reasons are shown for the live picture.'));

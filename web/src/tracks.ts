@@ -1,7 +1,7 @@
 // The picture held client-side: the latest frame's columns as they came (no per-track objects),
 // typed arrays derived from them, and a short trail per track kept in one ring-buffer pool.
 
-import type { Frame } from './api';
+import type { Frame, JsonFrame } from './api';
 import { AFFIL_RGB, iconIndex } from './symbols';
 
 export const TRAIL_LEN = 30;
@@ -234,12 +234,15 @@ export class FrameBuffers {
 }
 
 /** The frame's `n`, made safe: the shortest of `n` and the id / lat / lon columns. */
-export function normaliseFrame(f: Frame): Frame {
+export function normaliseFrame(f: Frame | JsonFrame): Frame {
   const n = Math.min(f.n ?? Infinity, f.id?.length ?? 0, f.lat?.length ?? 0, f.lon?.length ?? 0);
   const empty: never[] = [];
   return {
     ...f,
+    t: f.t ?? NaN,
     n,
+    lat: f.lat as ArrayLike<number>,
+    lon: f.lon as ArrayLike<number>,
     cls: f.cls ?? empty,
     affil: f.affil ?? empty,
     course: f.course ?? empty,
