@@ -16,17 +16,23 @@ from hypothesis import strategies as st
 
 from dronewall.runtime.live import simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
-from dronewall.server import ServerSettings, create_app
+from dronewall.server import ServerSettings
 from dronewall.store.sqlite import SQLiteStore
+from tests.server.authhelp import bearer, make_auth_app, token
 
+DUTY = ("operator", "commander")  # the test client's roles: acts on alerts, reads the picture
+DUTY_NAME = "operator-commander.DEU.SECRET"  # authhelp's name for that user
 COLUMNS = ("id", "lat", "lon", "alt", "speed", "course", "cls", "p_drone", "affil", "prio")
 
 
 @pytest.fixture(scope="module")
-def client(finished_run: tuple[Pipeline, SQLiteStore]) -> Iterator[TestClient]:
+def client(
+    finished_run: tuple[Pipeline, SQLiteStore], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """Signed in as an operator and commander."""
     pipeline, store = finished_run
-    app = create_app(ServerSettings(), store=store, feed=pipeline)
-    with TestClient(app) as c:
+    app = make_auth_app(tmp_path_factory.mktemp("auth"), store=store, feed=pipeline)
+    with TestClient(app, headers=bearer(app, DUTY)) as c:
         yield c
 
 
@@ -38,14 +44,15 @@ def test_openapi_describes_every_route(client: TestClient) -> None:
         "/api/tracks/{track_id}/history", "/api/alerts", "/api/alerts/{alert_id}/{action}",
         "/api/sites", "/api/sensors", "/api/basemap", "/api/runs", "/api/runs/{run_id}",
         "/api/runs/{run_id}/frame", "/api/runs/{run_id}/events", "/api/summary",
+        "/api/auth/login", "/api/auth/me", "/api/admin/users",
     ):  # fmt: skip
         assert path in spec["paths"], path
     body = spec["paths"]["/api/alerts/{alert_id}/{action}"]["post"]["requestBody"]
     assert body["required"] is True
-    # Every parameterless GET in the description answers 200.
+    # Every parameterless GET in the description answers 200 (the admin's: 403 to others).
     for path, ops in spec["paths"].items():
         if "get" in ops and "{" not in path:
-            assert client.get(path).status_code == 200, path
+            assert client.get(path).status_code == (403 if "/admin/" in path else 200), path
 
 
 def test_health_and_summary(client: TestClient, finished_run: tuple[Pipeline, SQLiteStore]) -> None:
@@ -94,7 +101,7 @@ def test_acknowledge_then_clear_an_alert(client: TestClient) -> None:
     url = f"/api/alerts/{new['alert_id']}"
     ok = client.post(f"{url}/acknowledge", json={"operator": "duty officer", "note": "camera"})
     assert ok.status_code == 200 and ok.json()["state"] == "acknowledged"
-    assert ok.json()["actions"][-1]["operator"] == "duty officer"
+    assert ok.json()["actions"][-1]["operator"] == DUTY_NAME  # the signed-in user, not the body
     again = client.post(f"{url}/acknowledge", json={"operator": "duty officer"})
     assert again.status_code == 409  # already acknowledged
     assert client.post(f"{url}/clear", json={"operator": "duty officer"}).json()["state"] == (
@@ -110,9 +117,7 @@ def test_alert_actions_reject_bad_input(client: TestClient) -> None:
     url = f"/api/alerts/{alert_id}"
     assert client.post("/api/alerts/424242/acknowledge", json={"operator": "x"}).status_code == 404
     assert client.post(f"{url}/launch", json={"operator": "x"}).status_code == 404
-    assert client.post(f"{url}/acknowledge", json={"operator": ""}).status_code == 422
     assert client.post(f"{url}/acknowledge", content=b"{not json").status_code == 422
-    assert client.post(f"{url}/acknowledge", json={"note": "who?"}).status_code == 422
     assert client.post("/api/alerts/abc/acknowledge", json={"operator": "x"}).status_code == 422
     # Rejected requests are counted by route.
     text = client.get("/metrics").text
@@ -121,7 +126,7 @@ def test_alert_actions_reject_bad_input(client: TestClient) -> None:
         if x.startswith('dronewall_http_responses_total{route="/api/alerts/{alert_id}/{action}"')
         and 'status="4xx"' in x
     )  # fmt: skip
-    assert float(line.split()[-1]) >= 6
+    assert float(line.split()[-1]) >= 4
 
 
 def test_world_layers(client: TestClient, finished_run: tuple[Pipeline, SQLiteStore]) -> None:
@@ -170,7 +175,7 @@ def test_metrics_are_prometheus_text(client: TestClient) -> None:
 
 
 def test_websocket_greets_with_hello_alerts_and_the_latest_frame(client: TestClient) -> None:
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(f"/ws?access_token={token(client, 'viewer')}") as ws:
         hello = ws.receive_json()
         assert hello["type"] == "hello" and hello["mode"] == "live"
         assert ws.receive_json()["type"] == "alerts"
@@ -187,8 +192,8 @@ def test_websocket_streams_a_live_run(tmp_path: Path) -> None:
     pipeline = simulation_pipeline(
         "copenhagen-2025-09", store, PipelineSettings(speed=20.0), duration_s=120.0
     )
-    app = create_app(ServerSettings(), store=store, feed=pipeline)
-    with TestClient(app) as c, c.websocket_connect("/ws") as ws:
+    app = make_auth_app(tmp_path, store=store, feed=pipeline)
+    with TestClient(app, headers=bearer(app, "viewer")) as c, c.websocket_connect("/ws") as ws:
         assert ws.receive_json()["type"] == "hello"
         frames = []
         while len(frames) < 5:
@@ -217,7 +222,8 @@ def test_settings_alone_build_a_live_app(tmp_path: Path) -> None:
         duration_s=60.0,
         pipeline=PipelineSettings(speed=0.0),
     )
-    with TestClient(create_app(settings)) as c:
+    app = make_auth_app(tmp_path, settings)
+    with TestClient(app, headers=bearer(app, "viewer")) as c:
         live = c.app.state.live  # type: ignore[attr-defined]
         assert live.feed.join(120.0)
         assert c.get("/api/health").json()["state"] == "finished"
@@ -225,10 +231,13 @@ def test_settings_alone_build_a_live_app(tmp_path: Path) -> None:
         assert c.get(f"/api/runs/{run_id}").json()["frames"] > 30
 
 
-def test_replay_a_recorded_run_into_the_map(finished_run: tuple[Pipeline, SQLiteStore]) -> None:
+def test_replay_a_recorded_run_into_the_map(
+    finished_run: tuple[Pipeline, SQLiteStore], tmp_path: Path
+) -> None:
     pipeline, store = finished_run
     settings = ServerSettings(replay_run=pipeline.run_id, replay_speed=200.0)
-    with TestClient(create_app(settings, store=store)) as c, c.websocket_connect("/ws") as ws:
+    app = make_auth_app(tmp_path, settings, store=store)
+    with TestClient(app, headers=bearer(app, DUTY)) as c, c.websocket_connect("/ws") as ws:
         assert c.get("/api/health").json()["mode"] == "replay"
         assert ws.receive_json()["type"] == "hello"
         times = []
@@ -239,16 +248,19 @@ def test_replay_a_recorded_run_into_the_map(finished_run: tuple[Pipeline, SQLite
         assert times == sorted(times) and times[0] >= store.frame_times(pipeline.run_id)[0]
         alert_id = store.events(pipeline.run_id)[0].alert_id
         refused = c.post(f"/api/alerts/{alert_id}/acknowledge", json={"operator": "x"})
-        assert refused.status_code == 409  # a replay is read-only
+        assert refused.status_code == 409, refused.text  # a replay is read-only
         assert "replay" in refused.json()["detail"]
 
 
-def test_reprocess_a_recorded_run(finished_run: tuple[Pipeline, SQLiteStore]) -> None:
+def test_reprocess_a_recorded_run(
+    finished_run: tuple[Pipeline, SQLiteStore], tmp_path: Path
+) -> None:
     pipeline, store = finished_run
     settings = ServerSettings(
         replay_run=pipeline.run_id, reprocess=True, pipeline=PipelineSettings(speed=0.0)
     )
-    with TestClient(create_app(settings, store=store)) as c:
+    app = make_auth_app(tmp_path, settings, store=store)
+    with TestClient(app, headers=bearer(app, "viewer")) as c:
         live = c.app.state.live  # type: ignore[attr-defined]
         assert live.feed.join(300.0)
         health = c.get("/api/health").json()

@@ -20,6 +20,9 @@ from tests.store.test_retention import frame_times, record
 
 DAY = 86_400.0
 POLICY = RetentionPolicy(pause_s=0.0)  # the defaults: 30 days
+# These apps run without sign-in (create_app's default, ``serve --auth none``): the runs
+# recorded here carry no sensor table, so a signed-in user of any nation would be shown
+# nothing (releasability, safe by default); retention is what is tested.
 
 
 def metric(client: TestClient, line_start: str) -> float | None:

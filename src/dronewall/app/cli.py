@@ -43,6 +43,7 @@ from dronewall.app import (
     serve_cli,
     sim_cli,
     track_cli,
+    users_cli,
 )
 from dronewall.app.common import (
     EXIT_BUG,
@@ -73,6 +74,7 @@ app.command("scenarios")(sim_cli.scenarios)
 app.command("simulate")(sim_cli.simulate)
 app.command("demo")(sim_cli.demo)
 app.command("ingest")(ingest_cli.ingest)
+app.add_typer(users_cli.users_app, name="users")
 app.add_typer(audit_cli.audit_app, name="audit")
 app.command("openapi")(openapi_cli.openapi)
 

@@ -36,6 +36,9 @@ from dronewall.runtime.sensor_table import sensors_from_json
 from dronewall.runtime.sources import StoreSource
 from dronewall.runtime.upward import UpwardReporter
 from dronewall.server import geo, schemas
+from dronewall.server.access import AccessGuard, AccessMetrics
+from dronewall.server.auth import AuditHook, Authenticator, audit, no_audit
+from dronewall.server.auth_routes import add_auth_routes, principal_from
 from dronewall.server.encode import (
     alert_dict,
     alert_list,
@@ -93,10 +96,18 @@ def create_app(
     feed: Feed | None = None,
     zones: ProtectedZones | None = None,
     parent: UpwardReporter | None = None,
+    auth: Authenticator | None = None,
+    audit: AuditHook | None = None,
 ) -> FastAPI:
     """The app; ``store``, ``feed`` and ``zones`` may be given (tests, the CLI), else they are
     built from ``settings`` when the app starts. ``parent``: the feed's picture is also sent
-    to a parent fusion node (closed, with its goodbye, before the feed stops)."""
+    to a parent fusion node (closed, with its goodbye, before the feed stops).
+
+    ``auth``: who may sign in (``docs/auth.md``); every route is checked against
+    ``access.ACCESS``. None: no sign-in, every request is the local principal of
+    ``Authenticator.disabled`` (nation DEU, every role but admin) — what ``serve --auth none``
+    gives on loopback; ``dronewall serve`` passes its users file or OIDC provider otherwise.
+    ``audit``: receives sign-ins, alert actions, user changes and refusals."""
     live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones, parent=parent)
 
     @contextlib.asynccontextmanager
@@ -131,6 +142,13 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.live = live
+    app.state.auth = auth = auth or Authenticator.disabled("DEU")
+    app.state.audit = hook = audit or no_audit
+    access_metrics = AccessMetrics(live.hub.metrics.registry)
+    app.state.refusals = access_metrics.refusals
+    app.add_middleware(
+        AccessGuard, routes=app.router.routes, auth=auth, metrics=access_metrics, audit=hook
+    )
 
     @app.middleware("http")
     async def count(request: Request, call_next: Any) -> Response:
@@ -143,6 +161,7 @@ def create_app(
         return response
 
     _errors(app)
+    add_auth_routes(app, auth)
     _routes(app, live)
     schemas.document(app)  # the WebSocket's messages in /openapi.json
     if live.settings.static_dir.joinpath("index.html").exists():
@@ -368,13 +387,24 @@ def _routes(app: FastAPI, live: Live) -> None:
         response_model=schemas.Alert,
         responses=errors(404, 409, 422),
     )
-    async def act(alert_id: Id, action: str, body: Annotated[ActionBody, Body()]) -> Response:
+    async def act(
+        request: Request, alert_id: Id, action: str, body: Annotated[ActionBody, Body()]
+    ) -> Response:
         """``acknowledge`` (new → acknowledged), ``engage`` (acknowledged → engaged) or
-        ``clear`` (any active state → cleared). 404 unknown alert, 409 not allowed now."""
+        ``clear`` (any active state → cleared), recorded under the signed-in user's name
+        (a body's ``operator`` is ignored). 404 unknown alert, 409 not allowed now; who may
+        do which: ``access.ALERT_ACTIONS``."""
         if action not in ACTIONS:
             raise HTTPException(404, f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
         f = feed()
-        alert = await asyncio.to_thread(f.act, alert_id, action, body.operator, body.note)
+        who = principal_from(request).user
+        detail: dict[str, Any] = {"alert_id": alert_id, "note": body.note}
+        try:
+            alert = await asyncio.to_thread(f.act, alert_id, action, who, body.note)
+        except Exception as exc:
+            audit(request, f"alert.{action}.refused", str(alert_id), {**detail, "why": str(exc)})
+            raise
+        audit(request, f"alert.{action}", str(alert_id), detail)
         return _json(alert_dict(alert))
 
     @app.get("/api/sites", tags=["world"], response_model=schemas.SiteCollection)

@@ -1,0 +1,254 @@
+"""Who may do what: one table from (method, route) to the roles allowed, and the guard that
+applies it to every request and WebSocket before any route runs (``docs/auth.md``).
+
+Fail closed: a route that is not in ``ACCESS`` is refused (403) for everyone, so a new route
+is unreachable until someone decides who may use it (``tests/server/test_access.py`` fails
+until then too). Public entries say why they are public.
+
+The guard is plain ASGI middleware, outside FastAPI's routing, so it runs before the body is
+read or validated: a caller without a token learns nothing about the route's input. It finds
+the route the router will pick (same routes, same order), checks the bearer token
+(``Authorization: Bearer …``; WebSockets may give ``?access_token=…`` since browsers cannot
+set headers there), checks the roles, and leaves the ``Principal`` in the scope's state
+(``request.state.principal``, ``websocket.state.principal``). REST refusals are 401 (no or
+bad token, with ``WWW-Authenticate: Bearer``) or 403 (role); a WebSocket is accepted and
+closed at once with 4401 or 4403, codes a browser can read. Every refusal is counted by
+reason in ``dronewall_auth_refusals_total``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter
+from starlette.requests import HTTPConnection
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dronewall.server.auth import AuditHook, Authenticator, AuthError, Principal
+
+READ = frozenset({"viewer", "operator", "commander", "planner", "admin"})  # the picture
+OPERATE = frozenset({"operator", "commander"})  # acknowledge, request engagement
+COMMAND = frozenset({"commander"})  # clear, approve engagement
+ADMIN = frozenset({"admin"})
+WS = "WS"  # the method of a WebSocket route in the table
+MOUNT = "MOUNT"  # a mounted app (the map's static files)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Roles allowed on a route; ``public``: no token needed (``why`` says why);
+    ``signed_in``: any valid token; ``actions``: roles by the ``{action}`` path value."""
+
+    roles: frozenset[str] = frozenset()
+    public: bool = False
+    signed_in: bool = False
+    why: str = ""
+    actions: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def allowed(self, path_params: Mapping[str, Any]) -> frozenset[str]:
+        if not self.actions:
+            return self.roles
+        by_action = dict(self.actions)
+        # An unknown action goes on to the route for its 404 if the caller may act at all.
+        return by_action.get(str(path_params.get("action")), self.roles)
+
+
+def public(why: str) -> Rule:
+    return Rule(public=True, why=why)
+
+
+ALERT_ACTIONS = (("acknowledge", OPERATE), ("engage", OPERATE), ("clear", COMMAND))
+
+ACCESS: dict[tuple[str, str], Rule] = {
+    # Public: nothing in them is picture, alert or user data.
+    (MOUNT, "/"): public("the map's HTML, JS and CSS: the page that shows the sign-in form"),
+    ("GET", "/"): public("the page saying the map is not built"),
+    ("GET", "/api/health"): public("liveness for load balancers and the map's banner"),
+    ("POST", "/api/auth/login"): public("where a token is obtained"),
+    ("GET", "/openapi.json"): public("the API's description: routes and schemas, no data"),
+    ("GET", "/docs"): public("the API's description, as a page"),
+    ("GET", "/docs/oauth2-redirect"): public("part of the /docs page"),
+    ("GET", "/redoc"): public("the API's description, as a page"),
+    ("GET", "/api/auth/me"): Rule(signed_in=True),
+    # The picture and its history: every role reads it.
+    ("GET", "/api/summary"): Rule(READ),
+    ("GET", "/api/tracks"): Rule(READ),
+    ("GET", "/api/tracks/{track_id}"): Rule(READ),
+    ("GET", "/api/tracks/{track_id}/history"): Rule(READ),
+    ("GET", "/api/alerts"): Rule(READ),
+    ("GET", "/api/sites"): Rule(READ),
+    ("GET", "/api/sensors"): Rule(READ),
+    ("GET", "/api/feeds"): Rule(READ),
+    ("GET", "/api/basemap"): Rule(READ),
+    ("GET", "/api/runs"): Rule(READ),
+    ("GET", "/api/runs/{run_id}"): Rule(READ),
+    ("GET", "/api/runs/{run_id}/frame"): Rule(READ),
+    ("GET", "/api/runs/{run_id}/events"): Rule(READ),
+    ("GET", "/api/parent"): Rule(READ),
+    ("GET", "/metrics"): Rule(READ),  # counts of tracks and alerts: a scraper signs in
+    (WS, "/ws"): Rule(READ),
+    # Alert actions by action.
+    ("POST", "/api/alerts/{alert_id}/{action}"): Rule(OPERATE | COMMAND, actions=ALERT_ACTIONS),
+    # Users and roles.
+    ("GET", "/api/admin/users"): Rule(ADMIN),
+    ("POST", "/api/admin/users"): Rule(ADMIN),
+    ("POST", "/api/admin/users/{name}/roles"): Rule(ADMIN),
+    ("DELETE", "/api/admin/users/{name}"): Rule(ADMIN),
+}
+
+
+def route_key(route: Any, method: str) -> tuple[str, str]:
+    """The table key of ``route`` for ``method`` (HTTP method, ``WS`` or ``MOUNT``)."""
+    if isinstance(route, _Prefixed):
+        return ("GET" if method == "HEAD" else method), route.path
+    if isinstance(route, Mount):
+        return MOUNT, route.path or "/"
+    return ("GET" if method == "HEAD" else method), str(getattr(route, "path", ""))
+
+
+class AccessMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.refusals = Counter(
+            "dronewall_auth_refusals",
+            "Requests and WebSockets refused, by reason (no_token, bad_token, expired, "
+            "unknown_user, bad_claims, forbidden, unlisted, bad_login)",
+            ["reason"],
+            registry=registry,
+        )
+
+
+class AccessGuard:
+    """The ASGI middleware applying ``ACCESS`` with ``auth`` to ``routes`` (the app's)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: list[BaseRoute],
+        auth: Authenticator,
+        metrics: AccessMetrics,
+        audit: AuditHook,
+    ) -> None:
+        self.app = app
+        self.routes = routes  # the router's own list: routes added later are seen
+        self.auth = auth
+        self.metrics = metrics
+        self.audit = audit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        route, params, partial = self._match(scope)
+        if route is not None:
+            scope["route"] = getattr(route, "route", route)  # counted by route in /metrics
+        if route is None:
+            if partial:  # the path exists, not with this method: the router says 405
+                await self.app(scope, receive, send)
+                return
+            await self._refuse(scope, receive, send, 403, "no such route", "unlisted")
+            return
+        method = WS if kind == "websocket" else scope["method"]
+        rule = ACCESS.get(route_key(route, method))
+        if rule is None:
+            detail = f"{method} {route_key(route, method)[1]} is not in the access table"
+            await self._refuse(scope, receive, send, 403, detail, "unlisted")
+            return
+        if rule.public:
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await self._principal(scope)
+        except AuthError as exc:
+            await self._refuse(scope, receive, send, 401, str(exc), exc.reason)
+            return
+        if not rule.signed_in and not (principal.roles & rule.allowed(params)):
+            need = ", ".join(sorted(rule.allowed(params))) or "nobody"
+            detail = f"{principal.user} may not {method} {route_key(route, method)[1]}"
+            self.audit(principal, "access.refused", str(scope.get("path", "")),
+                       {"method": method, "needs": need})  # fmt: skip
+            await self._refuse(scope, receive, send, 403, f"{detail} (needs {need})", "forbidden")
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+    def _match(self, scope: Scope) -> tuple[Any, dict[str, Any], bool]:
+        found = match_route(self.routes, scope)
+        return (found[0], found[1], False) if found[0] is not None else (None, {}, found[2])
+
+    async def _principal(self, scope: Scope) -> Principal:
+        conn = HTTPConnection(scope)
+        token = _bearer(conn.headers.get("authorization", ""))
+        if scope["type"] == "websocket" and token is None:
+            token = conn.query_params.get("access_token")
+        if self.auth.remote:  # may fetch the provider's keys: not on the event loop
+            return await asyncio.to_thread(self.auth.verify, token)
+        return self.auth.verify(token)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, detail: str, reason: str
+    ) -> None:
+        self.metrics.refusals.labels(reason).inc()
+        if scope["type"] == "websocket":
+            await receive()  # websocket.connect
+            await send({"type": "websocket.accept"})  # then close: browsers see the code
+            code = 4401 if status == 401 else 4403
+            reason_text = detail.encode()[:120].decode(errors="ignore")  # a close frame: 123 B
+            await send({"type": "websocket.close", "code": code, "reason": reason_text})
+            return
+        headers = [(b"content-type", b"application/json")]
+        if status == 401:
+            headers.append((b"www-authenticate", b'Bearer realm="dronewall"'))
+        body = orjson.dumps({"detail": detail})
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _Prefixed(NamedTuple):
+    """A route of a router included with a prefix, keyed by its full path."""
+
+    route: BaseRoute
+    path: str
+
+
+def match_route(
+    routes: list[BaseRoute], scope: Scope, prefix: str = ""
+) -> tuple[Any, dict[str, Any], bool]:
+    """The route the router will pick for ``scope`` (and its path parameters), looking into
+    routers included with ``include_router`` (FastAPI keeps them as one wrapper route);
+    ``partial``: some route has this path with another method."""
+    partial = False
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:  # an included router: match its own routes under its prefix
+            more = str(getattr(getattr(route, "include_context", None), "prefix", ""))
+            path = str(scope.get("path", ""))
+            if not path.startswith(more):
+                continue
+            sub = {**scope, "path": path[len(more) :]}
+            found, params, part = match_route(list(inner.routes), sub, prefix + more)
+            if found is not None:
+                return found, params, False
+            partial = partial or part
+            continue
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            if prefix:
+                return _Prefixed(route, prefix + str(getattr(route, "path", ""))), child.get(
+                    "path_params", {}), False  # fmt: skip
+            return route, child.get("path_params", {}), False
+        partial = partial or match == Match.PARTIAL
+    return None, {}, partial
+
+
+def _bearer(header: str) -> str | None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
