@@ -5,12 +5,21 @@ offer TAK Protocol v1, stop reading, or go away and come back on the same port."
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
+import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from takproto import delimited_protobuf
 from takproto.proto import TakMessage
 
@@ -73,10 +82,20 @@ def split_stream(data: bytes) -> list[TakMessage]:
 class TakServer:
     """A TCP listener on loopback taking one client at a time, keeping what each sent."""
 
-    def __init__(self, port: int = 0, *, offer: bool = False, read: bool = True):
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        offer: bool = False,
+        read: bool = True,
+        tls: ssl.SSLContext | None = None,
+    ):
         self.offer = offer
         self.read = read
         self.port = port
+        self.tls = tls
+        self.peers: list[str] = []  # the client certificates' common names (TLS)
+        self.refused = 0  # TLS handshakes that failed
         self.connections: list[bytearray] = []
         self.requests = 0
         self._listener: socket.socket | None = None
@@ -106,6 +125,15 @@ class TakServer:
                 continue
             except OSError:
                 return
+            if self.tls is not None:
+                try:
+                    conn.settimeout(HANG_GUARD_S)
+                    conn = self.tls.wrap_socket(conn, server_side=True)
+                except OSError:
+                    self.refused += 1
+                    conn.close()
+                    continue
+                self.peers.append(_common_name(conn.getpeercert()))
             self._conn = conn
             received = bytearray()
             self.connections.append(received)
@@ -144,3 +172,66 @@ class TakServer:
             self._listener.close()
         if self._thread is not None:
             self._thread.join(HANG_GUARD_S)
+
+
+def _common_name(cert: Any) -> str:
+    for rdn in (cert or {}).get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                return str(value)
+    return ""
+
+
+def _certificate(
+    name: str, key: ec.EllipticCurvePrivateKey, issuer: tuple[x509.Name, Any] | None, ca: bool
+) -> x509.Certificate:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    issuer_name, issuer_key = issuer if issuer else (subject, key)
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if not ca:
+        san = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(LOOPBACK))])
+        builder = builder.add_extension(san, critical=False)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _write(path: Path, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> None:
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    pem += key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(pem)
+
+
+def tls_files(directory: Path) -> dict[str, Path]:
+    """A test authority, a server certificate for 127.0.0.1 and a client certificate
+    ("dronewall-site-a"), as PEM files (certificate and key together): ca, server, client."""
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _certificate("dronewall test CA", ca_key, None, ca=True)
+    files = {"ca": directory / "ca.pem"}
+    files["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    for name, cn in (("server", "tak.test"), ("client", "dronewall-site-a")):
+        key = ec.generate_private_key(ec.SECP256R1())
+        files[name] = directory / f"{name}.pem"
+        _write(files[name], _certificate(cn, key, (ca.subject, ca_key), ca=False), key)
+    return files
+
+
+def server_tls(files: dict[str, Path]) -> ssl.SSLContext:
+    """A TAK-server-like TLS context: our server certificate, client certificates required."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(files["server"])
+    context.load_verify_locations(cafile=files["ca"])
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context

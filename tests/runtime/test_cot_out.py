@@ -9,6 +9,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,10 @@ from tests.runtime.cot_harness import (
     LOOPBACK,
     TakServer,
     multicast_receiver,
+    server_tls,
     split_stream,
     split_xml,
+    tls_files,
     wait_until,
 )
 from tests.sensors.cot.frames import T0, Row, frame_of, mixed_frame
@@ -361,3 +364,69 @@ def test_tak_tcp_without_an_answer_disconnects_and_tries_again() -> None:
         sink.close()
         server.stop()
     assert "no answer to the TAK Protocol request" in sink.health()["last_error"]
+
+
+def test_tls_to_a_tak_server_that_asks_for_our_certificate(tmp_path: Path) -> None:
+    files = tls_files(tmp_path)
+    server = TakServer(offer=True, tls=server_tls(files)).start()
+    keys = {"tls": True, "ca_file": str(files["ca"]), "cert_file": str(files["client"])}
+    sink = _sink("tak-tcp", f"{LOOPBACK}:{server.port}", **keys)
+    try:
+        wait_until(lambda: sink.health()["protocol"] == "tak", "TAK Protocol agreed over TLS")
+        _send(sink, 2)
+        wait_until(lambda: bytes(server.connections[0]).count(b"dronewall-site-a-7") == 2, "two")
+    finally:
+        sink.close()
+        server.stop()
+    assert server.peers == ["dronewall-site-a"]  # the server saw our certificate
+    messages = split_stream(bytes(server.connections[0]))
+    assert len(messages) == 2 * TRACKS and messages[0].cotEvent.type == "a-h-A-M-H-Q"
+
+
+def test_tls_refused_without_a_certificate_and_with_a_wrong_authority(tmp_path: Path) -> None:
+    files = tls_files(tmp_path)
+    (tmp_path / "other").mkdir()
+    other = tls_files(tmp_path / "other")  # an authority the server's certificate is not from
+    server = TakServer(tls=server_tls(files)).start()
+    address = f"{LOOPBACK}:{server.port}"
+    no_cert = _sink("cot-tcp", address, tls=True, ca_file=str(files["ca"]), backoff_min_s=0.05)
+    wrong_ca = _sink(
+        "cot-tcp",
+        address,
+        tls=True,
+        ca_file=str(other["ca"]),
+        cert_file=str(files["client"]),
+        backoff_min_s=0.05,
+    )
+    try:
+        _send_nowait(no_cert, wrong_ca)
+        wait_until(lambda: "TLS" in wrong_ca.health()["last_error"], "our check refusing it")
+        wait_until(lambda: server.refused >= 1, "the server refusing a client without one")
+        wait_until(lambda: no_cert.health()["errors"] >= 1, "the client seeing it")
+    finally:
+        no_cert.close()
+        wrong_ca.close()
+        server.stop()
+    assert server.peers == [] and all(not c for c in server.connections)
+    assert "CERTIFICATE_VERIFY_FAILED" in wrong_ca.health()["last_error"]
+
+
+def _send_nowait(*sinks: CotSink) -> None:
+    for sink in sinks:
+        sink.take_frame(quiet_frame(), time.time(), 0)
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"tls": True, "ca_file": "/nonexistent/ca.pem"}, "ca_file: cannot load"),
+        ({"tls": True, "cert_file": "/nonexistent/c.pem"}, "cert_file: cannot load"),
+        ({"ca_file": "ca.pem"}, "ca_file: needs tls = true"),
+        ({"tls": True, "key_file": "k.pem"}, "key_file: needs cert_file"),
+    ],
+)
+def test_bad_tls_keys(keys: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        make_cot_sink(RECIPIENT, {"kind": "cot-tcp", "address": "h:1", **keys})
+    with pytest.raises(ConfigError, match="tls: TLS is for the TCP outputs"):
+        make_cot_sink(RECIPIENT, {"kind": "cot-udp", "address": "h:1", "tls": True})

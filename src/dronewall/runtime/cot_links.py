@@ -11,16 +11,43 @@ import contextlib
 import ipaddress
 import logging
 import math
-import select
 import socket
+import ssl
 from collections.abc import Callable
 
 from dronewall.core.clock import Clock
-from dronewall.core.errors import DecodeError, DronewallError
+from dronewall.core.errors import ConfigError, DecodeError, DronewallError
 from dronewall.runtime.cot_settings import CotOutSettings
 from dronewall.sensors.cot import XmlEventReader, offered_versions, request_xml, response_status
 
 log = logging.getLogger(__name__)
+
+
+def tls_context(settings: CotOutSettings) -> ssl.SSLContext | None:
+    """The client's TLS context when ``tls = true``: the server checked against ``ca_file``
+    (or the system's authorities) and its name unless ``verify = false``; our certificate
+    from ``cert_file``/``key_file`` (a TAK server's port 8089 asks for one). Files are read
+    here, once: a missing or unreadable one is a ConfigError naming its key."""
+    if not settings.tls:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    where = f"{settings.kind} output"
+    if settings.ca_file:
+        try:
+            context.load_verify_locations(cafile=settings.ca_file)
+        except (OSError, ssl.SSLError) as e:
+            raise ConfigError(f"cannot load: {e}", source=where, field="ca_file") from None
+    if settings.cert_file:
+        try:
+            context.load_cert_chain(settings.cert_file, settings.key_file or None)
+        except (OSError, ssl.SSLError) as e:
+            message = f"cannot load the certificate or its key: {e}"
+            raise ConfigError(message, source=where, field="cert_file") from None
+    if not settings.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 class Link:
@@ -106,6 +133,7 @@ class TcpLink(Link):
         self._deadline = math.inf
         self._reader = XmlEventReader()
         self.last_error = ""
+        self._tls = tls_context(settings)
 
     @property
     def protocol(self) -> str:
@@ -128,6 +156,13 @@ class TcpLink(Link):
         except OSError as e:
             self._drop(now, f"connect: {e}")
             return
+        if self._tls is not None:
+            try:  # the handshake, within the connect timeout
+                sock = self._tls.wrap_socket(sock, server_hostname=s.server_name or s.host)
+            except OSError as e:  # ssl.SSLError is one
+                sock.close()
+                self._drop(now, f"TLS: {e}")
+                return
         sock.settimeout(s.send_timeout_s)
         self._sock = sock
         self.connected = True
@@ -159,15 +194,25 @@ class TcpLink(Link):
         self._backoff = min(self._backoff * 2.0, self._settings.backoff_max_s)
 
     def _drain(self, now: float) -> None:
-        assert self._sock is not None
+        """Read what the server has sent, without waiting (a TLS record not yet whole is
+        left for next time)."""
+        sock = self._sock
+        assert sock is not None
         try:
-            while select.select([self._sock], [], [], 0.0)[0]:
-                data = self._sock.recv(65_536)
+            sock.settimeout(0.0)
+            while True:
+                try:
+                    data = sock.recv(65_536)
+                except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                    break
                 if not data:
                     self._drop(now, "server closed the connection")
                     return
                 if self._phase in ("offer", "answer"):
+                    sock.settimeout(self._settings.send_timeout_s)  # the request is sent whole
                     self._negotiate(data)
+                    sock.settimeout(0.0)
+            sock.settimeout(self._settings.send_timeout_s)
         except (OSError, DecodeError) as e:
             self._drop(now, f"receive: {e}")
             return

@@ -37,6 +37,12 @@ _KEYS: Final = {
     "send_timeout_s": "TCP send timeout (a server not reading)",
     "backoff_min_s": "first reconnect delay",
     "backoff_max_s": "longest reconnect delay",
+    "tls": "TCP: TLS to the server",
+    "ca_file": "TLS: authorities the server's certificate must chain to (PEM)",
+    "cert_file": "TLS: our client certificate (PEM)",
+    "key_file": "TLS: its private key (PEM), when not in cert_file",
+    "server_name": "TLS: the name the server's certificate must carry (default: the host)",
+    "verify": "TLS: check the server's certificate (default true)",
 }
 
 
@@ -59,6 +65,12 @@ class CotOutSettings:
     send_timeout_s: float = 5.0
     backoff_min_s: float = 1.0
     backoff_max_s: float = 30.0
+    tls: bool = False
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    server_name: str = ""
+    verify: bool = True
 
     @property
     def address(self) -> str:
@@ -159,4 +171,21 @@ def parse_settings(table: dict[str, Any]) -> CotOutSettings:
         send_timeout_s=_number(kind, table, "send_timeout_s", 5.0),
         backoff_min_s=backoff_min,
         backoff_max_s=backoff_max,
+        **_tls(kind, table),
     )
+
+
+def _tls(kind: str, table: dict[str, Any]) -> dict[str, Any]:
+    tls_keys = ("ca_file", "cert_file", "key_file", "server_name", "verify")
+    tls = _flag(kind, table, "tls", False)
+    if tls and not kind.endswith("-tcp"):
+        raise _fail(kind, "tls", "TLS is for the TCP outputs (cot-tcp, tak-tcp)")
+    stray = [key for key in tls_keys if key in table and not tls]
+    if stray:
+        raise _fail(kind, stray[0], "needs tls = true")
+    out: dict[str, Any] = {"tls": tls, "verify": _flag(kind, table, "verify", True)}
+    for key in tls_keys[:4]:
+        out[key] = _text(kind, table, key, "")
+    if out["key_file"] and not out["cert_file"]:
+        raise _fail(kind, "key_file", "needs cert_file")
+    return out
