@@ -1,6 +1,7 @@
 """Where a CoT/TAK output's bytes go: ``UdpLink`` (one datagram per event, to a multicast group
 with a TTL, or to a unicast address) and ``TcpLink`` (a TCP client to a TAK server's streaming
-input: connects with exponential back-off, negotiates TAK Protocol v1 for ``tak-tcp`` as the
+input, in the clear or over TLS with a client certificate (``tls_context``): connects with
+exponential back-off, negotiates TAK Protocol v1 for ``tak-tcp`` as the
 TAK protocol description's "Streaming Connection Protocol Negotiation" says, and reads and
 discards what the server sends so that its send buffer never fills). Both are used from the
 sink's sender thread only (``runtime/cot_out.py``)."""
