@@ -2,7 +2,8 @@
 to listeners, keep the latest frame and a summary, and answer for alerts.
 
 Each frame and alert event is cut per recipient group of the hub (``runtime/release.py``) and
-encoded once per group, on the feed's thread."""
+encoded once per distinct allowed label mask — users of one nation and clearance share one
+cut and one encoding — on the feed's thread."""
 
 from __future__ import annotations
 
@@ -185,21 +186,28 @@ def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
         labels.note_frame(f)
         groups = list(dict(hub.recipients)) or [None]  # no client: keep the whole one fresh
         json = hub.json_clients > 0
-        encoded = {}
+        encoded, by_allowed = {}, {}  # recipients cleared alike share one cut and encoding
         for recipient in groups:
             release = releases.of(recipient)
-            mine = f if release is None else release.frame(f)
-            encoded[recipient] = encode_both(mine, feed.run_id, seq, wall_ingest, json=json)
+            key = None if release is None or release.everything else release.allowed
+            if key not in by_allowed:
+                mine = f if key is None or release is None else release.frame(f)
+                by_allowed[key] = encode_both(mine, feed.run_id, seq, wall_ingest, json=json)
+            encoded[recipient] = by_allowed[key]
         loop.call_soon_threadsafe(hub.publish_frames, encoded)
 
     def events(batch: list[AlertEvent]) -> None:
         events_by, alerts_by = {}, {}
+        done: dict[int | None, tuple[str, str]] = {}  # by allowed mask, as frames
         for recipient in list(dict(hub.recipients)) or [None]:
             release = releases.of(recipient)
-            mine = batch if release is None else release.events(batch, labels)
-            message = {"type": "events", "events": [event_dict(e) for e in mine]}
-            events_by[recipient] = orjson.dumps(message).decode()
-            alerts_by[recipient] = alerts_message(feed, release, labels)
+            key = None if release is None or release.everything else release.allowed
+            if key not in done:
+                mine = batch if key is None or release is None else release.events(batch, labels)
+                message = {"type": "events", "events": [event_dict(e) for e in mine]}
+                cut = None if key is None else release
+                done[key] = (orjson.dumps(message).decode(), alerts_message(feed, cut, labels))
+            events_by[recipient], alerts_by[recipient] = done[key]
         loop.call_soon_threadsafe(hub.publish_messages, events_by)
         loop.call_soon_threadsafe(hub.publish_messages, alerts_by)
 

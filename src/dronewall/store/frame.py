@@ -68,12 +68,13 @@ class PictureFrame:
 
     def take(self, index: npt.ArrayLike) -> Self:
         idx = np.asarray(index, np.int64)
+        rows = idx.tolist()  # Python ints index a list faster than numpy's
         kw: dict[str, object] = {"t": self.t}
         for name in self.__slots__:
             if name == "t":
                 continue
             value = getattr(self, name)
-            kw[name] = [value[i] for i in idx] if isinstance(value, list) else value[idx]
+            kw[name] = [value[i] for i in rows] if isinstance(value, list) else value[idx]
         return type(self)(**kw)  # type: ignore[arg-type]
 
     @classmethod
