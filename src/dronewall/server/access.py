@@ -27,7 +27,7 @@ import orjson
 from prometheus_client import CollectorRegistry, Counter
 from starlette.requests import HTTPConnection
 from starlette.routing import BaseRoute, Match, Mount
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dronewall.server.auth import AuditHook, Authenticator, AuthError, Principal
 
@@ -102,6 +102,11 @@ ACCESS: dict[tuple[str, str], Rule] = {
 }
 
 
+# What a WebSocket client may send, by the message's "type", and who may send it; anything
+# else (an action, a malformed message) is dropped before the app sees it, and counted.
+WS_MESSAGES: dict[str, frozenset[str]] = {"ping": READ}
+
+
 def route_key(route: Any, method: str) -> tuple[str, str]:
     """The table key of ``route`` for ``method`` (HTTP method, ``WS`` or ``MOUNT``)."""
     if isinstance(route, _Prefixed):
@@ -115,8 +120,9 @@ class AccessMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.refusals = Counter(
             "dronewall_auth_refusals",
-            "Requests and WebSockets refused, by reason (no_token, bad_token, expired, "
-            "unknown_user, bad_claims, forbidden, unlisted, bad_login)",
+            "Requests, WebSockets and WebSocket messages refused, by reason (no_token, "
+            "bad_token, expired, unknown_user, bad_claims, forbidden, unlisted, bad_login, "
+            "ws_message)",
             ["reason"],
             registry=registry,
         )
@@ -176,7 +182,26 @@ class AccessGuard:
             await self._refuse(scope, receive, send, 403, f"{detail} (needs {need})", "forbidden")
             return
         scope.setdefault("state", {})["principal"] = principal
+        if kind == "websocket":
+            receive = self._screened(receive, principal, str(scope.get("path", "")))
         await self.app(scope, receive, send)
+
+    def _screened(self, receive: Receive, principal: Principal, path: str) -> Receive:
+        """``receive`` that lets through only the client messages ``WS_MESSAGES`` allows
+        ``principal`` to send; the rest are dropped, counted (ws_message) and audited."""
+
+        async def screened() -> Message:
+            while True:
+                message = await receive()
+                if message["type"] != "websocket.receive":
+                    return message
+                kind = _message_type(message)
+                if principal.roles & WS_MESSAGES.get(kind, frozenset()):
+                    return message
+                self.metrics.refusals.labels("ws_message").inc()
+                self.audit(principal, "access.refused", path, {"ws_message": kind[:40]})
+
+        return screened
 
     def _match(self, scope: Scope) -> tuple[Any, dict[str, Any], bool]:
         found = match_route(self.routes, scope)
@@ -245,6 +270,16 @@ def match_route(
             return route, child.get("path_params", {}), False
         partial = partial or match == Match.PARTIAL
     return None, {}, partial
+
+
+def _message_type(message: Message) -> str:
+    """The ``type`` of a client's JSON message, or ``?`` when it has none."""
+    try:
+        body = orjson.loads(message.get("text") or message.get("bytes") or b"")
+    except orjson.JSONDecodeError:
+        return "?"
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) else "?"
 
 
 def _bearer(header: str) -> str | None:
