@@ -59,6 +59,7 @@ from dronewall.server.feed import (
     release_for,
     released_alerts,
     released_rows,
+    released_sensors,
     run_sensors,
 )
 from dronewall.server.hub import Hub
@@ -419,14 +420,15 @@ def _routes(app: FastAPI, live: Live) -> None:
         response_model=schemas.SensorCollection,
         responses=errors(404),
     )
-    def sensors() -> Response:
+    def sensors(request: Request) -> Response:
         """The run's sensors as GeoJSON points with their kind and maximum range; with live
         feeds, every sensor as it registers, with owner nation and health (state ok, stale,
         offline, fault or waiting; last report, rate, rejects)."""
         f = feed()
         health = getattr(f, "sensor_health", None)
         rows = health() if health is not None else None
-        return _json(geo.live_sensors(rows) if rows is not None else geo.sensors(f.sensors))
+        found = geo.live_sensors(rows) if rows is not None else geo.sensors(f.sensors)
+        return _json(released_sensors(found, f.sensors, recipient_of(request)))
 
     @app.get(
         "/api/feeds", tags=["world"], response_model=list[schemas.FeedStatus], responses=errors(404)
