@@ -132,3 +132,15 @@ def test_recorded_frames_keep_their_labels(run: tuple[Pipeline, SQLiteStore]) ->
     assert frame is not None
     assert np.array_equal(np.sort(frame.label_mask), np.sort(pipeline.latest.label_mask))
     assert (frame.label_mask > 0).all()
+
+
+def test_sensors_are_listed_to_whom_their_labels_allow(app, run) -> None:  # type: ignore[no-untyped-def]
+    pipeline, _ = run
+    owner = {
+        sid: label.owner
+        for sid, label in zip(pipeline.sensors.sensor_id, pipeline.sensors.labels, strict=True)
+    }
+    with TestClient(app, headers=bearer(app, "viewer", "DNK", "SECRET")) as c:
+        listed = [f["properties"]["sensor_id"] for f in c.get("/api/sensors").json()["features"]]
+    assert listed and {owner[s] for s in listed} == {"DNK"}
+    assert len(listed) == sum(1 for o in owner.values() if o == "DNK")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -141,6 +141,22 @@ def cut_run_events(
         if len(rows):
             labels.note(rows.track_id[-1:], rows.label_mask[-1:])
     return Release(recipient, lambda: sensors).events(events, labels)
+
+
+def released_sensors(
+    geo_json: dict[str, Any], sensors: SensorGeometry, recipient: Recipient | None
+) -> dict[str, Any]:
+    """The sensors GeoJSON with only the sensors whose label ``recipient`` is cleared for
+    (where a sensor stands, and that it exists, are its owner's to share)."""
+    if recipient is None:
+        return geo_json
+    release = Release(recipient, lambda: sensors)
+    ok = release.rows(sensors.label_table.sensor_bits)
+    shown = {sid for sid, keep in zip(sensors.sensor_id, ok.tolist(), strict=True) if keep}
+    features = [
+        f for f in geo_json.get("features", []) if f.get("properties", {}).get("sensor_id") in shown
+    ]
+    return {**geo_json, "features": features}
 
 
 def alert_with_id(feed: Feed, alert_id: int) -> tuple[Alert, ...]:
