@@ -54,6 +54,7 @@ def multicast_receiver(group: str, port: int) -> socket.socket:
     """A UDP socket bound to ``port`` and joined to ``group`` on the loopback interface."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # a frame's burst fits
     sock.bind(("", port))
     membership = socket.inet_aton(group) + socket.inet_aton(LOOPBACK)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
