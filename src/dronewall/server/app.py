@@ -50,6 +50,7 @@ from dronewall.server.encode import (
 )
 from dronewall.server.feed import (
     Feed,
+    alert_with_id,
     alerts_message,
     connect,
     cut_frame,
@@ -398,6 +399,10 @@ def _routes(app: FastAPI, live: Live) -> None:
         if action not in ACTIONS:
             raise HTTPException(404, f"unknown action {action!r}: one of {', '.join(ACTIONS)}")
         f = feed()
+        release = release_for(f.sensors, recipient_of(request))
+        found = alert_with_id(f, alert_id)
+        if found and not released_alerts(found, release, live.hub.track_labels):
+            raise NotFoundError("alert", alert_id)  # on a track this user may not see
         who = principal_from(request).user
         detail: dict[str, Any] = {"alert_id": alert_id, "note": body.note}
         try:
