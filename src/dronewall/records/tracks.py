@@ -62,6 +62,9 @@ def track_table(batch: TrackBatch) -> pa.Table:
             "existence": batch.existence,
             "emitter_category": batch.emitter_category.astype(np.int32),
             "rcs_dbsm": batch.rcs_dbsm,
+            # security labels of the sensors that made the track (core.release), as bits over
+            # the run's sensors table's distinct labels in order of appearance
+            "label_mask": batch.label_mask.astype(np.int64),
         }
     )
 
@@ -127,6 +130,11 @@ def track_batches(table: pa.Table) -> Iterator[TrackBatch]:
             np.asarray(cols["rcs_dbsm"].to_numpy(), float)
             if "rcs_dbsm" in cols
             else np.full(t.size, np.nan)
+        ),
+        label_mask=(  # absent before labels: every label (released to whoever may see all)
+            np.asarray(cols["label_mask"].to_numpy(), np.int64)
+            if "label_mask" in cols
+            else np.full(t.size, -1, np.int64)
         ),
     )
     bounds = np.flatnonzero(np.diff(t)) + 1
