@@ -14,6 +14,7 @@ import numpy as np
 from dronewall.core.geodesy import ecef_to_enu_rotation, enu_to_ecef, geodetic_to_ecef
 from dronewall.core.tracks import KIND_COLUMNS, ClassBatch, TrackBatch, TrackStatus
 from dronewall.world import Site, SiteKind
+from dronewall.world.terrain import ground_height_m
 
 T0 = 1_760_000_000.0  # a POSIX time in October 2025
 
@@ -31,7 +32,8 @@ def site(
 
 @dataclass(frozen=True)
 class Fly:
-    """A track in the ENU frame of (lat, lon, 0): position and velocity east, north, up."""
+    """A track in the ENU frame of (lat, lon) on the ground there (``world.terrain``):
+    position and velocity east, north, up — ``up_m`` is the height above that ground."""
 
     track_id: int
     east_m: float
@@ -51,7 +53,8 @@ def tracks(
 ) -> TrackBatch:
     """A TrackBatch of confirmed tracks at time ``t``, placed around (lat, lon)."""
     n = len(flights)
-    origin = geodetic_to_ecef(lat, lon, 0.0)
+    ground = float(np.asarray(ground_height_m(lat, lon)).reshape(-1)[0])
+    origin = geodetic_to_ecef(lat, lon, ground)
     enu = np.array([[f.east_m, f.north_m, f.up_m] for f in flights], float).reshape(n, 3)
     velocity_enu = np.array([[f.v_east, f.v_north, f.v_up] for f in flights], float)
     rotation = ecef_to_enu_rotation(lat, lon)

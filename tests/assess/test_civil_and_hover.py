@@ -13,7 +13,6 @@ from dronewall.core.geodesy import ecef_to_enu_rotation
 from dronewall.core.tracks import TrackBatch
 from dronewall.core.types import SensorKind
 from dronewall.identify import Classifier
-from dronewall.world.terrain import ground_height_m
 from tests.assess.conftest import T0, Fly, classes, site, tracks
 
 ASSESSOR = ThreatAssessor(build_zones([site("plant")]))
@@ -92,8 +91,7 @@ def _hovering(k: int, rng: np.random.Generator) -> TrackBatch:
     """An emitting quadcopter hovering 60 m above the ground, 1 km inside the plant's zone,
     heard by 2 DF stations."""
     jitter = rng.normal(0.0, 0.3, 3)
-    ground = float(ground_height_m(np.array([50.0]), np.array([20.0]))[0])
-    fly = Fly(1, 1_000.0, 0.0, up_m=ground + 60.0, v_east=jitter[0], v_north=jitter[1],
+    fly = Fly(1, 1_000.0, 0.0, up_m=60.0, v_east=jitter[0], v_north=jitter[1],
               v_up=jitter[2], sigma_m=10.0, sigma_mps=1.0, age_s=300.0 + k)  # fmt: skip
     batch = tracks([fly], t=T0 + k)
     kinds = batch.kind_updates.copy()
@@ -178,3 +176,16 @@ def test_a_track_heard_where_an_aircraft_was_is_its_sound_not_a_drone() -> None:
     seen[1, int(SensorKind.RADAR)] = 20
     again = assessor.assess(replace(batch, kind_updates=seen), classes([2, 1, 3], 0.95, t=T0 + 19))
     assert again.civil is not None and not again.civil[1]
+
+
+def test_a_track_well_below_the_ground_is_never_alerted() -> None:
+    """A radar false alarm or sea multipath hundreds of metres under the terrain is not a
+    flying object; a track just under the (5′-averaged) ground may still be one."""
+    deep = replace(INBOUND, up_m=-600.0, sigma_m=20.0)  # up_m: above the ground
+    batch = tracks([deep], t=T0)
+    assert picture(AlertManager(), T0, batch, 0.95) == []
+    threat = ASSESSOR.assess(batch, classes([1], 0.95, t=T0))
+    assert threat.civil is not None and threat.civil[0]
+    assert "below the ground: not a flying object" in threat.reasons[0]
+    shallow = replace(INBOUND, up_m=-100.0, sigma_m=20.0)  # within 3 σ + 200 m
+    assert picture(AlertManager(), T0, tracks([shallow], t=T0), 0.95) == [EventKind.RAISED]

@@ -50,6 +50,13 @@ SOUND_LAG_S = 30.0
 # A radar false alarm or two joining a heard track do not make it seen: a radar track is
 # confirmed on more plots than that (training seed 1101: heard tracks with one radar plot).
 STRAY_UPDATES = 2
+# Below the ground: a track whose measured height is further below the terrain than its own
+# vertical error (3 σ) plus the terrain model's error is not a flying object — a radar false
+# alarm, multipath off the sea or a ghost. ETOPO5's 5′ cells average a cell's ground: the
+# highest ground in a cell stands up to a few hundred metres above its mean in the Alps, but a
+# track is judged against the mean, so a real low flyer over a peak reads too high, never too
+# low; in a deep valley it can read up to about that much too low.
+TERRAIN_ERROR_M = 200.0
 _missing: list[bool] = []  # terrain grids not installed (logged once)
 
 
@@ -128,6 +135,14 @@ def civil_rows(
         for g, h, w in zip(ghost.tolist(), heard.tolist(), words, strict=True)
     ]
     return np.asarray(civil | ghost | heard, bool), words
+
+
+def below_ground(
+    above_ground: FloatArray, vertical_sigma: FloatArray, measured: BoolArray
+) -> BoolArray:
+    """Rows with a measured height more than 3 σ + ``TERRAIN_ERROR_M`` below the ground."""
+    limit = 3.0 * vertical_sigma + TERRAIN_ERROR_M
+    return np.asarray(measured & (above_ground < -limit), bool)
 
 
 def beside(state: FloatArray, civil: BoolArray) -> BoolArray:

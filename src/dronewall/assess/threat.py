@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dronewall.assess import priority as pr
-from dronewall.assess.civil import CivilWake, civil_rows, ground_height
+from dronewall.assess.civil import CivilWake, below_ground, civil_rows, ground_height
 from dronewall.assess.columns import latest_rows, lookup
 from dronewall.assess.geometry import Approach, position_sigma, spread_coefficients
 from dronewall.assess.pairs import Kinematics, PairFinder
@@ -206,13 +206,20 @@ class ThreatAssessor:
     ) -> ThreatBatch:
         cfg, n = self.config, len(tracks)
         top = _top_pairs(pairs, n)
-        measured = _height_measured(tracks, kinematics, cfg.height_unknown_sigma_m)
+        vertical_sigma = _vertical_sigma(tracks, kinematics)
+        measured = vertical_sigma <= cfg.height_unknown_sigma_m
         fast = measured & (kinematics.ground_speed >= cfg.fast_mps)
         above_ground = kinematics.height - ground_height(kinematics.position)
         low = measured & (above_ground <= cfg.low_m)
         civil, civil_words = civil_rows(
             tracks, kinematics.ground_speed, cfg.airliner_speed_mps, self._wake
         )
+        under = below_ground(above_ground, vertical_sigma, measured) & ~civil
+        civil_words = [
+            f"{-h:.0f} m below the ground: not a flying object" if u else w
+            for u, h, w in zip(under.tolist(), above_ground.tolist(), civil_words, strict=True)
+        ]
+        civil = civil | under
         terms = _Terms(
             site=top["points"],
             kind=pr.kind_points(classes.drone_kind, classes.kind_probability),
@@ -293,13 +300,13 @@ def _kinematics(tracks: TrackBatch) -> tuple[Kinematics, FloatArray]:
     return kinematics, spread_coefficients(tracks.covariance.reshape(-1, 6, 6), up)
 
 
-def _height_measured(tracks: TrackBatch, kinematics: Kinematics, limit_m: float) -> BoolArray:
-    """Rows whose vertical position σ (along the local up) is at most ``limit_m``."""
+def _vertical_sigma(tracks: TrackBatch, kinematics: Kinematics) -> FloatArray:
+    """Each row's vertical position σ (along the local up), in metres."""
     lat, lon, _ = ecef_to_geodetic(kinematics.position)
     up = up_vector(lat, lon).reshape(-1, 3)
     cov = np.asarray(tracks.covariance, float).reshape(-1, 6, 6)[:, :3, :3]
     variance = np.einsum("ni,nij,nj->n", up, cov, up)
-    return np.asarray(variance <= limit_m**2, bool)
+    return np.asarray(np.sqrt(np.maximum(variance, 0.0)), float)
 
 
 def _join(tracks: TrackBatch, classes: ClassBatch | None, cfg: AssessConfig) -> _Classes:
