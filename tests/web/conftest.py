@@ -1,5 +1,6 @@
-"""A real server (uvicorn, live pipeline on a simulated scenario, SQLite store) and Debian's
-headless Chromium driven by Playwright."""
+"""A real server (uvicorn, live pipeline on a simulated scenario, SQLite store, sign-in with
+the built-in user store) and Debian's headless Chromium driven by Playwright. Every page signs
+in through the map's form (``sign_in``); the users are in ``USERS``."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from dronewall.runtime.live import simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
 from dronewall.server import ServerSettings, create_app
+from dronewall.server.auth import Authenticator
 from dronewall.server.serving import uvicorn_config
 from dronewall.server.settings import STATIC_DIR
 from dronewall.store.sqlite import SQLiteStore
+from tests.server.authhelp import PASSWORD, add_user, make_auth
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package (make browser); Playwright cannot download
 # Software WebGL (SwiftShader) for deck.gl; no sandbox as root; no calls home.
@@ -31,6 +34,10 @@ FLAGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+# The live server's users (password authhelp.PASSWORD), Danish like the Copenhagen sensors:
+# a user of another nation would be sent only what those sensors release to it.
+NATION = "DNK"
+USERS = {"vera": ("viewer",), "otto": ("operator",), "cora": ("commander",)}
 
 
 def _free_port() -> int:
@@ -40,10 +47,10 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, pipeline: Pipeline, store: SQLiteStore):
+    def __init__(self, pipeline: Pipeline, store: SQLiteStore, auth: Authenticator):
         self.pipeline = pipeline
         self.port = _free_port()
-        app = create_app(ServerSettings(), store=store, feed=pipeline)
+        app = create_app(ServerSettings(), store=store, feed=pipeline, auth=auth)
         self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", self.port))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -73,7 +80,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     pipeline = simulation_pipeline(
         "copenhagen-2025-09", store, PipelineSettings(speed=5.0), duration_s=3600.0
     )
-    server = LiveServer(pipeline, store)
+    auth = make_auth(tmp_path_factory.mktemp("users"))
+    for name, roles in USERS.items():
+        add_user(auth, name, roles, nation=NATION, clearance="SECRET")
+    server = LiveServer(pipeline, store, auth)
     server.start()
     yield server
     server.stop()
@@ -89,12 +99,22 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+def sign_in(page: Page, name: str, password: str = PASSWORD) -> None:
+    """Sign in through the map's form (shown because the page has no token)."""
+    page.wait_for_selector("[data-testid=login]", state="visible", timeout=30_000)
+    page.fill("[data-testid=login-user]", name)
+    page.fill("[data-testid=login-password]", password)
+    page.click("[data-testid=login-submit]")
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """The map, signed in as the operator ``otto`` through the form, showing tracks."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server.url)
+    sign_in(page, "otto")
     page.wait_for_function("window.dronewall && window.dronewall.trackCount() > 0", timeout=60_000)
     yield page
     assert errors == [], errors  # no uncaught error in the page

@@ -1,5 +1,6 @@
-"""The web map in headless Chromium against the live server: tracks appear and move, an alert
-is acknowledged, the track panel explains a track, the replay slider scrubs, a screenshot is
+"""The web map in headless Chromium against the live server, signed in as the operator otto:
+tracks appear and move, an alert is acknowledged (recorded under otto's name, shown in the
+alert's history), the track panel explains a track, the replay slider scrubs, a screenshot is
 saved (out/screenshots/)."""
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from tests.web.conftest import SCREENSHOTS, LiveServer
 D = "window.dronewall"
 
 
-def _get(server: LiveServer, path: str) -> object:
-    with urllib.request.urlopen(server.url + path, timeout=10) as r:
+def _get(server: LiveServer, path: str, page: Page) -> object:
+    """GET with the page's token (the server lets nobody in without one)."""
+    token = page.evaluate("sessionStorage.getItem('dronewall.token')")
+    req = urllib.request.Request(server.url + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read())
 
 
@@ -28,7 +32,8 @@ def test_tracks_appear_and_move(page: Page, live_server: LiveServer) -> None:
         assert page.locator(sel).count() == 1, sel
     assert page.evaluate(f"{D}.mode()") == "live"
     assert page.evaluate(f"{D}.wsState()") == "open"
-    frame = page.evaluate("fetch('/api/tracks').then(r => r.json())")
+    frame = _get(live_server, "/api/tracks", page)
+    assert isinstance(frame, dict)
     moving = [i for i, s in zip(frame["id"], frame["speed"], strict=True) if s and s > 20][:10]
     assert moving, "some tracks fly faster than 20 m/s"
     before = {i: page.evaluate(f"{D}.position({i})") for i in moving}
@@ -50,6 +55,10 @@ def test_acknowledge_an_alert(page: Page, live_server: LiveServer) -> None:
     page.wait_for_selector("[data-testid^=ack-]", timeout=120_000)
     testid = page.locator("[data-testid^=ack-]").first.get_attribute("data-testid") or ""
     alert_id = int(testid.split("-", 1)[1])
+    # An operator may acknowledge and engage, not clear (a commander's action).
+    clear = page.locator(f"[data-testid=clear-{alert_id}]")
+    assert clear.is_disabled()
+    assert "commander" in (clear.get_attribute("title") or "")
     # The list is redrawn on every alert change: address this alert's button by its id.
     page.locator(f"[data-testid=ack-{alert_id}]").click()
     page.wait_for_function(
@@ -57,13 +66,19 @@ def test_acknowledge_an_alert(page: Page, live_server: LiveServer) -> None:
         " return !r || r.dataset.state !== 'new'; })()",
         timeout=10_000,
     )
-    alerts = _get(live_server, "/api/alerts?include_cleared=true")
+    alerts = _get(live_server, "/api/alerts?include_cleared=true", page)
     assert isinstance(alerts, list)
     mine = next(a for a in alerts if a["alert_id"] == alert_id)
-    assert [x["action"] for x in mine["actions"]][:1] == ["acknowledge"]
+    assert [(x["action"], x["operator"]) for x in mine["actions"]][:1] == [("acknowledge", "otto")]
     assert mine["state"] in ("acknowledged", "cleared")  # cleared later if the drone left
     if mine["state"] == "acknowledged":
         assert page.get_attribute(f"[data-alert-id='{alert_id}']", "data-state") == ("acknowledged")
+        # Who did what: raised, then acknowledged by otto.
+        history = page.locator(f"[data-testid=history-{alert_id}] li")
+        assert history.first.get_attribute("data-action") == "raise"
+        ack = page.locator(f"[data-testid=history-{alert_id}] li[data-action=acknowledge]")
+        assert ack.get_attribute("data-operator") == "otto"
+        assert "acknowledged by otto" in ack.inner_text()
     assert page.locator(f"[data-testid=ack-{alert_id}]").count() == 0
 
 

@@ -4,11 +4,13 @@
 // alerts of the moment shown, rebuilt from the run's recorded events (replay.ts), read-only.
 //
 // Each alert shows who did what (raised at T, acknowledged by X at T, engaged by Y, cleared by
-// Z): the alert's `actions` live, its events in a replay. The action buttons follow the
+// Z): the alert's `actions` live, its events in a replay. The selected alert (its track
+// selected) also shows its audit trail (`GET /api/alerts/{id}/audit`: each action with the
+// actor's roles and nation, refused attempts too), read again when an event on it arrives. The action buttons follow the
 // signed-in user's roles (session.ts): a role that cannot take an action sees it disabled and
 // why; a refusal by the server (403) is said in the row.
 
-import { api, HttpError, type Alert, type AlertEvent } from './api';
+import { api, HttpError, type Alert, type AlertEvent, type AuditEntry } from './api';
 import { duration, el, prioClass, utcTime } from './format';
 import { actionOf, HistoricAlerts, withFrame, type HistoricPicture } from './replay';
 import { ACTION_ROLES, can, session, type AlertAction as Action } from './session';
@@ -34,6 +36,9 @@ export class AlertPanel {
   private readonly rows = new Map<number, { sig: string; node: HTMLElement }>();
   private timer: number | null = null;
   private lastRender = 0;
+  /** The selected alert's audit trail: its entries, or why there are none. */
+  private audit: { alertId: number; entries: AuditEntry[] | null; note: string; stale: boolean } | null = null;
+  private auditAbort: AbortController | null = null;
 
   constructor(private readonly hooks: AlertPanelHooks) {
     this.history = new HistoricAlerts((p) => {
@@ -77,6 +82,7 @@ export class AlertPanel {
       }
     }
     if (this.events.length > 200) this.events.length = 200;
+    if (this.audit && list.some((ev) => ev.alert_id === this.audit?.alertId)) this.audit.stale = true;
     if (!replaying()) this.renderEvents();
     if (changed) this.render();
   }
@@ -138,6 +144,8 @@ export class AlertPanel {
     this.lastRender = performance.now();
     const replay = replaying();
     const at = this.shown();
+    const chosen = replay ? undefined : at.alerts.find((a) => a.track_id === view.selected);
+    this.readAudit(chosen?.alert_id ?? null);
     const list = at.alerts.sort(
       (a, b) => Number(a.state === 'cleared') - Number(b.state === 'cleared') || b.priority - a.priority,
     );
@@ -158,7 +166,8 @@ export class AlertPanel {
     // on its buttons is never lost to a redraw (alert messages arrive several times a second).
     const wanted = list.map((a) => {
       const who = (a.actions ?? []).map((x) => [x.action, x.operator, x.t]);
-      const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), view.selected === a.track_id, replay, who, session.user?.roles]);
+      const trail = this.audit?.alertId === a.alert_id ? [this.audit.entries?.length, this.audit.note] : null;
+      const sig = JSON.stringify([a.state, a.track_id, siteName(a.site_id), Boolean(a.reasons), view.selected === a.track_id, replay, who, session.user?.roles, trail]);
       const old = this.rows.get(a.alert_id);
       if (old && old.sig === sig) {
         refreshRow(old.node, a); // priority and time to site change every second
@@ -218,10 +227,45 @@ export class AlertPanel {
       el('div', { class: 'meta' }, alertMeta(a)),
       a.reasons ? el('div', { class: 'reasons' }, a.reasons) : null,
       history(a),
+      this.audit?.alertId === a.alert_id ? auditTrail(a.alert_id, this.audit.entries, this.audit.note) : null,
       actions,
     );
     row.addEventListener('click', () => this.hooks.select(a.track_id));
     return row;
+  }
+
+  /** Read the audit trail of `alertId` (the selected alert) when not read yet or stale. */
+  private readAudit(alertId: number | null): void {
+    if (alertId === null) {
+      this.auditAbort?.abort();
+      this.audit = null;
+      return;
+    }
+    const cur = this.audit;
+    if (cur && cur.alertId === alertId && !cur.stale) return;
+    if (this.auditAbort && cur?.alertId === alertId) return; // one read at a time
+    this.auditAbort?.abort();
+    this.audit = { alertId, entries: cur?.alertId === alertId ? cur.entries : null, note: cur?.alertId === alertId ? cur.note : '', stale: false };
+    const abort = (this.auditAbort = new AbortController());
+    api
+      .alertAudit(alertId, abort.signal)
+      .then((entries) => {
+        if (this.audit?.alertId === alertId) this.audit = { ...this.audit, entries, note: '' };
+      })
+      .catch((e: unknown) => {
+        if ((e as Error).name === 'AbortError' || this.audit?.alertId !== alertId) return;
+        const note =
+          e instanceof HttpError && e.status === 404
+            ? 'no audit trail on this server'
+            : e instanceof HttpError && e.status === 403
+              ? `your role cannot read the audit trail (${e.detail})`
+              : `cannot read the audit trail: ${(e as Error).message}`;
+        this.audit = { ...this.audit, entries: null, note };
+      })
+      .finally(() => {
+        if (this.auditAbort === abort) this.auditAbort = null;
+        this.render();
+      });
   }
 
   private async act(alertId: number, action: Action, button: HTMLButtonElement): Promise<void> {
@@ -229,6 +273,7 @@ export class AlertPanel {
     try {
       const next = await api.alertAction(alertId, action); // the alert after it
       this.alerts.set(alertId, next);
+      if (this.audit?.alertId === alertId) this.audit.stale = true;
       if (next.state === 'cleared') this.recentlyCleared.set(alertId, Date.now());
       this.render();
       this.hooks.changed();
@@ -248,6 +293,34 @@ export class AlertPanel {
       if (e instanceof HttpError && (e.status === 409 || e.status === 404)) void this.refresh();
     }
   }
+}
+
+/** The selected alert's audit trail, one line an entry. */
+function auditTrail(alertId: number, entries: AuditEntry[] | null, note: string): HTMLElement {
+  const box = el('div', { class: 'audit', 'data-testid': `audit-${alertId}` }, el('div', { class: 'note' }, 'audit trail'));
+  if (!entries) {
+    box.append(el('div', { class: 'note' }, note || 'reading…'));
+    return box;
+  }
+  const ol = el('ol', {});
+  for (const e of entries) {
+    const [, verb = e.action, refused] = /^alert\.(\w+)(\.refused)?$/.exec(e.action) ?? [];
+    const why = typeof e.detail.why === 'string' ? e.detail.why : '';
+    const note = typeof e.detail.note === 'string' ? e.detail.note : '';
+    ol.append(
+      el(
+        'li',
+        { 'data-action': e.action, 'data-actor': e.actor, class: refused ? 'refused' : '' },
+        `${utcTime(e.t)} `,
+        el('b', {}, e.actor),
+        ` (${[e.roles.join(', '), e.nation].filter(Boolean).join(', ') || 'no role'}) `,
+        refused ? `was refused: ${verb}${why ? ` — ${why}` : ''}` : `${DONE[verb] ?? verb}${note ? ` — ${note}` : ''}`,
+      ),
+    );
+  }
+  if (!entries.length) ol.append(el('li', {}, 'nothing recorded yet'));
+  box.append(ol);
+  return box;
 }
 
 function refreshRow(row: HTMLElement, a: Alert): void {

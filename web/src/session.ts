@@ -2,13 +2,11 @@
 // the tab closes) and the user it belongs to (`GET /api/auth/me`), what their roles let them
 // do, and who to tell when the server stops accepting the token (401, WebSocket 4401).
 
-export interface SessionUser {
-  name: string;
-  roles: string[];
-  nation: string;
-  clearance: string;
-  communities?: string[];
-}
+import type { User } from './generated/api';
+
+/** The signed-in user as the server describes them (`User`: name, roles, nation, clearance,
+ * communities). */
+export type SessionUser = User;
 
 export type AlertAction = 'acknowledge' | 'engage' | 'clear';
 
