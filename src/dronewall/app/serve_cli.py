@@ -150,7 +150,7 @@ def serve(
                               oidc_jwks, oidc_roles_claim, oidc_nation_claim,
                               oidc_clearance_claim)  # fmt: skip
         authenticator = build_authenticator(sign_in, host)
-        console.print(describe_auth(authenticator, sign_in), highlight=False)
+        console.print(describe_auth(authenticator, sign_in), highlight=False, soft_wrap=True)
         opened = open_store(settings.store_url)
     except DronewallError as exc:
         fail(str(exc))
