@@ -128,6 +128,10 @@ def test_sensors_register_live_and_a_silent_one_turns_stale(
         with serving(app) as server, map_page(browser, server.url) as page:
             # The page has read the sensors twice: none yet.
             page.wait_for_function(f"{D}.sensorPolls() >= 2", timeout=30_000)
+            # A server without sign-in (create_app without auth): no form, the local user.
+            assert page.is_hidden("[data-testid=login]")
+            assert page.evaluate(f"{D}.user().name") == "local"
+            assert page.is_hidden("[data-testid=sign-out]")  # no token to forget
             assert page.evaluate(f"{D}.sensors()") == []
             assert "No sensors have registered yet" in page.inner_text("#sensor-list")
             nodes.start()
