@@ -174,8 +174,6 @@ class SensorGeometry:
     revisit_s: FloatArray = field(default_factory=_unset)
     # Each sensor's security label (``core.release``); not given: ``default_label()``.
     labels: tuple[SecurityLabel, ...] = ()
-    # The distinct labels and each sensor's bit in a track's ``label_mask`` (from ``labels``).
-    label_table: LabelTable = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.labels) != len(self.sensor_id):
@@ -183,7 +181,7 @@ class SensorGeometry:
             fill = (default_label(),) * (len(self.sensor_id) - len(given))
             object.__setattr__(self, "labels", given + fill)
         object.__setattr__(self, "labels", tuple(self.labels))
-        object.__setattr__(self, "label_table", LabelTable.of(self.labels))
+        LabelTable.of(self.labels)  # refused here (LabelError) when there are too many
         kind = np.clip(np.asarray(self.kind, np.int64), 0, DEFAULT_PD.size - 1)
         for name, default in (
             ("pd", DEFAULT_PD),
@@ -195,3 +193,9 @@ class SensorGeometry:
 
     def __len__(self) -> int:
         return len(self.sensor_id)
+
+    @property
+    def label_table(self) -> LabelTable:
+        """The distinct labels and each sensor's bit in a track's ``label_mask`` (computed
+        on each call: users keep it while the table is the same object)."""
+        return LabelTable.of(self.labels)

@@ -77,17 +77,24 @@ class Release:
 
     recipient: Recipient
     sensors: Callable[[], SensorGeometry]
+    _geometry: SensorGeometry | None = None
     _table: LabelTable | None = None
     _allowed: int = 0
 
+    def _current(self) -> LabelTable:
+        """The label table of the current sensor table (recomputed when it is replaced)."""
+        geometry = self.sensors()
+        if geometry is not self._geometry or self._table is None:
+            table = geometry.label_table
+            member = with_memberships(self.recipient)
+            self._geometry, self._table = geometry, table
+            self._allowed = table.allowed_mask(member)
+        return self._table
+
     @property
     def allowed(self) -> int:
-        """The recipient's allowed bits for the current label table (recomputed when it
-        changes)."""
-        table = self.sensors().label_table
-        if table is not self._table:
-            member = with_memberships(self.recipient)
-            self._table, self._allowed = table, table.allowed_mask(member)
+        """The recipient's allowed bits for the current label table."""
+        self._current()
         return self._allowed
 
     @property
@@ -126,7 +133,7 @@ class Release:
 
     def reports(self, batch: ReportBatch) -> ReportBatch:
         """Reports of sensors whose label the recipient is cleared for."""
-        bits = self.sensors().label_table.sensor_bits
+        bits = self._current().sensor_bits
         keep = self.rows(bits[batch.sensor_index.astype(np.int64)])
         return batch if bool(keep.all()) else batch.take(np.flatnonzero(keep))
 

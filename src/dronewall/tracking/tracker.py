@@ -87,6 +87,7 @@ class Tracker:
         screen: IdentityScreen | bool | None = True,
     ):
         self._sensors = sensors
+        self._label_bits = sensors.label_table.sensor_bits  # each sensor's label bit
         self.gater: Gater = gater or ChiSquareGater()
         self.associator: Associator = associator or NearestNeighbour()
         self.filter: Filter = filter or ImmFilter()
@@ -118,6 +119,7 @@ class Tracker:
     @sensors.setter
     def sensors(self, sensors: SensorGeometry) -> None:
         self._sensors = sensors
+        self._label_bits = sensors.label_table.sensor_bits
         self.scorer.use(sensors)
 
     # ---- input -------------------------------------------------------------------------
@@ -332,7 +334,7 @@ class Tracker:
         st.revisit[track_rows] += REVISIT_GAIN * (interval - st.revisit[track_rows])
         st.t_last_update[track_rows] = t
         st.n_updates[track_rows] += 1
-        st.label_mask[track_rows] |= self.sensors.label_table.sensor_bits[sensor]
+        st.label_mask[track_rows] |= self._label_bits[sensor]
         evidence.stamp(st, track_rows, batch, rows)
         self.stats.updates += track_rows.size
         self.late.record(self, track_rows, batch, rows)
@@ -352,7 +354,7 @@ class Tracker:
         single triangulated track (``rows`` one row) — their stations heard it too."""
         new = self.store.add(state, covariance, batch.t_measured[rows] if t is None else t)
         evidence.stamp(self.store, new, batch, rows)
-        bits = self.sensors.label_table.sensor_bits
+        bits = self._label_bits
         self.store.label_mask[new] |= bits[batch.sensor_index[rows]]
         self.store.revisit[new] = self.sensors.revisit_s[batch.sensor_index[rows]]
         self.store.score[new] = self.scorer.initial(batch, rows, also is not None)
