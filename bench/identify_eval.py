@@ -141,7 +141,8 @@ def _source_hash(*packages: str) -> str:
 
 def _cached(path: Path, make):  # type: ignore[no-untyped-def]
     if FROZEN and not path.exists():  # any earlier run of the same key (see module docstring)
-        earlier = sorted(path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pkl"))
+        key = path.name.rsplit("-", 1)[0]  # the name less its source hash
+        earlier = [p for p in path.parent.glob(key + "-*.pkl") if p.name.rsplit("-", 1)[0] == key]
         if earlier:
             path = max(earlier, key=lambda p: p.stat().st_mtime)
     if path.exists():
