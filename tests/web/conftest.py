@@ -49,6 +49,7 @@ def _free_port() -> int:
 class LiveServer:
     def __init__(self, pipeline: Pipeline, store: SQLiteStore, auth: Authenticator):
         self.pipeline = pipeline
+        self.auth = auth  # its user store: tests add and remove users while pages are open
         self.port = _free_port()
         app = create_app(ServerSettings(), store=store, feed=pipeline, auth=auth)
         self.server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", self.port))

@@ -3,7 +3,8 @@ a wrong password is refused with a message and the map stays covered; a viewer s
 picture and who they are, but cannot act — the buttons are disabled and the server refuses
 the call with the viewer's token; a commander clears an alert and the alert's history names
 them; signing out forgets the token; a token the server no longer accepts brings the form
-back."""
+back; a session that ends while the map is open asks again, and the same user carries on
+where they were while another user gets a fresh page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.server.authhelp import add_user
 from tests.web.conftest import NATION, LiveServer, sign_in
 from tests.web.harness import D
 
@@ -122,3 +124,31 @@ def test_sign_out_forgets_the_token_and_a_refused_token_asks_again(fresh: Page) 
     page.wait_for_selector("[data-testid=login]", state="visible", timeout=30_000)
     assert page.evaluate("sessionStorage.getItem('dronewall.token')") is None
     assert page.evaluate(f"{D}.trackCount()") == 0
+
+
+def test_a_session_that_ends_asks_again_and_the_same_user_carries_on(
+    fresh: Page, live_server: LiveServer
+) -> None:
+    page, auth = fresh, live_server.auth
+    assert auth.users is not None
+    add_user(auth, "tess", ("operator",), nation=NATION)
+    sign_in(page, "tess")
+    page.wait_for_function(f"{D}.wsState() === 'open' && {D}.trackCount() > 0", timeout=60_000)
+    page.evaluate("window.keptAcrossSignIn = 42")  # gone if the page reloads
+    auth.users.remove("tess")  # the server stops accepting tess's token at once
+    page.wait_for_selector("[data-testid=login]", state="visible", timeout=30_000)
+    assert "session has ended" in page.inner_text("[data-testid=login-note]")
+    assert page.evaluate(f"{D}.wsState()") == "closed"  # no picture while signed out
+    add_user(auth, "tess", ("operator",), nation=NATION)
+    sign_in(page, "tess")
+    page.wait_for_function(f"{D}.wsState() === 'open'", timeout=30_000)
+    assert page.is_hidden("[data-testid=login]")
+    assert page.evaluate("window.keptAcrossSignIn") == 42  # carried on: no reload
+    # Another user signing in after the session ended gets a fresh page.
+    auth.users.remove("tess")
+    page.wait_for_selector("[data-testid=login]", state="visible", timeout=30_000)
+    with page.expect_navigation(timeout=30_000):
+        sign_in(page, "otto")
+    page.wait_for_function(f"{D}.user() !== null && {D}.trackCount() > 0", timeout=60_000)
+    assert page.evaluate(f"{D}.user().name") == "otto"
+    assert page.evaluate("window.keptAcrossSignIn") is None

@@ -155,9 +155,9 @@ async function errorText(res: Response): Promise<string> {
 }
 
 /** A refused call: 401 (the token is no longer accepted) also ends the session. */
-async function failed(res: Response, signedIn = true): Promise<HttpError> {
+async function failed(res: Response, signedIn: boolean, token: string | null): Promise<HttpError> {
   const detail = await errorText(res);
-  if (res.status === 401 && signedIn) expired(detail);
+  if (res.status === 401 && signedIn) expired(detail, token);
   return new HttpError(res.status, `${res.status} ${detail}`, detail);
 }
 
@@ -193,19 +193,21 @@ export function url(route: string, path?: unknown, query?: unknown): string {
 
 /** `GET route` signed in; the answer typed as the server declares it. */
 export async function get<P extends Route<'get'>>(route: P, args: Args<Op<P, 'get'>> = {}): Promise<Answer<Op<P, 'get'>>> {
+  const token = session.token;
   const res = await fetch(url(route, args.path, args.query), {
     signal: args.signal,
-    headers: { accept: 'application/json', ...authHeaders() },
+    headers: { accept: 'application/json', ...authHeaders(token) },
   });
-  if (!res.ok) throw await failed(res);
+  if (!res.ok) throw await failed(res, true, token);
   return (await res.json()) as Answer<Op<P, 'get'>>;
 }
 
 /** `GET route` for a route the generated description may not list yet (the answer's type is
  * the caller's word, not the server's). */
 async function getUnlisted<T>(route: string, args: { path?: object; signal?: AbortSignal } = {}): Promise<T> {
-  const res = await fetch(url(route, args.path), { signal: args.signal, headers: { accept: 'application/json', ...authHeaders() } });
-  if (!res.ok) throw await failed(res);
+  const token = session.token;
+  const res = await fetch(url(route, args.path), { signal: args.signal, headers: { accept: 'application/json', ...authHeaders(token) } });
+  if (!res.ok) throw await failed(res, true, token);
   return (await res.json()) as T;
 }
 
@@ -216,13 +218,14 @@ export async function post<P extends Route<'post'>>(
   args: Args<Op<P, 'post'>> = {},
   signedIn = true,
 ): Promise<Answer<Op<P, 'post'>>> {
+  const token = session.token;
   const res = await fetch(url(route, args.path, args.query), {
     method: 'POST',
     signal: args.signal,
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(signedIn ? authHeaders() : {}) },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(signedIn ? authHeaders(token) : {}) },
     body: JSON.stringify(body),
   });
-  if (!res.ok) throw await failed(res, signedIn);
+  if (!res.ok) throw await failed(res, signedIn, token);
   return (await res.json()) as Answer<Op<P, 'post'>>;
 }
 

@@ -16,8 +16,9 @@ export interface ConnectionHooks {
   alerts(list: Alert[]): void;
   events(list: AlertEvent[]): void;
   hello(h: Hello): void;
-  /** The server closed with 4401 (no or bad token) or 4403 (role not allowed): no retry. */
-  refused(code: 4401 | 4403, reason: string): void;
+  /** The server closed with 4401 (no or bad `token`, the one the socket was opened with) or
+   * 4403 (role not allowed): no retry. */
+  refused(code: 4401 | 4403, reason: string, token: string | null): void;
 }
 
 export function wsUrl(): string {
@@ -44,6 +45,7 @@ export class LiveConnection {
 
   connect(): void {
     this.hooks.state('connecting');
+    const token = session.token;
     const sock = new WebSocket(this.url());
     this.ws = sock;
     sock.onopen = () => {
@@ -63,7 +65,7 @@ export class LiveConnection {
       this.hooks.state('closed');
       if (e.code === 4401 || e.code === 4403) {
         this.held = true;
-        this.hooks.refused(e.code, e.reason);
+        this.hooks.refused(e.code, e.reason, token);
         return;
       }
       const delay = Math.min(10000, 500 * 2 ** this.retry++);

@@ -17,7 +17,6 @@ export class SignIn {
   private readonly form = $<HTMLFormElement>('login-form');
   private readonly error = $('login-error');
   private waiting: ((u: SessionUser | null) => void)[] = [];
-  private previous: string | null = null;
 
   constructor() {
     this.form.addEventListener('submit', (e) => {
@@ -63,7 +62,6 @@ export class SignIn {
 
   /** Show the form (with `note` above it), resolving with the user once signed in. */
   ask(note: string): Promise<SessionUser | null> {
-    this.previous = this.previous ?? session.user?.name ?? null;
     $('login-note').textContent = note;
     $('login-note').hidden = !note;
     this.error.hidden = true;
@@ -101,11 +99,10 @@ export class SignIn {
       button.disabled = false;
     }
     $<HTMLInputElement>('login-password').value = '';
-    if (this.previous !== null && this.previous !== session.user?.name) {
+    if (session.lastUser !== null && session.lastUser !== session.user?.name) {
       window.location.reload(); // another user: start clean with their token
       return;
     }
-    this.previous = null;
     this.box.hidden = true;
     document.body.classList.remove('signed-out');
     this.renderUser();

@@ -23,7 +23,7 @@ import { AlertPanel } from './alertpanel';
 import { sensorBounds, siteBounds } from './bounds';
 import { LiveConnection } from './connection';
 import { SignIn } from './login';
-import { session, whenExpired } from './session';
+import { expired, session, whenExpired } from './session';
 import { FrameClock } from './frameclock';
 import { HealthMonitor } from './health';
 import { installHook } from './hook';
@@ -185,8 +185,9 @@ const connection = new LiveConnection({
   alerts: (list) => alertPanel.set(list),
   events: (list) => alertPanel.onEvents(list),
   hello: onHello,
-  refused: (code, reason) => {
-    if (code === 4401) sessionEnded(reason || 'the server no longer accepts your sign-in');
+  refused: (code, reason, token) => {
+    if (code === 4401 && token !== session.token) connection.resume(); // opened before the last sign-in
+    else if (code === 4401) expired(reason || 'the server no longer accepts your sign-in', token);
     else showMapMessage(`Your role cannot see the live picture: ${reason || 'refused by the server'}`);
   },
 });

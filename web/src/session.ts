@@ -32,6 +32,8 @@ export const session = {
   user: null as SessionUser | null,
   /** False when the server lets everyone in without signing in (`serve --auth none`). */
   signInRequired: true,
+  /** Who was signed in before the session ended (a new sign-in by someone else reloads). */
+  lastUser: null as string | null,
 };
 
 export function signedIn(token: string | null, user: SessionUser): void {
@@ -46,6 +48,7 @@ export function signedIn(token: string | null, user: SessionUser): void {
 }
 
 export function forget(): void {
+  session.lastUser = session.user?.name ?? session.lastUser;
   session.token = null;
   session.user = null;
   try {
@@ -56,8 +59,8 @@ export function forget(): void {
 }
 
 /** `Authorization: Bearer …` for a REST call, when signed in. */
-export function authHeaders(): Record<string, string> {
-  return session.token ? { authorization: `Bearer ${session.token}` } : {};
+export function authHeaders(token: string | null = session.token): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /** May the signed-in user take `action`? (Unknown user — a server without sign-in routes — may.) */
@@ -73,8 +76,10 @@ export function whenExpired(hook: (why: string) => void): void {
   onExpired = hook;
 }
 
-/** The server refused the token: forget it and ask for a sign-in. */
-export function expired(why: string): void {
+/** The server refused `token` (the one a call was made with): forget it and ask for a
+ * sign-in — unless a newer sign-in has replaced it meanwhile. */
+export function expired(why: string, token: string | null = session.token): void {
+  if (token !== session.token) return; // an answer to a call made before the last sign-in
   if (!session.token && !session.signInRequired) return;
   forget();
   onExpired(why);
