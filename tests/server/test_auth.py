@@ -292,7 +292,8 @@ def _verifier(idp: dict[str, Any], **settings: Any) -> OidcVerifier:
 
 @pytest.mark.parametrize("alg", ["RS256", "ES256"])
 def test_oidc_tokens_are_verified_and_mapped(idp: dict[str, Any], alg: str) -> None:
-    who = _verifier(idp).verify(_oidc_token(idp, alg))
+    who, exp = _verifier(idp).verify(_oidc_token(idp, alg))
+    assert exp > time.time()
     assert (who.user, who.roles, who.source) == ("jan.kowalski", {"operator"}, "oidc")
     assert (who.recipient.nation, who.recipient.clearance) == ("POL", "SECRET")
 
@@ -345,7 +346,7 @@ def test_oidc_claims_from_configured_places(idp: dict[str, Any]) -> None:
     """Keycloak-style nested roles and a site's own claim names."""
     verifier = _verifier(idp, roles_claim="realm_access.roles", nation_claim="country",
                          clearance_claim="nato_clearance")  # fmt: skip
-    who = verifier.verify(_oidc_token(idp, realm_access={"roles": ["commander", "admin"]},
+    who, _ = verifier.verify(_oidc_token(idp, realm_access={"roles": ["commander", "admin"]},
                                       country="EST", nato_clearance="RESTRICTED"))  # fmt: skip
     assert who.roles == {"commander", "admin"}
     assert (who.recipient.nation, who.recipient.clearance) == ("EST", "RESTRICTED")
@@ -387,3 +388,27 @@ def test_no_sign_in_is_one_local_principal_without_admin(tmp_path: Path) -> None
         assert me["name"] == "local" and "admin" not in me["roles"]
         assert client.get("/api/admin/users").status_code == 403
         assert token is not None  # authhelp's tokens are not needed here
+
+
+def test_verified_tokens_are_remembered_but_expire_and_follow_the_user(tmp_path: Path) -> None:
+    now = [time.time()]
+    auth = make_auth(tmp_path)
+    auth.clock = lambda: now[0]
+    add_user(auth, "ana", ["viewer"])
+    assert auth.users is not None
+    user = auth.users.get("ana")
+    assert user is not None
+    tok = auth.issue(user)
+    assert auth.verify(tok).roles == {"viewer"}
+    assert tok in auth._verified  # the next check is a lookup
+    auth.users.set_roles("ana", ["operator"])
+    assert auth.verify(tok).roles == {"operator"}  # the cache keeps the name, not the roles
+    now[0] += 3601
+    with pytest.raises(AuthError, match="expired"):
+        auth.verify(tok)
+    now[0] -= 3601
+    tok = auth.issue(user)
+    auth.verify(tok)
+    auth.users.remove("ana")
+    with pytest.raises(AuthError, match="no longer exists"):
+        auth.verify(tok)

@@ -22,6 +22,7 @@ sign-ins (success and failure), alert actions, user and role changes, refusals. 
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 import time
 from collections.abc import Iterable, Mapping
@@ -52,6 +53,7 @@ DEFAULT_LIFETIME_S = 8 * 3600  # one shift
 SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash output
 LEEWAY_S = 30.0  # clock skew allowed between the identity provider and this server
 REFRESH_USERS_S = 2.0  # how often a request may look whether the users file changed
+VERIFIED_CACHE = 10_000  # tokens remembered as verified (emptied when full)
 NO_AUTH_ROLES = frozenset(ROLES) - {"admin"}  # --auth none: no user store to administer
 
 
@@ -86,6 +88,7 @@ class Principal:
         }
 
 
+@functools.lru_cache(maxsize=4096)
 def principal_of(user: User) -> Principal:
     return Principal(user.name, frozenset(user.roles), user.recipient(), "users")
 
@@ -189,7 +192,8 @@ class OidcVerifier:
             )
         return found.key
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> tuple[Principal, float]:
+        """The token's principal and expiry; AuthError saying why not."""
         s = self.settings
         try:
             claims = jwt.decode(
@@ -205,7 +209,7 @@ class OidcVerifier:
             raise AuthError("the token has expired: sign in again", "expired") from None
         except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
             raise AuthError(f"invalid token: {exc}", "bad_token") from None
-        return self._principal(claims)
+        return self._principal(claims), float(claims["exp"])
 
     def _principal(self, claims: Mapping[str, Any]) -> Principal:
         s = self.settings
@@ -270,6 +274,10 @@ class Authenticator:
     anonymous: Principal | None = None
     clock: Any = time.time  # injectable for expiry tests
     _checked: float = field(default=-1e18, repr=False)
+    # Tokens whose signature and claims passed: token → (exp, user name or OIDC principal).
+    # A hit costs a dict lookup instead of an HMAC or RSA check; expiry is checked on every
+    # hit and a built-in user is looked up again (removed or re-roled users take effect).
+    _verified: dict[str, tuple[float, str | Principal]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def disabled(cls, nation: str, clearance: str = "SECRET") -> Authenticator:
@@ -313,6 +321,21 @@ class Authenticator:
             return self.anonymous
         if not token:
             raise AuthError("sign in first: no access token", "no_token")
+        hit = self._verified.get(token)
+        if hit is not None:
+            exp, who = hit
+            if exp <= self.clock():
+                self._verified.pop(token, None)
+                raise AuthError("the token has expired: sign in again", "expired")
+            return who if isinstance(who, Principal) else self._current(who)
+        principal, exp = self._check(token)
+        if len(self._verified) >= VERIFIED_CACHE:
+            self._verified.clear()
+        self._verified[token] = (exp, principal if principal.source == "oidc" else principal.user)
+        return principal
+
+    def _check(self, token: str) -> tuple[Principal, float]:
+        """Signature and claims checked in full; the principal and the token's expiry."""
         try:
             alg = jwt.get_unverified_header(token).get("alg")
         except jwt.InvalidTokenError:
@@ -320,10 +343,10 @@ class Authenticator:
         if alg == BUILTIN_ALGORITHM and self.users is not None:
             return self._builtin(token)
         if self.oidc is not None and alg in self.oidc.settings.algorithms:
-            return self.oidc.verify(token)
+            return self.oidc.verify(token)  # (principal, exp)
         raise AuthError(f"invalid token: algorithm {alg!r} is not accepted here", "bad_token")
 
-    def _builtin(self, token: str) -> Principal:
+    def _builtin(self, token: str) -> tuple[Principal, float]:
         assert self.users is not None
         try:
             claims = jwt.decode(
@@ -341,12 +364,17 @@ class Authenticator:
             raise AuthError(f"invalid token: {exc}", "bad_token") from None
         if claims["exp"] <= self.clock():  # our own clock decides (PyJWT reads the wall clock)
             raise AuthError("the token has expired: sign in again", "expired")
+        return self._current(str(claims["sub"])), float(claims["exp"])
+
+    def _current(self, name: str) -> Principal:
+        """The user ``name`` as the users file has them now."""
+        assert self.users is not None
         now = time.monotonic()
         if now - self._checked > REFRESH_USERS_S:
             self._checked = now
             with contextlib.suppress(UserError, OSError):  # a bad edit: keep the last good copy
                 self.users.refresh()
-        user = self.users.get(str(claims["sub"]))
+        user = self.users.get(name)
         if user is None:
-            raise AuthError(f"user {claims['sub']!r} no longer exists", "unknown_user")
+            raise AuthError(f"user {name!r} no longer exists", "unknown_user")
         return principal_of(user)
