@@ -47,11 +47,11 @@ terrain:
 # The live picture: the pipeline on the default scenario in accelerated time, the map at
 # http://127.0.0.1:$(PORT) and a running summary on the terminal. Ctrl-C stops. Recorded in
 # serve's default store (out/dronewall.db), so the replay command it prints needs no --store.
-# Signs in: a user "demo" (operator and commander, DEU, SECRET) in out/users.json with a new
+# Signs in: a user "demo" (operator and commander, POL, SECRET) in out/users.json with a new
 # random password each run, printed once below (a fixed one would be a known password on every
 # machine that ever ran the demo). The server listens on 127.0.0.1 only (docs/auth.md).
 demo: $(STAMP) web terrain
-	@$(BIN)/dronewall users add demo --role operator --role commander --nation DEU \
+	@$(BIN)/dronewall users add demo --role operator --role commander --nation POL \
 		--clearance SECRET --community NATO --community EU --generate-password --replace
 	@echo "sign in at http://127.0.0.1:$(PORT) as demo with the password above"
 	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT)
