@@ -29,7 +29,13 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dronewall.assess import AlertManager, EventKind, ThreatAssessor, protected_zones  # noqa: E402
+from dronewall.assess import (  # noqa: E402
+    AlertConfig,
+    AlertManager,
+    EventKind,
+    ThreatAssessor,
+    protected_zones,
+)
 from dronewall.core.types import ObjectClass, ObjectKind  # noqa: E402
 from dronewall.identify import IdentifyConfig  # noqa: E402
 from dronewall.world import load_world  # noqa: E402
@@ -45,6 +51,7 @@ from identify_eval import (  # noqa: E402
 )
 
 EXPLAIN = "--explain" in sys.argv  # print every raised alert with the object it is on
+ALERT_CONFIG = AlertConfig()  # the defaults; a validation candidate may replace it (--min-updates)
 CARRY = (EventKind.RAISED, EventKind.TRACK_CHANGED, EventKind.REOPENED)  # the alert is on a track
 
 
@@ -54,7 +61,7 @@ def alerts_for(
     world = load_world()
     data = run(name, world, seed=seed, duration=duration, config=IdentifyConfig(), civil_only=drop)
     zones = protected_zones(world)
-    assessor, manager = ThreatAssessor(zones), AlertManager()
+    assessor, manager = ThreatAssessor(zones), AlertManager(ALERT_CONFIG)
     carried: list[tuple[float, int, int]] = []  # (t, alert id, followed object)
     moved_to_other, last_object = 0, dict[int, int]()  # alert id → object it was last on
     lab = data.labelled
@@ -126,7 +133,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_split_arguments(parser)
     parser.add_argument("--explain", action="store_true", help="print every raised alert")
+    parser.add_argument(
+        "--min-updates",
+        type=int,
+        default=None,
+        help="a candidate AlertConfig.min_track_updates (chosen on validation)",
+    )
     args = parser.parse_args()
+    if args.min_updates is not None:
+        global ALERT_CONFIG
+        ALERT_CONFIG = AlertConfig(min_track_updates=args.min_updates)
     seeds = tuple(args.seeds or SPLITS[args.split])
     if args.ellipsoid_sim:
         ellipsoid_heights()

@@ -279,6 +279,7 @@ def test_matching_by_position_agrees_with_a_brute_force_search() -> None:
             speed=rng.uniform(0.0, 60.0, n),
             sigma_m=rng.uniform(5.0, 800.0, n),
             t_first=np.full(n, t - 3.0),
+            n_updates=np.full(n, 3, np.int64),
         )
 
     old = fixes(n_alerts, 1, t - rng.uniform(0.0, 120.0, n_alerts))

@@ -189,3 +189,20 @@ def test_a_track_well_below_the_ground_is_never_alerted() -> None:
     assert "below the ground: not a flying object" in threat.reasons[0]
     shallow = replace(INBOUND, up_m=-100.0, sigma_m=20.0)  # within 3 σ + 200 m
     assert picture(AlertManager(), T0, tracks([shallow], t=T0), 0.95) == [EventKind.RAISED]
+
+
+def test_a_new_alert_can_wait_for_enough_measurements() -> None:
+    """``min_track_updates``: a track 15 s old with three radar fixes waits (its speed is three
+    fixes' worth); with five it is raised; the default (0) judges by age alone."""
+    from dronewall.assess import AlertConfig
+
+    def raised(n_updates: int, config: AlertConfig) -> list[EventKind]:
+        batch = tracks([replace(INBOUND, age_s=15.0)], t=T0)
+        batch = replace(batch, n_updates=np.array([n_updates], np.int64))
+        c = classes([1], 0.95, t=T0)
+        return [e.kind for e in AlertManager(config).update(T0, c, ASSESSOR.assess(batch, c))]
+
+    waiting = AlertConfig(min_track_updates=5)
+    assert raised(3, waiting) == []
+    assert raised(5, waiting) == [EventKind.RAISED]
+    assert raised(3, AlertConfig()) == [EventKind.RAISED]

@@ -60,6 +60,10 @@ class AlertConfig:
     # interval of real cooperative sources (ADS-B positions at 0.5–10 s as received, FLARM and
     # Mode S multilateration up to 7–10 s), so an aircraft's identity can arrive first.
     min_track_age_s: float = 12.0
+    # … and until its track has taken this many measurements (0: age alone): a radar track
+    # three scans old has a speed from three fixes, and a bird flock's or a false track's
+    # can read as a decoy's. Chosen on validation (bench/EVALUATION.md).
+    min_track_updates: int = 0
     # One alert per object, not per track (docs/alerts.md has the reasons for each default):
     # another track of an alert's object carries that alert instead of raising a new one.
     handover_window_s: float = 90.0  # object's last measurement → another track: clear_after_s+30

@@ -124,12 +124,19 @@ class AlertManager:
         return [self._raise(t, seen)] if self._ripe(t, seen) else []
 
     def _ripe(self, t: float, seen: Observation) -> bool:
-        """A new alert waits until its track is ``min_track_age_s`` old, unless the object
+        """A new alert waits until its track is ``min_track_age_s`` old and has taken
+        ``min_track_updates`` measurements, unless the object
         would get into a site before then: a young track's class is still settling (an
         airliner's before its ADS-B joins, a bird's before enough of its flight is seen)."""
         if seen.fix is None:
             return True
-        wait = self.config.min_track_age_s - (t - seen.fix.t_first)
+        age = t - seen.fix.t_first
+        wait = self.config.min_track_age_s - age
+        missing = self.config.min_track_updates - seen.fix.n_updates
+        if missing > 0 and seen.fix.n_updates > 0:  # at the pace the track has been updated
+            wait = max(wait, missing * age / seen.fix.n_updates)
+        elif missing > 0:
+            wait = max(wait, self.config.min_track_age_s)
         return wait <= 0.0 or 0.0 < seen.time_to_site_s <= wait
 
     # -- one object, several tracks --------------------------------------------------------

@@ -61,6 +61,7 @@ class Fix:
     speed: float  # m/s
     sigma_m: float  # RMS position error, m
     t_first: float  # when the track was started
+    n_updates: int = 0  # measurements the track has taken (0: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class Fixes:
     speed: FloatArray  # m/s
     sigma_m: FloatArray  # RMS position error, √(trace of the position covariance), m
     t_first: FloatArray  # when the track was started
+    n_updates: IntArray  # measurements each track has taken (0: not known)
 
     def __len__(self) -> int:
         return int(self.track_id.shape[0])
@@ -97,6 +99,7 @@ class Fixes:
             speed=np.asarray(np.linalg.norm(velocity, axis=1), float),
             sigma_m=np.asarray(motion.sigma_m[rows], float),
             t_first=np.asarray(motion.t_first[rows], float),
+            n_updates=np.asarray(motion.n_updates[rows], np.int64),
         )
 
     @classmethod
@@ -108,6 +111,7 @@ class Fixes:
             speed=np.array([f.speed for f in fixes], float),
             sigma_m=np.array([f.sigma_m for f in fixes], float),
             t_first=np.array([f.t_first for f in fixes], float),
+            n_updates=np.array([f.n_updates for f in fixes], np.int64),
         )
 
     def take(self, index: IntArray) -> Fixes:
@@ -118,6 +122,7 @@ class Fixes:
             self.speed[index],
             self.sigma_m[index],
             self.t_first[index],
+            self.n_updates[index],
         )
 
     def row(self, k: int) -> Fix:
@@ -127,6 +132,7 @@ class Fixes:
             float(self.speed[k]),
             float(self.sigma_m[k]),
             float(self.t_first[k]),
+            int(self.n_updates[k]),
         )
 
 

@@ -93,6 +93,7 @@ class TrackMotion:
     sigma_m: FloatArray  # RMS position error, √(trace of the position covariance), m
     t_last_update: FloatArray  # the track's last measurement; earlier than t while it coasts
     t_first: FloatArray  # when the track was started
+    n_updates: IntArray  # measurements the track has taken
 
     @classmethod
     def of(cls, tracks: TrackBatch) -> TrackMotion:
@@ -104,6 +105,7 @@ class TrackMotion:
             sigma_m=np.sqrt(np.maximum(variance, 0.0)),
             t_last_update=np.asarray(tracks.t_last_update, float).copy(),
             t_first=np.asarray(tracks.t_first, float).copy(),
+            n_updates=np.asarray(tracks.n_updates, np.int64).copy(),
         )
 
 
