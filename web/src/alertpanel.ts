@@ -39,6 +39,7 @@ export class AlertPanel {
   /** The selected alert's audit trail: its entries, or why there are none. */
   private audit: { alertId: number; entries: AuditEntry[] | null; note: string; stale: boolean } | null = null;
   private auditAbort: AbortController | null = null;
+  private picked: number | null = null; // the alert last clicked
 
   constructor(private readonly hooks: AlertPanelHooks) {
     this.history = new HistoricAlerts((p) => {
@@ -144,7 +145,9 @@ export class AlertPanel {
     this.lastRender = performance.now();
     const replay = replaying();
     const at = this.shown();
-    const chosen = replay ? undefined : at.alerts.find((a) => a.track_id === view.selected);
+    // The selected alert: the one clicked, while its track is selected; else the first on it.
+    const onTrack = at.alerts.filter((a) => a.track_id === view.selected);
+    const chosen = replay ? undefined : (onTrack.find((a) => a.alert_id === this.picked) ?? onTrack[0]);
     this.readAudit(chosen?.alert_id ?? null);
     const list = at.alerts.sort(
       (a, b) => Number(a.state === 'cleared') - Number(b.state === 'cleared') || b.priority - a.priority,
@@ -230,7 +233,10 @@ export class AlertPanel {
       this.audit?.alertId === a.alert_id ? auditTrail(a.alert_id, this.audit.entries, this.audit.note) : null,
       actions,
     );
-    row.addEventListener('click', () => this.hooks.select(a.track_id));
+    row.addEventListener('click', () => {
+      this.picked = a.alert_id;
+      this.hooks.select(a.track_id);
+    });
     return row;
   }
 
@@ -297,7 +303,7 @@ export class AlertPanel {
 
 /** The selected alert's audit trail, one line an entry. */
 function auditTrail(alertId: number, entries: AuditEntry[] | null, note: string): HTMLElement {
-  const box = el('div', { class: 'audit', 'data-testid': `audit-${alertId}` }, el('div', { class: 'note' }, 'audit trail'));
+  const box = el('div', { class: 'audit', 'data-testid': `audit-${alertId}` }, el('div', { class: 'note', title: 'when it was done, by the server clock (the history above is in data time)' }, 'audit trail · wall clock, UTC'));
   if (!entries) {
     box.append(el('div', { class: 'note' }, note || 'reading…'));
     return box;
