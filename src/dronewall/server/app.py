@@ -37,7 +37,8 @@ from dronewall.runtime.sources import StoreSource
 from dronewall.runtime.upward import UpwardReporter
 from dronewall.server import geo, schemas
 from dronewall.server.access import AccessGuard, AccessMetrics
-from dronewall.server.auth import AuditHook, Authenticator, audit, no_audit
+from dronewall.server.audit_trail import AlertsSeen, AuditTrail, add_audit_routes
+from dronewall.server.auth import AuditHook, Authenticator, audit
 from dronewall.server.auth_routes import add_auth_routes, principal_from
 from dronewall.server.encode import (
     alert_dict,
@@ -109,7 +110,8 @@ def create_app(
     ``access.ACCESS``. None: no sign-in, every request is the local principal of
     ``Authenticator.disabled`` (nation DEU, every role but admin) — what ``serve --auth none``
     gives on loopback; ``dronewall serve`` passes its users file or OIDC provider otherwise.
-    ``audit``: receives sign-ins, alert actions, user changes and refusals."""
+    ``audit``: receives sign-ins, alert actions, user changes and refusals; by default an
+    ``AuditTrail`` into the store's audit log (``docs/audit.md``)."""
     live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones, parent=parent)
 
     @contextlib.asynccontextmanager
@@ -125,6 +127,8 @@ def create_app(
             if live.feed.summary.state == "starting":
                 live.feed.start()
         retention = start_retention(live)
+        if hook is trail:
+            trail.start(live.store.audit_log(), {"mode": live.mode})
         yield
         if retention is not None:
             retention.stop()
@@ -134,6 +138,7 @@ def create_app(
         if live.feed is not None:
             live.feed.stop()
             await asyncio.to_thread(live.feed.join, 30.0)
+        await asyncio.to_thread(trail.close)
         if owned_store:
             live.store.close()
 
@@ -145,7 +150,8 @@ def create_app(
     )
     app.state.live = live
     app.state.auth = auth = auth or Authenticator.disabled("DEU")
-    app.state.audit = hook = audit or no_audit
+    trail = AuditTrail(live.hub.metrics.registry)  # into the store's audit log (docs/audit.md)
+    app.state.audit = hook = audit or trail
     access_metrics = AccessMetrics(live.hub.metrics.registry)
     app.state.refusals = access_metrics.refusals
     app.add_middleware(
@@ -164,6 +170,8 @@ def create_app(
 
     _errors(app)
     add_auth_routes(app, auth)
+    seen = AlertsSeen(lambda: live.feed, lambda: live.hub.track_labels)
+    add_audit_routes(app, live.need_store, trail if hook is trail else None, seen)
     _routes(app, live)
     schemas.document(app)  # the WebSocket's messages in /openapi.json
     if live.settings.static_dir.joinpath("index.html").exists():
