@@ -34,6 +34,7 @@ from dronewall.assess import (  # noqa: E402
     AlertManager,
     EventKind,
     ThreatAssessor,
+    civil,
     protected_zones,
 )
 from dronewall.core.types import ObjectClass, ObjectKind  # noqa: E402
@@ -139,7 +140,15 @@ def main() -> None:
         default=None,
         help="a candidate AlertConfig.min_track_updates (chosen on validation)",
     )
+    parser.add_argument(
+        "--stray-share",
+        type=float,
+        default=None,
+        help="a candidate assess.civil.STRAY_SHARE (chosen on validation)",
+    )
     args = parser.parse_args()
+    if args.stray_share is not None:
+        civil.STRAY_SHARE = args.stray_share
     if args.min_updates is not None:
         global ALERT_CONFIG
         ALERT_CONFIG = AlertConfig(min_track_updates=args.min_updates)

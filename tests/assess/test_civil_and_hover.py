@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from dronewall.assess import AlertManager, EventKind, ThreatAssessor, build_zones
 from dronewall.core.geodesy import ecef_to_enu_rotation
@@ -206,3 +207,20 @@ def test_a_new_alert_can_wait_for_enough_measurements() -> None:
     assert raised(3, waiting) == []
     assert raised(5, waiting) == [EventKind.RAISED]
     assert raised(3, AlertConfig()) == [EventKind.RAISED]
+
+
+def test_stray_updates_on_a_long_heard_track(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A track of 66 acoustic updates and 4 RF bearings is heard only when STRAY_SHARE lets
+    a share of its updates be strays; the fixed count alone (2) does not."""
+    from dronewall.assess import civil
+
+    batch = tracks([INBOUND, replace(INBOUND, track_id=2)], t=T0)
+    kinds = batch.kind_updates.copy()
+    kinds[:, int(SensorKind.ACOUSTIC)] = 66
+    kinds[0, int(SensorKind.RF)] = 4
+    kinds[1, int(SensorKind.RADAR)] = 20  # seen by radar: not heard only at any share
+    batch = replace(batch, kind_updates=kinds)
+    monkeypatch.setattr(civil, "STRAY_SHARE", 0.0)
+    assert civil.heard_only(batch).tolist() == [False, False]
+    monkeypatch.setattr(civil, "STRAY_SHARE", 0.1)
+    assert civil.heard_only(batch).tolist() == [True, False]
