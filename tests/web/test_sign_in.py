@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.server.authhelp import add_user
-from tests.web.conftest import NATION, LiveServer, sign_in
+from tests.web.conftest import NATION, SCREENSHOTS, LiveServer, sign_in
 from tests.web.harness import D
 
 
@@ -106,6 +106,14 @@ def test_a_commander_clears_an_alert_and_its_history_says_who(fresh: Page) -> No
     entry.wait_for(timeout=5_000)
     assert entry.get_attribute("data-operator") == "cora"
     assert "cleared by cora" in entry.inner_text()
+    # Selected, the alert shows its audit trail: cora, her role and nation, cleared.
+    page.locator(f"[data-alert-id='{alert_id}']").click()
+    audited = page.locator(f"[data-testid=audit-{alert_id}] li[data-action='alert.clear']")
+    audited.wait_for(timeout=10_000)
+    assert audited.get_attribute("data-actor") == "cora"
+    assert f"cora (commander, {NATION})" in audited.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#alert-panel").screenshot(path=str(SCREENSHOTS / "alert-who-did-what.png"))
 
 
 def test_sign_out_forgets_the_token_and_a_refused_token_asks_again(fresh: Page) -> None:
