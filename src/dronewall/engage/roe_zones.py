@@ -1,0 +1,109 @@
+"""Zones of the rules of engagement: circles and polygons on the map, tested in bulk.
+
+Circles are tested on a sphere of the Earth's mean radius (IUGG, 6,371,008.8 m): at the
+kilometre scale of an airport's no-jamming radius the error against the WGS-84 geodesic is
+below 0.5 %, far inside the margin any such radius carries. Many circles at once (every
+airport of Europe) go into a k-d tree of unit vectors (scipy), so a batch of points is tested
+against thousands of airports in one query. Polygons are lon/lat rings tested with shapely's
+vectorised ``contains_xy`` (edges drawn straight in degrees: fine for city outlines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+EARTH_RADIUS_M = 6_371_008.8  # IUGG mean radius
+
+
+def unit_vectors(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike) -> FloatArray:
+    """(n, 3) unit vectors of points on the sphere."""
+    lat = np.radians(np.asarray(lat_deg, float).reshape(-1))
+    lon = np.radians(np.asarray(lon_deg, float).reshape(-1))
+    cos_lat = np.cos(lat)
+    return np.column_stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)])
+
+
+def great_circle_m(lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike,
+                   lon2: npt.ArrayLike) -> FloatArray:  # fmt: skip
+    """Great-circle distance on the mean-radius sphere (haversine), broadcast."""
+    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), float)
+
+
+@dataclass(frozen=True, slots=True)
+class CircleSet:
+    """Circles of one radius each around named centres (e.g. airports)."""
+
+    names: tuple[str, ...]
+    lat: FloatArray
+    lon: FloatArray
+    radius_m: FloatArray
+    _tree: cKDTree | None
+    _max_radius_m: float
+
+    @classmethod
+    def build(cls, names: list[str], lat: npt.ArrayLike, lon: npt.ArrayLike,
+              radius_m: npt.ArrayLike) -> CircleSet:  # fmt: skip
+        lat_a = np.asarray(lat, float).reshape(-1)
+        lon_a = np.asarray(lon, float).reshape(-1)
+        radius = np.broadcast_to(np.asarray(radius_m, float), lat_a.shape).copy()
+        tree = cKDTree(unit_vectors(lat_a, lon_a)) if len(lat_a) else None
+        biggest = float(radius.max()) if len(radius) else 0.0
+        return cls(tuple(names), lat_a, lon_a, radius, tree, biggest)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def inside(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Index of a circle holding each point, or -1 (the nearest such circle)."""
+        lat_a = np.asarray(lat, float).reshape(-1)
+        lon_a = np.asarray(lon, float).reshape(-1)
+        out = np.full(lat_a.shape, -1, dtype=np.int64)
+        if self._tree is None or not len(lat_a):
+            return out
+        chord = 2.0 * np.sin(min(self._max_radius_m / EARTH_RADIUS_M, np.pi) / 2.0)
+        hits = self._tree.query_ball_point(unit_vectors(lat_a, lon_a), chord * (1 + 1e-9))
+        for i, candidates in enumerate(hits):
+            if not candidates:
+                continue
+            rows = np.asarray(candidates, dtype=np.int64)
+            dist = great_circle_m(lat_a[i], lon_a[i], self.lat[rows], self.lon[rows])
+            ok = dist <= self.radius_m[rows]
+            if ok.any():
+                out[i] = rows[ok][np.argmin(dist[ok])]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """One zone's shape: a circle or a polygon (lon/lat degrees)."""
+
+    circle: tuple[float, float, float] | None  # (lat, lon, radius_m)
+    polygon: BaseGeometry | None
+
+    def contains(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> BoolArray:
+        """Mask of points inside or on the edge of the area (any array shape)."""
+        lat_a = np.asarray(lat, float)
+        lon_a = np.asarray(lon, float)
+        if self.circle is not None:
+            c_lat, c_lon, radius = self.circle
+            return np.asarray(great_circle_m(lat_a, lon_a, c_lat, c_lon) <= radius)
+        assert self.polygon is not None
+        return np.asarray(shapely.intersects_xy(self.polygon, lon_a, lat_a), dtype=bool)
+
+    @classmethod
+    def from_polygon(cls, ring: list[tuple[float, float]]) -> Area:
+        """From a ring of (lat, lon) vertices."""
+        return cls(None, shapely.Polygon([(lon, lat) for lat, lon in ring]))
