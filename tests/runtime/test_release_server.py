@@ -144,3 +144,39 @@ def test_sensors_are_listed_to_whom_their_labels_allow(app, run) -> None:  # typ
         listed = [f["properties"]["sensor_id"] for f in c.get("/api/sensors").json()["features"]]
     assert listed and {owner[s] for s in listed} == {"DNK"}
     assert len(listed) == sum(1 for o in owner.values() if o == "DNK")
+
+
+def test_a_replay_streams_each_client_its_own_cut(
+    run: tuple[Pipeline, SQLiteStore], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two users of different nations on one replay at once: every frame each receives holds
+    only tracks its labels allow (judged from the recorded frame at that time)."""
+    from dronewall.server import ServerSettings
+
+    pipeline, store = run
+    settings = ServerSettings(replay_run=pipeline.run_id, replay_speed=100.0)
+    app = make_auth_app(tmp_path_factory.mktemp("auth-replay"), settings, store=store)
+    users = {nation: Recipient.make(nation, "SECRET") for nation in ("DNK", "SWE")}
+    seen: dict[str, list[tuple[float, list[int]]]] = {n: [] for n in users}
+    with TestClient(app) as c:
+        tokens = {n: bearer(app, "viewer", n)["Authorization"].split()[1] for n in users}
+        with (
+            c.websocket_connect(f"/ws?access_token={tokens['DNK']}") as dk,
+            c.websocket_connect(f"/ws?access_token={tokens['SWE']}") as se,
+        ):
+            for nation, ws in (("DNK", dk), ("SWE", se)):
+                while len(seen[nation]) < 4:
+                    message = ws.receive()
+                    data = message.get("bytes") or message.get("text", "").encode()
+                    body = orjson.loads(data)
+                    if body.get("type") == "frame":
+                        seen[nation].append((body["t"], body["id"]))
+    nonempty = 0
+    for nation, frames in seen.items():
+        for t, ids in frames:
+            recorded = store.frame_at(pipeline.run_id, t)
+            assert recorded is not None
+            ok = _cleared(pipeline, users[nation], recorded.label_mask)
+            assert sorted(ids) == sorted(recorded.track_id[ok].tolist()), (nation, t)
+            nonempty += bool(ids)
+    assert nonempty > 0
