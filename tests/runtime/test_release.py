@@ -8,7 +8,7 @@ import numpy as np
 from dronewall.core.geodesy import geodetic_to_ecef
 from dronewall.core.release import UNKNOWN_MASK, Recipient, SecurityLabel
 from dronewall.core.tracks import ClassBatch, SensorGeometry, TrackBatch
-from dronewall.runtime.release import Release, TrackLabels, groups, with_memberships
+from dronewall.runtime.release import Release, TrackLabels, with_memberships
 
 LABELS = (SecurityLabel.make("POL", "SECRET"), SecurityLabel.make("DEU", "RESTRICTED", ["EU"]))
 
@@ -86,12 +86,3 @@ def test_track_labels_forget_the_oldest_past_their_limit() -> None:
     labels.note(np.arange(5, dtype=np.int64), np.arange(5, dtype=np.int64) + 1)
     assert labels.mask_of(4) == 5 and labels.mask_of(0) == UNKNOWN_MASK
     assert labels.mask_of(None) == 0  # an event naming no track
-
-
-def test_clients_grouped_by_recipient() -> None:
-    a, b = Recipient.make("POL", "SECRET"), Recipient.make("DEU", "SECRET")
-    assert groups({"c1": a, "c2": b, "c3": a, "c4": None}) == {
-        a: ["c1", "c3"],
-        b: ["c2"],
-        None: ["c4"],
-    }

@@ -316,3 +316,46 @@ def test_serve_share_sends_each_ally_what_it_may_have(tmp_path: Path) -> None:
     assert "sharing with PL" in output and "sharing with CH" in output, output
     assert counts[0] > 0, output
     assert counts[1] == 0
+
+
+def test_sapient_up_outputs_report_each_ally_only_its_tracks() -> None:
+    """Two allies' SAPIENT fusion nodes (here one real parent node, told apart by the
+    reporting site's node id): the Polish output reports all three tracks, the French one
+    only the track the German (NATO-releasable) sensor alone made."""
+    from dronewall.sensors.sapient.ids import node_uuid
+    from tests.runtime.upward_harness import ParentNode, wait_until
+
+    parent = ParentNode()
+    parent.start()
+    text = "".join(
+        f'[[recipient]]\nname = "{name}"\nnation = "{nation}"\nclearance = "SECRET"\n'
+        f'communities = ["NATO"]\n[[recipient.output]]\nkind = "sapient-up"\n'
+        f'address = "127.0.0.1:{parent.port}"\nsite_name = "{name}-site"\ninterval_s = 0.5\n'
+        for name, nation in (("PL", "POL"), ("FR", "FRA"))
+    )
+    sharing = Sharing(parse_sharing(text, "share.toml"), _sensors)
+    sharing.start()
+    pl, fr = node_uuid("PL-site"), node_uuid("FR-site")
+
+    def objects(node: str) -> set[str]:
+        return {
+            str(o)
+            for k in list(parent.keys)
+            for n, o in zip(k.node_id.tolist(), k.object_id.tolist(), strict=True)
+            if n == node
+        }
+
+    try:
+        t = 1_700_000_000.0
+        deadline = time.monotonic() + 60.0
+        while time.monotonic() < deadline and (len(objects(pl)) < 3 or not objects(fr)):
+            sharing.take_frame(_frame([0b01, 0b10, 0b11], t), 0.0, int(t))
+            t += 1.0
+            time.sleep(0.2)
+        wait_until(lambda: len(objects(pl)) >= 3, "the Polish site's three tracks")
+        time.sleep(1.0)  # more pictures: the French site must still report one track only
+    finally:
+        sharing.close(5.0)
+        parent.close()
+    assert len(objects(pl)) == 3
+    assert len(objects(fr)) == 1

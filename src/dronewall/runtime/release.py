@@ -16,7 +16,7 @@ track this process never saw is withheld (its provenance is unknown).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -148,11 +148,3 @@ class Release:
         ids = np.asarray(track_ids, np.int64)
         masks = np.array([labels.mask_of(int(t)) for t in ids.tolist()], np.int64)
         return self.rows(masks)
-
-
-def groups(recipients: Mapping[Any, Recipient | None]) -> dict[Recipient | None, list[Any]]:
-    """Clients grouped by recipient: a frame is cut and encoded once per distinct one."""
-    out: dict[Recipient | None, list[Any]] = {}
-    for client, recipient in recipients.items():
-        out.setdefault(recipient, []).append(client)
-    return out
