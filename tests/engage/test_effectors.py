@@ -64,7 +64,9 @@ def test_every_packaged_figure_has_a_source_or_says_it_is_an_estimate(
     for effector in catalogue.types.values():
         assert set(effector.sources) == set(SOURCE_KEYS)
         for key, text in effector.sources.items():
-            cited = re.search(r"https?://|\w+\.\w{2,}/|ref §|reference/|ECB|radio waves|no magazine", text)
+            cited = re.search(
+                r"https?://|\w+\.\w{2,}/|ref §|reference/|ECB|radio waves|no magazine", text
+            )
             assert cited or "estimate" in text, (effector.id, key, text)
 
 
@@ -131,7 +133,7 @@ def test_bad_files_name_the_file_field_and_line(
 def test_duplicate_ids_and_unknown_types_are_named() -> None:
     with pytest.raises(ConfigError, match=r"e.toml:30: effector\[1\].id: duplicate id 'gun-a'"):
         parse_effectors(GOOD + GOOD, "e.toml")
-    with pytest.raises(ConfigError, match="unknown effector type 'nope'.*known: gun-a"):
+    with pytest.raises(ConfigError, match=r"unknown effector type 'nope'.*known: gun-a"):
         parse_effectors(GOOD).get("nope")
 
 

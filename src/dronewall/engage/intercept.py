@@ -1,0 +1,202 @@
+"""Intercept geometry: can effector e reach track t inside its envelope before t reaches its
+site — when, where, and with what kill probability? Vectorised over effectors × tracks.
+
+The target flies at constant velocity: ``x(t) = x₀ + v·t``. The effector (interceptor, round,
+missile, aircraft) leaves its site ``p`` no earlier than its reaction time ``r`` and flies
+straight at ``s``; it can be at the target's position at time ``t`` iff
+
+    |x₀ − p + v·t| ≤ s·(t − r),  t ≥ r                                    (reach)
+
+(a later launch makes up any slack, so "reach by t" and "meet at t" are the same condition).
+Squaring gives the classic intercept quadratic (e.g. Isaacs, *Differential Games*, 1965, the
+pursuit of a constant-velocity target; any fire-control text):
+
+    (|v|² − s²)·t² + 2·(d·v + s²·r)·t + (|d|² − s²·r²) ≤ 0,   d = x₀ − p.
+
+An engagement is **feasible** at ``t`` when, besides reach, the intercept point lies inside
+the envelope — slant range in [min_range, max_range] and height above the site in
+[min_altitude, max_altitude] — and ``t`` is no later than the track's time to its site. Each
+condition holds on a union of at most two closed intervals of t whose ends are roots of a
+quadratic (reach, range) or a linear function (height), so the earliest feasible time is the
+earliest of these ≤ 9 candidate ends (and ``r``) at which every condition holds. That is
+what :func:`intercept` evaluates, in closed form, for every pair at once. RF effects (speed
+``inf``) reach at once: reach is just ``t ≥ r``.
+
+Frames: positions in metres in one local east-north-up frame (``core.geodesy``); heights are
+the frame's up coordinate, and the altitude envelope applies to the target's height above the
+effector's site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dronewall.core.geodesy import geodetic_to_enu
+from dronewall.engage.effectors import Effector, EffectorCatalogue
+from dronewall.engage.laydown import EffectorLaydown
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_ABS_TOL_M = 1e-6  # a root found in floating point may miss its boundary by ~1e-9 of its size
+_REL_TOL = 1e-9
+# Candidate times beyond this are dropped: no drone flies for 11 days, and squaring such
+# times (roots of near-degenerate equations can be ~1e250 s) would overflow.
+_HORIZON_S = 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class EffectorGeometry:
+    """What the geometry needs of E effector units, as columns."""
+
+    position: FloatArray  # (E, 3) ENU metres
+    speed_mps: FloatArray  # (E,), inf for RF
+    reaction_s: FloatArray
+    min_range_m: FloatArray
+    max_range_m: FloatArray
+    min_altitude_m: FloatArray
+    max_altitude_m: FloatArray
+    pk: FloatArray  # (E, 5) single-shot kill probability by ObjectKind value 0..4
+
+    def __len__(self) -> int:
+        return int(self.position.shape[0])
+
+    @classmethod
+    def of(cls, effectors: Sequence[Effector], position: npt.ArrayLike) -> EffectorGeometry:
+        """From catalogue entries (one per unit) and their ENU positions (E, 3)."""
+
+        def column(name: str) -> FloatArray:
+            return np.array([getattr(e, name) for e in effectors], dtype=float)
+
+        pk = np.array([[e.pk(kind) for kind in range(5)] for e in effectors], dtype=float)
+        return cls(
+            np.asarray(position, float).reshape(len(effectors), 3), column("speed_mps"),
+            column("reaction_s"), column("min_range_m"), column("max_range_m"),
+            column("min_altitude_m"), column("max_altitude_m"), pk.reshape(len(effectors), 5),
+        )  # fmt: skip
+
+    @classmethod
+    def from_laydown(cls, laydown: EffectorLaydown, catalogue: EffectorCatalogue,
+                     ref_lat: float, ref_lon: float, ref_height_m: float = 0.0,
+                     ground_height_m: float = 0.0) -> EffectorGeometry:  # fmt: skip
+        """One row per laydown site (its ``count`` units share the geometry), placed in the
+        ENU frame at (ref_lat, ref_lon, ref_height_m); sites stand at ``ground_height_m``."""
+        effectors = [catalogue.get(str(type_id)) for type_id in laydown.type_id]
+        heights = np.full(len(laydown), ground_height_m)
+        enu = geodetic_to_enu(laydown.lat, laydown.lon, heights, ref_lat, ref_lon, ref_height_m)
+        return cls.of(effectors, np.asarray(enu, float).reshape(len(laydown), 3))
+
+
+@dataclass(frozen=True, slots=True)
+class Threats:
+    """T tracks flying at constant velocity towards their sites."""
+
+    position: FloatArray  # (T, 3) ENU metres now
+    velocity: FloatArray  # (T, 3) m/s
+    time_to_site_s: FloatArray  # (T,), inf when no site is threatened
+    drone_kind: npt.NDArray[np.int64]  # (T,) ObjectKind value, 0 when not known
+
+    def __len__(self) -> int:
+        return int(self.position.shape[0])
+
+
+@dataclass(frozen=True, slots=True)
+class InterceptSolution:
+    """Per effector × track: can it, when (s from now), where (ENU), and P_k of one shot."""
+
+    feasible: BoolArray  # (E, T)
+    time_s: FloatArray  # (E, T), inf where not feasible
+    point: FloatArray  # (E, T, 3) intercept point, NaN where not feasible
+    pk: FloatArray  # (E, T) single-shot kill probability, 0 where not feasible
+
+
+def intercept(effectors: EffectorGeometry, threats: Threats) -> InterceptSolution:
+    """The earliest feasible intercept of every track by every effector (module docstring)."""
+    d = threats.position[None, :, :] - effectors.position[:, None, :]  # (E, T, 3)
+    v = threats.velocity[None, :, :]
+    vv = np.einsum("etk,etk->et", v, v)  # (1, T)
+    dv = np.einsum("etk,etk->et", d, v)  # (E, T)
+    dd = np.einsum("etk,etk->et", d, d)
+    s = effectors.speed_mps[:, None]
+    r = effectors.reaction_s[:, None]
+    dz, vz = d[:, :, 2], v[:, :, 2]
+    candidates = np.stack(
+        [*_reach_roots(vv, dv, dd, s, r), *_roots(vv, dv, dd - effectors.max_range_m[:, None] ** 2),
+         *_roots(vv, dv, dd - effectors.min_range_m[:, None] ** 2),
+         _linear_root(dz, vz, effectors.min_altitude_m[:, None]),
+         _linear_root(dz, vz, effectors.max_altitude_m[:, None]),
+         np.broadcast_to(r, dd.shape)]
+    )  # fmt: skip
+    horizon = np.minimum(threats.time_to_site_s, _HORIZON_S)[None, None, :]
+    in_time = (candidates >= 0) & (candidates <= horizon * (1 + _REL_TOL) + _REL_TOL)
+    candidates = np.where(in_time, candidates, np.nan)
+    ok = _holds(candidates, effectors, threats, vv, dv, dd, dz, vz)
+    time = np.where(ok, candidates, np.inf).min(axis=0)
+    feasible = np.isfinite(time)
+    time = np.where(feasible, np.maximum(time, r), np.inf)
+    t_col = np.where(feasible, time, np.nan)[:, :, None]
+    point = threats.position[None, :, :] + threats.velocity[None, :, :] * t_col
+    kinds = np.clip(threats.drone_kind, 0, 4)
+    pk = np.where(feasible, effectors.pk[:, kinds], 0.0)
+    return InterceptSolution(feasible, time, point, pk)
+
+
+def _holds(
+    t: FloatArray, eff: EffectorGeometry, threats: Threats, vv: FloatArray, dv: FloatArray,
+    dd: FloatArray, dz: FloatArray, vz: FloatArray,
+) -> BoolArray:  # fmt: skip
+    """(K, E, T) mask: every condition holds at candidate time t (with round-off slack)."""
+    r = eff.reaction_s[:, None]
+    finite = np.isfinite(t)
+    tt = np.where(finite, t, 0.0)
+    dist = np.sqrt(np.maximum(dd + 2.0 * dv * tt + vv * tt * tt, 0.0))
+    slack = _ABS_TOL_M + _REL_TOL * (dist + np.sqrt(dd))
+    fly = np.maximum(tt - r, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        reach_by = np.where(fly > 0, eff.speed_mps[:, None] * fly, 0.0)  # inf·0 avoided
+    height = dz + vz * tt
+    t_slack = _REL_TOL * (np.abs(tt) + 1.0)
+    return np.asarray(
+        finite
+        & (tt >= r - t_slack)
+        & (tt <= threats.time_to_site_s[None, :] + t_slack)
+        & ((dist <= reach_by + slack) | (np.isinf(eff.speed_mps)[:, None] & (tt >= r - t_slack)))
+        & (dist <= eff.max_range_m[:, None] + slack)
+        & (dist >= eff.min_range_m[:, None] - slack)
+        & (height >= eff.min_altitude_m[:, None] - slack)
+        & (height <= eff.max_altitude_m[:, None] + slack)
+    )
+
+
+def _roots(a: FloatArray, half_b: FloatArray, c: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Both real roots of a·t² + 2·half_b·t + c = 0 (NaN where none), in the numerically
+    stable form (Press et al., *Numerical Recipes* §5.6); a = 0 gives the linear root."""
+    a, half_b, c = np.broadcast_arrays(a, half_b, c)
+    disc = half_b * half_b - a * c
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        root = np.sqrt(disc)
+        q = -(half_b + np.copysign(root, half_b))
+        first = np.where(a != 0, q / a, np.nan)
+        second = np.where(q != 0, c / q, np.where(a != 0, 0.0, np.nan))
+    real = disc >= 0
+    return np.where(real, first, np.nan), np.where(real, second, np.nan)
+
+
+def _reach_roots(vv: FloatArray, dv: FloatArray, dd: FloatArray, s: FloatArray,
+                 r: FloatArray) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """Roots of the intercept quadratic; for RF (s = inf) reach starts at r."""
+    finite = np.isfinite(s)
+    s_f = np.where(finite, s, 0.0)
+    first, second = _roots(vv - s_f * s_f, dv + s_f * s_f * r, dd - (s_f * r) ** 2)
+    at_r = np.broadcast_to(r, first.shape)
+    return np.where(finite, first, at_r), np.where(finite, second, at_r)
+
+
+def _linear_root(z0: FloatArray, vz: FloatArray, level: FloatArray) -> FloatArray:
+    """t where z0 + vz·t = level (NaN when vz = 0)."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return np.asarray(np.where(vz != 0, (level - z0) / vz, np.nan), float)
