@@ -159,10 +159,27 @@ def test_rules_are_never_broken_and_the_mask_agrees_with_check(
         effectors, [s[0] for s in site], [s[1] for s in site],
         [pt[0] for pt, _, _ in tracks], [pt[1] for pt, _, _ in tracks], p_drone, friendly,
     )  # fmt: skip
+    # engagement points per pair (as intercept gives them): halfway from the site to the track
+    mid_lat = (
+        np.array([s[0] for s in site])[:, None] + np.array([[pt[0] for pt, _, _ in tracks]])
+    ) / 2
+    mid_lon = (
+        np.array([s[1] for s in site])[:, None] + np.array([[pt[1] for pt, _, _ in tracks]])
+    ) / 2
+    mid_mask = roe.allowed(
+        effectors, [s[0] for s in site], [s[1] for s in site],
+        [pt[0] for pt, _, _ in tracks], [pt[1] for pt, _, _ in tracks], p_drone, friendly,
+        point_lat=mid_lat, point_lon=mid_lon,
+    )  # fmt: skip
     for e, effector in enumerate(effectors):
         for t, (point, p, is_friend) in enumerate(tracks):
             probabilities = [0.0, p, 1.0 - p, 0.0]
             track = TrackState(point[0], point[1], friendly=is_friend)
+            mid = (float(mid_lat[e, t]), float(mid_lon[e, t]))
+            at_mid = roe.check(effector, site[e], track, probabilities, point=mid)
+            assert at_mid.allowed == bool(mid_mask[e, t]), at_mid.reasons
+            if not effector.kinetic and _near_airport(*mid):
+                assert not at_mid.allowed
             decision = roe.check(effector, site[e], track, probabilities)
             assert decision.allowed == bool(mask[e, t]), decision.reasons
             if not effector.kinetic and (_near_airport(*site[e]) or _near_airport(*point)):

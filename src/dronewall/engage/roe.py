@@ -243,7 +243,7 @@ class RulesOfEngagement:
             for label, (lat, lon) in (("its site", site), ("the engagement point", point)):
                 row = int(self.airports.inside(lat, lon)[0])
                 if row >= 0:
-                    radius_km = self.airports.radius_m[row] / 1000
+                    radius_km = self.airports.radius_m / 1000
                     reasons.append(
                         f"{what} is forbidden within {radius_km:g} km of airport "
                         f"{self.airports.names[row]} ({label})"
@@ -261,15 +261,16 @@ class RulesOfEngagement:
         n_e = len(effectors)
         s_lat = np.asarray(site_lat, float).reshape(n_e)
         s_lon = np.asarray(site_lon, float).reshape(n_e)
-        t_lat = np.asarray(track_lat, float).reshape(-1)
-        t_lon = np.asarray(track_lon, float).reshape(-1)
-        shape = (n_e, t_lat.shape[0])
-        pt_lat = np.broadcast_to(t_lat if point_lat is None else np.asarray(point_lat), shape)
-        pt_lon = np.broadcast_to(t_lon if point_lon is None else np.asarray(point_lon), shape)
+        t_lat = np.asarray(track_lat, float).reshape(1, -1)
+        t_lon = np.asarray(track_lon, float).reshape(1, -1)
+        shape = (n_e, t_lat.shape[1])
+        # Engagement points: the tracks' positions (1, T), unless given per pair (E, T).
+        pt_lat = t_lat if point_lat is None else np.broadcast_to(np.asarray(point_lat), shape)
+        pt_lon = t_lon if point_lon is None else np.broadcast_to(np.asarray(point_lon), shape)
         control = self._control_rank(pt_lat, pt_lon)
         tight = np.array([self.pid_by_kind.get(e.kind, self.pid_default) for e in effectors])
-        need = np.where(control == 0, np.minimum(tight, self.pid_weapons_free)[:, None],
-                        tight[:, None])  # fmt: skip
+        free = np.minimum(tight, self.pid_weapons_free)[:, None]
+        need = np.where(control == 0, free, tight[:, None])
         ok = (np.asarray(p_drone, float).reshape(1, -1) >= need) & (control < 2)
         if friendly is not None:
             ok &= ~np.asarray(friendly, bool).reshape(1, -1)
@@ -281,9 +282,9 @@ class RulesOfEngagement:
         barred = np.array([_forbidden_here(e, self.airport_forbid) for e in effectors], dtype=bool)
         if barred.any() and len(self.airports):
             site_in = self.airports.inside(s_lat, s_lon) >= 0
-            point_in = (self.airports.inside(pt_lat, pt_lon) >= 0).reshape(shape)
+            point_in = (self.airports.inside(pt_lat, pt_lon) >= 0).reshape(pt_lat.shape)
             ok &= ~(barred[:, None] & (site_in[:, None] | point_in))
-        return np.asarray(ok, dtype=bool)
+        return np.asarray(np.broadcast_to(ok, shape), dtype=bool)
 
     def _control_rank(self, lat: npt.NDArray[np.float64],
                       lon: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:  # fmt: skip

@@ -44,45 +44,41 @@ def great_circle_m(lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike
 
 @dataclass(frozen=True, slots=True)
 class CircleSet:
-    """Circles of one radius each around named centres (e.g. airports)."""
+    """Circles of one radius around named centres (e.g. every airport of Europe)."""
 
     names: tuple[str, ...]
     lat: FloatArray
     lon: FloatArray
-    radius_m: FloatArray
+    radius_m: float
     _tree: cKDTree | None
-    _max_radius_m: float
 
     @classmethod
     def build(cls, names: list[str], lat: npt.ArrayLike, lon: npt.ArrayLike,
-              radius_m: npt.ArrayLike) -> CircleSet:  # fmt: skip
+              radius_m: float) -> CircleSet:  # fmt: skip
         lat_a = np.asarray(lat, float).reshape(-1)
         lon_a = np.asarray(lon, float).reshape(-1)
-        radius = np.broadcast_to(np.asarray(radius_m, float), lat_a.shape).copy()
         tree = cKDTree(unit_vectors(lat_a, lon_a)) if len(lat_a) else None
-        biggest = float(radius.max()) if len(radius) else 0.0
-        return cls(tuple(names), lat_a, lon_a, radius, tree, biggest)
+        return cls(tuple(names), lat_a, lon_a, float(radius_m), tree)
 
     def __len__(self) -> int:
         return len(self.names)
 
     def inside(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        """Index of a circle holding each point, or -1 (the nearest such circle)."""
+        """Index of the nearest centre within the radius of each point, or -1 (any shape in,
+        flat out). The nearest centre by chord is the nearest by great circle, and with one
+        radius for all circles a point is inside some circle iff it is inside the nearest's."""
         lat_a = np.asarray(lat, float).reshape(-1)
         lon_a = np.asarray(lon, float).reshape(-1)
         out = np.full(lat_a.shape, -1, dtype=np.int64)
         if self._tree is None or not len(lat_a):
             return out
-        chord = 2.0 * np.sin(min(self._max_radius_m / EARTH_RADIUS_M, np.pi) / 2.0)
-        hits = self._tree.query_ball_point(unit_vectors(lat_a, lon_a), chord * (1 + 1e-9))
-        for i, candidates in enumerate(hits):
-            if not candidates:
-                continue
-            rows = np.asarray(candidates, dtype=np.int64)
-            dist = great_circle_m(lat_a[i], lon_a[i], self.lat[rows], self.lon[rows])
-            ok = dist <= self.radius_m[rows]
-            if ok.any():
-                out[i] = rows[ok][np.argmin(dist[ok])]
+        chord = 2.0 * np.sin(min(self.radius_m / EARTH_RADIUS_M, np.pi) / 2.0)
+        _, nearest = self._tree.query(unit_vectors(lat_a, lon_a), k=1,
+                                      distance_upper_bound=chord * (1 + 1e-6) + 1e-12)  # fmt: skip
+        found = nearest < len(self.names)
+        rows = nearest[found]
+        dist = great_circle_m(lat_a[found], lon_a[found], self.lat[rows], self.lon[rows])
+        out[np.flatnonzero(found)[dist <= self.radius_m]] = rows[dist <= self.radius_m]
         return out
 
 
