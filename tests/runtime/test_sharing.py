@@ -293,7 +293,7 @@ def test_serve_share_sends_each_ally_what_it_may_have(tmp_path: Path) -> None:
     command = [
         dronewall, "serve", "copenhagen-2025-09", "--share", str(share), "--speed", "200",
         "--duration", "900", "--exit-when-done", "--port", str(web_port),
-        "--store", f"sqlite:///{tmp_path / 'run.db'}",
+        "--store", f"sqlite:///{tmp_path / 'run.db'}", "--auth", "none",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     counts = [0, 0]
