@@ -11,9 +11,10 @@ Appending reads the head (the last entry's number and hash), seals the new entry
 inserts it, in one transaction that holds the table's write lock from the start, so that two
 writers — two threads, or two server processes on one database — never chain after the same
 head: SQLite's ``BEGIN IMMEDIATE`` takes the database's write lock; in PostgreSQL the
-transaction first takes ``LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE`` (the weakest mode that
-conflicts with itself and with INSERT but lets readers read). ``seq`` is the primary key, so
-a chain could not fork even if that lock were left out: the second insert would fail.
+transaction first takes a transaction-level advisory lock keyed by the table
+(``pg_advisory_xact_lock``), released at commit, after the new head is visible. ``seq`` is
+the primary key, so a chain could not fork even if that lock were left out: the second insert
+would fail.
 
 Table::
 
@@ -52,6 +53,7 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 PAGE_ROWS = 5_000  # entries read per transaction by verify and long reads
 REFUSED = "the audit log is append-only"
+AUDIT_LOCK = 0x64770002  # first key of the append lock (SCHEMA_LOCK in postgres.py is …01)
 
 COLUMNS = (
     "seq",
@@ -100,13 +102,29 @@ _POSTGRES_GUARDS = (
 )
 
 
+# The append lock: a transaction-level advisory lock on (AUDIT_LOCK, the table's oid), so
+# that logs in two schemas of one database do not wait for each other. It needs no privilege
+# on the table and does not block its readers or VACUUM.
+_POSTGRES_LOCK = "SELECT pg_advisory_xact_lock(?, 'audit'::regclass::oid::integer)"
+_POSTGRES_GUARDED = (
+    "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_append_only' AND tgrelid = 'audit'::regclass"
+)
+
+
 def create_audit_schema(s: Session, dialect: str) -> None:
-    """Create the audit table, its indexes and the triggers that refuse changes (each only
-    when missing; PostgreSQL's function and trigger are replaced, which is the same)."""
+    """Create the audit table, its indexes and the triggers that refuse changes, each only
+    when missing (in PostgreSQL only the table's owner may create or replace its trigger:
+    another role opening the store leaves it as it is)."""
     postgres = dialect == POSTGRESQL
     s.execute(_TABLE.format(seq="BIGINT" if postgres else "INTEGER"))
-    for statement in (*_INDEXES, *(_POSTGRES_GUARDS if postgres else _SQLITE_GUARDS)):
+    for statement in _INDEXES:
         s.execute(statement)
+    if not postgres:
+        for statement in _SQLITE_GUARDS:
+            s.execute(statement)
+    elif not s.query(_POSTGRES_GUARDED):
+        for statement in _POSTGRES_GUARDS:
+            s.execute(statement)
 
 
 class AuditLog:
@@ -125,7 +143,7 @@ class AuditLog:
         """Record ``record`` as the next entry and return it, sealed."""
         with self._backend.transaction(write=True) as s:
             if self._dialect == POSTGRESQL:
-                s.execute("LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE")
+                s.query(_POSTGRES_LOCK, (AUDIT_LOCK,))
             head = s.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
             seq, prev = (int(head[0][0]), str(head[0][1])) if head else (0, GENESIS_HASH)
             entry = seal(record, seq + 1, self._clock(), prev)
