@@ -134,7 +134,7 @@ def intercept(effectors: EffectorGeometry, threats: Threats) -> InterceptSolutio
     horizon = np.minimum(threats.time_to_site_s, _HORIZON_S)[None, None, :]
     in_time = (candidates >= 0) & (candidates <= horizon * (1 + _REL_TOL) + _REL_TOL)
     candidates = np.where(in_time, candidates, np.nan)
-    ok = _holds(candidates, effectors, threats, vv, dv, dd, dz, vz)
+    ok = _holds(candidates, effectors, vv, dv, dd, dz, vz)
     time = np.where(ok, candidates, np.inf).min(axis=0)
     feasible = np.isfinite(time)
     time = np.where(feasible, np.maximum(time, r), np.inf)
@@ -146,30 +146,26 @@ def intercept(effectors: EffectorGeometry, threats: Threats) -> InterceptSolutio
 
 
 def _holds(
-    t: FloatArray, eff: EffectorGeometry, threats: Threats, vv: FloatArray, dv: FloatArray,
-    dd: FloatArray, dz: FloatArray, vz: FloatArray,
+    t: FloatArray, eff: EffectorGeometry, vv: FloatArray, dv: FloatArray, dd: FloatArray,
+    dz: FloatArray, vz: FloatArray,
 ) -> BoolArray:  # fmt: skip
-    """(K, E, T) mask: every condition holds at candidate time t (with round-off slack)."""
+    """(K, E, T) mask: reach, range and height hold at candidate time t, which ``intercept``
+    has already kept within [0, time to site]. Distances are compared squared; the slack
+    covers the round-off of a root (relative to the sizes in play). NaN fails every test."""
     r = eff.reaction_s[:, None]
-    finite = np.isfinite(t)
-    tt = np.where(finite, t, 0.0)
-    dist = np.sqrt(np.maximum(dd + 2.0 * dv * tt + vv * tt * tt, 0.0))
-    slack = _ABS_TOL_M + _REL_TOL * (dist + np.sqrt(dd))
-    fly = np.maximum(tt - r, 0.0)
-    with np.errstate(invalid="ignore", over="ignore"):
-        reach_by = np.where(fly > 0, eff.speed_mps[:, None] * fly, 0.0)  # inf·0 avoided
-    height = dz + vz * tt
-    t_slack = _REL_TOL * (np.abs(tt) + 1.0)
-    return np.asarray(
-        finite
-        & (tt >= r - t_slack)
-        & (tt <= threats.time_to_site_s[None, :] + t_slack)
-        & ((dist <= reach_by + slack) | (np.isinf(eff.speed_mps)[:, None] & (tt >= r - t_slack)))
-        & (dist <= eff.max_range_m[:, None] + slack)
-        & (dist >= eff.min_range_m[:, None] - slack)
-        & (height >= eff.min_altitude_m[:, None] - slack)
-        & (height <= eff.max_altitude_m[:, None] + slack)
-    )
+    slack = _ABS_TOL_M + _REL_TOL * (np.sqrt(dd) + eff.max_range_m[:, None])  # (E, T)
+    high = (eff.max_range_m[:, None] + slack) ** 2
+    low = np.maximum(eff.min_range_m[:, None] - slack, 0.0) ** 2
+    ok = t >= r - _REL_TOL * (r + 1.0)
+    d2 = dd + t * (2.0 * dv + vv * t)
+    ok &= (d2 <= high) & (d2 >= low)
+    height = dz + vz * t
+    ok &= height >= eff.min_altitude_m[:, None] - slack
+    ok &= height <= eff.max_altitude_m[:, None] + slack
+    with np.errstate(invalid="ignore", over="ignore"):  # inf speed × 0 s of flight
+        reach = eff.speed_mps[:, None] * np.maximum(t - r, 0.0) + slack
+        ok &= (d2 <= reach * reach) | np.isinf(eff.speed_mps)[:, None]
+    return ok
 
 
 def _roots(a: FloatArray, half_b: FloatArray, c: FloatArray) -> tuple[FloatArray, FloatArray]:
