@@ -131,8 +131,8 @@ def postgres_url() -> Iterator[str]:
 
 def test_verify_on_postgresql(postgres_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     fill(PostgresStore(postgres_url))
-    code, out, _ = cli(capsys, "audit", "verify", "--store", postgres_url)
-    assert code == 0 and "entries checked: 5" in out
+    code, out, err = cli(capsys, "audit", "verify", "--store", postgres_url)
+    assert code == 0 and "entries checked: 5" in out and "warning" not in err
     schema = postgres_url.rsplit("%3D", 1)[1]
     with psycopg.connect(POSTGRES, autocommit=True) as conn:
         table = sql.Identifier(schema, "audit")
@@ -140,6 +140,9 @@ def test_verify_on_postgresql(postgres_url: str, capsys: pytest.CaptureFixture[s
         conn.execute(sql.SQL("UPDATE {} SET nation = 'XXX' WHERE seq = 4").format(table))
     code, _, err = cli(capsys, "audit", "verify", "--store", postgres_url)
     assert code == EXIT_BROKEN and "BROKEN at entry 4: hash mismatch" in err
+    assert "triggers refusing changes to the audit table are disabled" in err
+    code, out, _ = cli(capsys, "audit", "verify", "--store", postgres_url, "--json")
+    assert json.loads(out)["guarded"] is False
 
 
 @pytest.mark.parametrize(

@@ -180,5 +180,6 @@ def test_the_chain_the_app_wrote_verifies(app_client: TestClient) -> None:
     admin = bearer(app_client, "admin")
     verdict = app_client.get("/api/admin/audit/verify", headers=admin).json()
     assert verdict["ok"] is True and verdict["checked"] >= 5 and verdict["bad_seq"] is None
+    assert verdict["guarded"] is True
     newest = app_client.get("/api/audit", params={"limit": 1}, headers=admin).json()
     assert newest[0]["seq"] == verdict["head_seq"]

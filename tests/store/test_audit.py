@@ -160,7 +160,9 @@ def test_a_reopened_store_continues_the_chain(db: Db) -> None:
 
 def test_verify_names_a_changed_entry(db: Db) -> None:
     store = filled(db, 8)
+    assert store.audit_log().guarded()
     db.drop_guards()
+    assert not store.audit_log().guarded()
     db.sql("UPDATE audit SET actor = 'mallory' WHERE seq = 5")
     verdict = store.audit_log().verify()
     assert (verdict.bad_seq, verdict.reason) == (5, HASH_MISMATCH)

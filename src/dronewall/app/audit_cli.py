@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from dronewall.store import Store
 
 EXIT_BROKEN = 3  # the chain is not whole: an entry changed, missing or out of place
+UNGUARDED = (
+    "warning: the triggers refusing changes to the audit table are disabled or missing"
+    " (ALTER TABLE audit ENABLE TRIGGER audit_append_only)"
+)
 SHOW_LIMIT = 100  # entries ``show`` prints unless told otherwise (the newest)
 
 audit_app = typer.Typer(
@@ -53,13 +57,16 @@ def verify(
         try:
             verdict = opened.audit_log().verify()
             found = opened.audit_log().find(head) if head is not None else None
+            guarded = opened.audit_log().guarded()
         finally:
             opened.close()
     lost_head = head is not None and verdict.ok and found is None
     if as_json:
-        typer.echo(json.dumps(_verdict_json(verdict, head, lost_head)))
+        typer.echo(json.dumps({**_verdict_json(verdict, head, lost_head), "guarded": guarded}))
     else:
         _say_verdict(verdict, head, lost_head)
+        if not guarded:
+            typer.echo(UNGUARDED, err=True)
     if not verdict.ok or lost_head:
         raise typer.Exit(EXIT_BROKEN)
 

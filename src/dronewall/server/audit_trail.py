@@ -206,6 +206,7 @@ class AuditVerdictModel(BaseModel):
     bad_seq: int | None = Field(description="the first entry that does not fit")
     reason: str = Field(description="'gap', 'prev mismatch', 'hash mismatch' or ''")
     explanation: str
+    guarded: bool = Field(description="the triggers refusing changes are in place and enabled")
 
 
 AlertId = Annotated[int, Path(ge=0, lt=2**63, description="an alert number")]
@@ -308,8 +309,10 @@ def add_audit_routes(
     )
     def audit_verify() -> dict[str, Any]:
         """Walk the whole chain (about 0.1 s per 10,000 entries) and say whether it is whole."""
-        verdict = read().verify()
+        audit_log = read()
+        verdict = audit_log.verify()
         return {
+            "guarded": audit_log.guarded(),
             "ok": verdict.ok,
             "checked": verdict.checked,
             "head_seq": verdict.head_seq,

@@ -106,6 +106,11 @@ _POSTGRES_GUARDS = (
 # that logs in two schemas of one database do not wait for each other. It needs no privilege
 # on the table and does not block its readers or VACUUM.
 _POSTGRES_LOCK = "SELECT pg_advisory_xact_lock(?, 'audit'::regclass::oid::integer)"
+_POSTGRES_ENABLED = (
+    "SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_append_only'"
+    " AND tgrelid = 'audit'::regclass"
+)
+_SQLITE_TRIGGERS = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
 _POSTGRES_GUARDED = (
     "SELECT 1 FROM pg_trigger WHERE tgname = 'audit_append_only' AND tgrelid = 'audit'::regclass"
 )
@@ -183,6 +188,17 @@ class AuditLog:
         with self._backend.transaction(write=False) as s:
             found = s.query("SELECT seq FROM audit WHERE hash = ?", (digest.lower(),))
         return int(found[0][0]) if found else None
+
+    def guarded(self) -> bool:
+        """Whether the triggers refusing UPDATE and DELETE are in place and enabled (opening
+        a store puts back missing ones; a PostgreSQL trigger disabled by the table's owner
+        stays disabled until enabled again)."""
+        with self._backend.transaction(write=False) as s:
+            if self._dialect == POSTGRESQL:
+                found = s.query(_POSTGRES_ENABLED)
+                return bool(found) and str(found[0][0]) in ("O", "A")
+            names = {str(row[0]) for row in s.query(_SQLITE_TRIGGERS)}
+        return names >= {"audit_no_update", "audit_no_delete"}
 
     def verify(self) -> Verdict:
         """Walk the whole chain, ``PAGE_ROWS`` entries per read transaction, and stop at the
