@@ -113,6 +113,22 @@ def test_rf_effect_is_immediate_after_reaction_inside_range() -> None:
     assert arriving.time_s[0, 0] == pytest.approx((5000 - math.sqrt(2000**2 - 100**2)) / 50)
 
 
+def test_equal_speeds_target_on_the_site_and_missing_values() -> None:
+    # Equal speeds make the quadratic linear: 10000 − 50 t = 50 (t − 20)  →  t = 110 s.
+    same = intercept(geometry(speed=50, reaction=20), threat((10_000, 0, 0), (-50, 0, 0)))
+    assert same.time_s[0, 0] == pytest.approx(110.0, rel=1e-12)
+    # ... and a tail chase at equal speed never closes.
+    assert not intercept(geometry(speed=50, reaction=0), threat((1000, 0, 0), (50, 0, 0))).feasible[
+        0, 0
+    ]
+    # A target on the site itself, no reaction time: engaged at once.
+    on_site = intercept(geometry(reaction=0.0), threat((0, 0, 0), (10, 0, 0)))
+    assert on_site.time_s[0, 0] == 0.0
+    # A track with a missing position or velocity is never feasible, and does not warn.
+    blank = intercept(geometry(), threat((math.nan, 0, 0), (-50, 0, 0)))
+    assert not blank.feasible[0, 0] and blank.pk[0, 0] == 0.0
+
+
 def test_kill_probability_follows_the_track_kind() -> None:
     catalogue = load_effectors()
     jammer, gun = catalogue.get("rf-jammer-vehicle"), catalogue.get("skynex-35-ahead")

@@ -98,6 +98,15 @@ circle = { lat = 50.0, lon = 20.0, radius_m = 1000 }
     assert rules.check(gun, (50.1, 20.0), TrackState(50.2, 20.0), DRONE).allowed
 
 
+def test_who_may_approve(roe: RulesOfEngagement, catalogue: EffectorCatalogue) -> None:
+    jammer, gun = catalogue.get("rf-jammer-vehicle"), catalogue.get("skynex-35-ahead")
+    assert roe.approver(jammer) == "operator" and roe.approver(gun) == "commander"
+    assert roe.may_approve(jammer, ["operator"]) and roe.may_approve(jammer, ["commander"])
+    assert not roe.may_approve(gun, ["operator", "viewer"])
+    assert roe.may_approve(gun, ["viewer", "commander"])
+    assert not roe.may_approve(jammer, ["viewer", "planner", "admin"])
+
+
 def test_a_zone_may_forbid_one_effector_kind(
     roe: RulesOfEngagement, catalogue: EffectorCatalogue
 ) -> None:

@@ -31,7 +31,7 @@ rules (a property test holds them equal).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -48,6 +48,7 @@ from dronewall.world.airports import AirportTable, load_airports
 
 BoolArray = npt.NDArray[np.bool_]
 Role = Literal["operator", "commander"]
+_ROLE_RANK = {"operator": 0, "commander": 1}
 _FORBIDDABLE = frozenset({e.value for e in Effect} | {k.value for k in EffectorKind})
 
 
@@ -187,7 +188,14 @@ class RulesOfEngagement:
         return min(tight, self.pid_weapons_free) if control is WeaponsControl.FREE else tight
 
     def approver(self, effector: Effector) -> str:
+        """The role that must approve an engagement by this effector."""
         return self.approval_by_kind.get(effector.kind, self.approval_default)
+
+    def may_approve(self, effector: Effector, roles: Iterable[str]) -> bool:
+        """Whether a user with these roles may approve: a commander may approve whatever an
+        operator may (the role order of docs/auth.md)."""
+        needed = _ROLE_RANK[self.approver(effector)]
+        return any(_ROLE_RANK.get(role, -1) >= needed for role in roles)
 
     def control_at(self, lat: float, lon: float) -> tuple[WeaponsControl, str]:
         """Weapons control at a point and the zone that sets it ("" for the default)."""
