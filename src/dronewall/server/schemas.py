@@ -77,7 +77,7 @@ _WHY = {
     401: "not signed in: no or an invalid bearer token",
     403: "the signed-in user's roles do not allow this",
     404: "not found (or nothing is live)",
-    409: "not allowed in the alert's present state",
+    409: "not allowed now: the alert's state, a user that exists, the last admin",
     422: "the request does not match its parameters or body",
     503: "the store is not open yet, or not reachable",
 }
@@ -320,7 +320,11 @@ class AlertEvent(Out):
 class ActionBody(In):
     """``POST /api/alerts/{alert_id}/{action}``."""
 
-    operator: str = Field(min_length=1, max_length=100, description="who acts")
+    operator: str | None = Field(
+        default=None,
+        max_length=100,
+        description="ignored: the signed-in user acts (kept so older clients are not refused)",
+    )
     note: str = Field(default="", max_length=1000)
 
 
@@ -565,20 +569,33 @@ def ws_schemas() -> dict[str, Any]:
 def _error_response(code: int) -> dict[str, Any]:
     model = ValidationErrorDetail if code == 422 else ErrorDetail
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"description": _WHY[code], "content": {"application/json": {"schema": ref}}}
+    return {
+        "description": _WHY.get(code, "refused"),
+        "content": {"application/json": {"schema": ref}},
+    }
 
 
 def _refusals(spec: dict[str, Any]) -> None:
-    """Every 422 as this server writes it (``ValidationErrorDetail``, not FastAPI's default),
-    and 401/403 on every operation that needs a signed-in user (it has ``security``)."""
-    for ops in spec["paths"].values():
-        for op in ops.values():
+    """Every refusal as this server writes it: 422 as ``ValidationErrorDetail`` (not FastAPI's
+    default), the rest as ``ErrorDetail``; 401 and 403 on every operation that the access
+    table (``access.ACCESS``) does not make public, with the bearer scheme."""
+    from dronewall.server.access import ACCESS  # the guard's own table
+
+    spec["components"].setdefault("securitySchemes", {})["bearer"] = BEARER
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
             responses = op.setdefault("responses", {})
-            if "422" in responses:
-                responses["422"] = _error_response(422)
-            if op.get("security"):
-                for code in (401, 403):
-                    responses.setdefault(str(code), _error_response(code))
+            rule = ACCESS.get((method.upper(), path))
+            if rule is None or not rule.public:
+                op.setdefault("security", [{"bearer": []}])
+                codes = (401,) if rule is not None and rule.signed_in else (401, 403)
+                for code in codes:
+                    responses.setdefault(str(code), {"description": _WHY[code]})
+            for code, response in responses.items():
+                if code == "422":
+                    responses[code] = _error_response(422)
+                elif code[0] in "45" and "content" not in response:
+                    response.update(content=_error_response(int(code))["content"])
     schemas = spec["components"]["schemas"]
     for model in (ErrorDetail, ValidationErrorDetail):
         if model.__name__ not in schemas:
@@ -587,6 +604,14 @@ def _refusals(spec: dict[str, Any]) -> None:
     for unused in ("HTTPValidationError", "ValidationError"):
         if f'/{unused}"'.encode() not in uses:
             schemas.pop(unused, None)
+
+
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "POST /api/auth/login gives the token; WebSockets take ?access_token=",
+}
 
 
 def _component_schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
@@ -608,7 +633,15 @@ WS_ROUTES = {
                 "required": False,
                 "schema": {"type": "string", "enum": ["columns"]},
                 "description": "columns: frames as binary DWC1 column frames",
-            }
+            },
+            {
+                "name": "access_token",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "the bearer token (browsers cannot set headers on a WebSocket);"
+                " without a valid one the server closes with 4401, without the role 4403",
+            },
         ],
         "receives": {"$ref": "#/components/schemas/WsServerMessage"},
         "sends": {"$ref": "#/components/schemas/WsPing"},

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/admin/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Verify
+         * @description Walk the whole chain (about 0.1 s per 10,000 entries) and say whether it is whole.
+         */
+        get: operations["audit_verify_api_admin_audit_verify_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -76,6 +96,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/{alert_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alert Audit
+         * @description Who did what and when on one alert, oldest first: acknowledgements, engagement
+         *     requests, clearing, and refused attempts (``alert.engage.refused``). 404 for an
+         *     alert on a track the user may not see.
+         */
+        get: operations["alert_audit_api_alerts__alert_id__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/alerts/{alert_id}/{action}": {
         parameters: {
             query?: never;
@@ -93,6 +135,28 @@ export interface paths {
          *     do which: ``access.ALERT_ACTIONS``.
          */
         post: operations["act_api_alerts__alert_id___action__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit List
+         * @description The newest ``limit`` entries (shown oldest first) with this actor, subject and
+         *     ``t >= since`` (POSIX s). Admins and commanders see all; other roles entries on
+         *     alerts they may see only (403 for any other subject).
+         */
+        get: operations["audit_list_api_audit_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -536,6 +600,101 @@ export interface components {
             t: number;
             /** Track Id */
             track_id: number | null;
+        };
+        /**
+         * AuditEntry
+         * @description One entry of the audit trail (``core.audit.AuditEntry.to_json``).
+         */
+        AuditEntryModel: {
+            /**
+             * Action
+             * @description e.g. auth.login, alert.acknowledge, user.roles
+             */
+            action: string;
+            /**
+             * Actor
+             * @description the user; 'system' for the server, 'anonymous' if none
+             */
+            actor: string;
+            /**
+             * Detail
+             * @description what else was recorded (note, client, why)
+             */
+            detail: {
+                [key: string]: unknown;
+            };
+            /**
+             * Hash
+             * @description SHA-256 of prev_hash and this entry's canonical JSON
+             */
+            hash: string;
+            /**
+             * Nation
+             * @description the actor's nation (ISO 3166-1 alpha-3), '' if none
+             */
+            nation: string;
+            /**
+             * Prev Hash
+             * @description the hash of the entry before (SHA-256, hex)
+             */
+            prev_hash: string;
+            /**
+             * Roles
+             * @description the actor's roles when they acted
+             */
+            roles: string[];
+            /**
+             * Seq
+             * @description 1, 2, 3, … in the order recorded
+             */
+            seq: number;
+            /**
+             * Subject
+             * @description e.g. alert:42, user:anna, route:/api/x
+             */
+            subject: string;
+            /**
+             * T
+             * @description when, POSIX seconds (UTC)
+             */
+            t: number;
+            /**
+             * Time
+             * @description when, ISO 8601 UTC
+             */
+            time: string;
+        };
+        /**
+         * AuditVerdict
+         * @description The audit chain checked: whole, or the first entry that does not fit and why.
+         */
+        AuditVerdictModel: {
+            /**
+             * Bad Seq
+             * @description the first entry that does not fit
+             */
+            bad_seq: number | null;
+            /**
+             * Checked
+             * @description entries checked and whole
+             */
+            checked: number;
+            /** Explanation */
+            explanation: string;
+            /** Head Hash */
+            head_hash: string;
+            /**
+             * Head Seq
+             * @description the last whole entry
+             */
+            head_seq: number;
+            /** Ok */
+            ok: boolean;
+            /**
+             * Reason
+             * @description 'gap', 'prev mismatch', 'hash mismatch' or ''
+             */
+            reason: string;
         };
         /**
          * Basemap
@@ -1616,6 +1775,8 @@ export type ActionBody = components['schemas']['ActionBody'];
 export type Alert = components['schemas']['Alert'];
 export type AlertAction = components['schemas']['AlertAction'];
 export type AlertEvent = components['schemas']['AlertEvent'];
+export type AuditEntryModel = components['schemas']['AuditEntryModel'];
+export type AuditVerdictModel = components['schemas']['AuditVerdictModel'];
 export type Basemap = components['schemas']['Basemap'];
 export type ColumnFrameHeader = components['schemas']['ColumnFrameHeader'];
 export type ColumnSpec = components['schemas']['ColumnSpec'];
@@ -1657,6 +1818,53 @@ export type WsPong = components['schemas']['WsPong'];
 export type WsServerMessage = components['schemas']['WsServerMessage'];
 export type $defs = Record<string, never>;
 export interface operations {
+    audit_verify_api_admin_audit_verify_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerdictModel"];
+                };
+            };
+            /** @description not signed in: no or an invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the signed-in user's roles do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the store is not open yet, or not reachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
     list_users_api_admin_users_get: {
         parameters: {
             query?: never;
@@ -1971,6 +2179,74 @@ export interface operations {
             };
         };
     };
+    alert_audit_api_alerts__alert_id__audit_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an alert number */
+                alert_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryModel"][];
+                };
+            };
+            /** @description not signed in: no or an invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the signed-in user's roles do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description not found (or nothing is live) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request does not match its parameters or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorDetail"];
+                };
+            };
+            /** @description the store is not open yet, or not reachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+        };
+    };
     act_api_alerts__alert_id___action__post: {
         parameters: {
             query?: never;
@@ -2040,6 +2316,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationErrorDetail"];
+                };
+            };
+        };
+    };
+    audit_list_api_audit_get: {
+        parameters: {
+            query?: {
+                actor?: string | null;
+                subject?: string | null;
+                since?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryModel"][];
+                };
+            };
+            /** @description not signed in: no or an invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the signed-in user's roles do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
+                };
+            };
+            /** @description the request does not match its parameters or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorDetail"];
+                };
+            };
+            /** @description the store is not open yet, or not reachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDetail"];
                 };
             };
         };
