@@ -153,3 +153,13 @@ def test_the_cli_writes_the_description(tmp_path: Any, spec: dict[str, Any]) -> 
     written = json.loads(out.read_text())
     assert written["paths"].keys() == spec["paths"].keys()
     assert written == json.loads(schemas.dump(create_app(ServerSettings())))
+
+
+def test_the_cli_says_why_it_cannot_write(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dronewall.app.cli import run
+
+    assert run(["openapi", str(tmp_path / "no-such-dir" / "openapi.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "No such file or directory" in err and "\n" not in err
