@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +48,13 @@ magazine = "estimate: ten bursts"
 """
 
 
+# A URL, a web site, the shared reference note, the ECB, or a fact of physics.
+_CITED = re.compile(
+    r"https?://|[\w-]+\.(com|de|at|ro|pl|org|uk|ua|net|hu|it|fr|be)\b|ref §|reference/|ECB"
+    r"|radio waves|no magazine"
+)
+
+
 @pytest.fixture(scope="module")
 def catalogue() -> EffectorCatalogue:
     return load_effectors()
@@ -64,9 +72,7 @@ def test_every_packaged_figure_has_a_source_or_says_it_is_an_estimate(
     for effector in catalogue.types.values():
         assert set(effector.sources) == set(SOURCE_KEYS)
         for key, text in effector.sources.items():
-            cited = re.search(
-                r"https?://|\w+\.\w{2,}/|ref §|reference/|ECB|radio waves|no magazine", text
-            )
+            cited = _CITED.search(text)
             assert cited or "estimate" in text, (effector.id, key, text)
 
 
@@ -148,3 +154,21 @@ def test_not_toml_and_missing_file_are_one_line_errors(tmp_path) -> None:  # typ
         parse_effectors("[[effector]\n", "e.toml")
     with pytest.raises(ConfigError, match="cannot read file"):
         load_effectors(tmp_path / "missing.toml")
+
+
+def test_the_table_in_the_docs_is_the_packaged_catalogue(catalogue: EffectorCatalogue) -> None:
+    docs = Path(__file__).parents[2] / "docs" / "effectors.md"
+    rows = [
+        line for line in docs.read_text(encoding="utf-8").splitlines() if line.startswith("| `")
+    ]
+    cells_of = {row.split("`")[1]: [cell.strip() for cell in row.split("|")[1:-1]] for row in rows}
+    table = {key: cells for key, cells in cells_of.items() if len(cells) == 10}  # the big table
+    assert list(table) == list(catalogue.types)
+    for type_id, cells in table.items():
+        effector = catalogue.get(type_id)
+        low, high = (float(x) * 1000 for x in cells[2].split("–"))
+        assert (low, high) == (effector.min_range_m, effector.max_range_m), type_id
+        assert float(cells[5]) == effector.reaction_s, type_id
+        pks = [float(x) for x in cells[6].split(" / ")]
+        assert pks == list(effector.pk_by_kind.values()), type_id
+        assert float(cells[7].replace(",", "")) == effector.cost_per_shot_eur, type_id
