@@ -51,6 +51,10 @@ def test_magazine_override_and_defaults(catalogue: EffectorCatalogue) -> None:
     assert laydown.magazine.tolist() == [hmg.magazine, 3]
     assert laydown.count.tolist() == [4, 1] and laydown.ready.tolist() == [True, False]
     assert len(laydown.of_nation("DNK")) == 1 and laydown.of_nation("DNK").lat[0] == 55.69
+    assert [e.id for e in laydown.effectors(catalogue)] == [
+        "mobile-fire-group-hmg",
+        "rf-jammer-vehicle",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,7 @@ class EffectorGeometry:
                      ground_height_m: float = 0.0) -> EffectorGeometry:  # fmt: skip
         """One row per laydown site (its ``count`` units share the geometry), placed in the
         ENU frame at (ref_lat, ref_lon, ref_height_m); sites stand at ``ground_height_m``."""
-        effectors = [catalogue.get(str(type_id)) for type_id in laydown.type_id]
+        effectors = laydown.effectors(catalogue)
         heights = np.full(len(laydown), ground_height_m)
         enu = geodetic_to_enu(laydown.lat, laydown.lon, heights, ref_lat, ref_lon, ref_height_m)
         return cls.of(effectors, np.asarray(enu, float).reshape(len(laydown), 3))

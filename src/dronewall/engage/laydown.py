@@ -31,7 +31,7 @@ import numpy.typing as npt
 from pydantic import Field
 
 from dronewall.engage.effector_toml import Strict, field_error, parse_toml, read_text
-from dronewall.engage.effectors import EffectorCatalogue
+from dronewall.engage.effectors import Effector, EffectorCatalogue
 from dronewall.world.countries import load_countries
 
 FloatArray = npt.NDArray[np.float64]
@@ -76,6 +76,10 @@ class EffectorLaydown:
     def units(self) -> int:
         """How many effector units the laydown holds, ready or not."""
         return int(self.count.sum())
+
+    def effectors(self, catalogue: EffectorCatalogue) -> list[Effector]:
+        """The catalogue entry of each row, e.g. for ``RulesOfEngagement.allowed``."""
+        return [catalogue.get(str(type_id)) for type_id in self.type_id]
 
     def of_nation(self, nation: str) -> EffectorLaydown:
         """The rows owned by one nation."""
