@@ -225,8 +225,9 @@ def test_live_sensors_follow_the_schema(contract: Contract) -> None:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
     store = SQLiteStore(tmp_path_factory.mktemp("live") / "live.db")
     pipeline = simulation_pipeline(
-        "copenhagen-2025-09", store, PipelineSettings(speed=30.0), duration_s=600.0
-    )
+        "copenhagen-2025-09", store, PipelineSettings(speed=20.0), duration_s=7200.0
+    )  # six minutes of wall time at most, stopped when the module is done: it must still be
+    # running when the WebSocket tests read frames (a finished run sends none)
     app = make_auth_app(tmp_path_factory.mktemp("auth-live"), store=store, feed=pipeline)
     with TestClient(app) as client:
         client.headers["Authorization"] = f"Bearer {token(app, EVERY_ROLE)}"
