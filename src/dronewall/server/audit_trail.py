@@ -32,14 +32,14 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Path, Query, Request
 from prometheus_client import CollectorRegistry, Counter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dronewall.core.audit import SERVER_START, SYSTEM_ACTOR, AuditError, AuditRecord
 from dronewall.core.errors import NotFoundError
 from dronewall.runtime.release import TrackLabels
 from dronewall.server.auth import Principal
 from dronewall.server.feed import Feed, recipient_of, release_for, released_alerts
-from dronewall.server.schemas import errors
+from dronewall.server.schemas import Out, errors
 from dronewall.store import AuditLog, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -176,10 +176,8 @@ class AuditTrail:
 
 
 # ---- reading it back ------------------------------------------------------------------------
-class AuditEntryModel(BaseModel):
+class AuditEntry(Out):
     """One entry of the audit trail (``core.audit.AuditEntry.to_json``)."""
-
-    model_config = {"title": "AuditEntry"}
 
     seq: int = Field(description="1, 2, 3, … in the order recorded")
     t: float = Field(description="when, POSIX seconds (UTC)")
@@ -194,10 +192,8 @@ class AuditEntryModel(BaseModel):
     hash: str = Field(description="SHA-256 of prev_hash and this entry's canonical JSON")
 
 
-class AuditVerdictModel(BaseModel):
+class AuditVerdict(Out):
     """The audit chain checked: whole, or the first entry that does not fit and why."""
-
-    model_config = {"title": "AuditVerdict"}
 
     ok: bool
     checked: int = Field(description="entries checked and whole")
@@ -246,7 +242,7 @@ def add_audit_routes(
 
     @router.get(
         "/api/alerts/{alert_id}/audit",
-        response_model=list[AuditEntryModel],
+        response_model=list[AuditEntry],
         tags=["audit"],
         responses=errors(401, 403, 404, 422, 503),
     )
@@ -261,7 +257,7 @@ def add_audit_routes(
 
     @router.get(
         "/api/audit",
-        response_model=list[AuditEntryModel],
+        response_model=list[AuditEntry],
         tags=["audit"],
         responses=errors(401, 403, 422, 503),
     )
@@ -303,7 +299,7 @@ def add_audit_routes(
 
     @router.get(
         "/api/admin/audit/verify",
-        response_model=AuditVerdictModel,
+        response_model=AuditVerdict,
         tags=["audit"],
         responses=errors(401, 403, 503),
     )

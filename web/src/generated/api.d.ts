@@ -605,7 +605,7 @@ export interface components {
          * AuditEntry
          * @description One entry of the audit trail (``core.audit.AuditEntry.to_json``).
          */
-        AuditEntryModel: {
+        AuditEntry: {
             /**
              * Action
              * @description e.g. auth.login, alert.acknowledge, user.roles
@@ -668,7 +668,7 @@ export interface components {
          * AuditVerdict
          * @description The audit chain checked: whole, or the first entry that does not fit and why.
          */
-        AuditVerdictModel: {
+        AuditVerdict: {
             /**
              * Bad Seq
              * @description the first entry that does not fit
@@ -681,6 +681,11 @@ export interface components {
             checked: number;
             /** Explanation */
             explanation: string;
+            /**
+             * Guarded
+             * @description the triggers refusing changes are in place and enabled
+             */
+            guarded: boolean;
             /** Head Hash */
             head_hash: string;
             /**
@@ -1775,8 +1780,8 @@ export type ActionBody = components['schemas']['ActionBody'];
 export type Alert = components['schemas']['Alert'];
 export type AlertAction = components['schemas']['AlertAction'];
 export type AlertEvent = components['schemas']['AlertEvent'];
-export type AuditEntryModel = components['schemas']['AuditEntryModel'];
-export type AuditVerdictModel = components['schemas']['AuditVerdictModel'];
+export type AuditEntry = components['schemas']['AuditEntry'];
+export type AuditVerdict = components['schemas']['AuditVerdict'];
 export type Basemap = components['schemas']['Basemap'];
 export type ColumnFrameHeader = components['schemas']['ColumnFrameHeader'];
 export type ColumnSpec = components['schemas']['ColumnSpec'];
@@ -1833,7 +1838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditVerdictModel"];
+                    "application/json": components["schemas"]["AuditVerdict"];
                 };
             };
             /** @description not signed in: no or an invalid bearer token */
@@ -2197,7 +2202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditEntryModel"][];
+                    "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
             /** @description not signed in: no or an invalid bearer token */
@@ -2340,7 +2345,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditEntryModel"][];
+                    "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
             /** @description not signed in: no or an invalid bearer token */
