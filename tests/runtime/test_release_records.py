@@ -95,3 +95,20 @@ def test_tracks_parquet_keeps_label_masks() -> None:
     assert back.label_mask.tolist() == [1, 2, 3]
     (old,) = list(track_batches(table.drop_columns(["label_mask"])))
     assert old.label_mask.tolist() == [-1, -1, -1]  # provenance unknown: every label
+
+
+def test_an_ingested_captures_sensors_keep_their_feeds_labels() -> None:
+    """``dronewall ingest`` writes the live sensor table as sensors.parquet: each sensor with
+    the label its feed (or its own [[feed.sensor]] table) declared."""
+    from dronewall.core.types import SensorKind
+    from dronewall.runtime.ingest_output import sensor_rows
+    from dronewall.sensors.feed import SensorInfo
+    from dronewall.sensors.table import SensorTable
+
+    table = SensorTable()
+    table.feed_labels["radar"] = LABELS[0]
+    table.declare("radar", SensorInfo("25/10", SensorKind.RADAR, 54.0, 18.0, 30.0, 6e4))
+    table.declare("radar", SensorInfo("25/11", SensorKind.RADAR, 54.1, 18.1, 30.0, 6e4,
+                                      label=LABELS[1]))  # fmt: skip
+    back = sensor_geometry(sensor_rows(table, {"radar": "asterix"}))
+    assert back.labels == (LABELS[0], LABELS[1])

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from dronewall.core.types import ReportBatch, SensorKind
+from dronewall.records.labels import label_columns
 from dronewall.records.parquet import (
     FORMAT_VERSION,
     REPORT_SCHEMA,
@@ -92,6 +93,7 @@ def sensor_rows(table: SensorTable, formats: dict[str, str]) -> pa.Table:
             "vendor": [i.vendor for i in infos],
             "reports": np.array([r.reports for r in rows], np.int64),
             "rejects": np.array([r.rejects for r in rows], np.int64),
+            **label_columns(table.geometry().labels),  # security labels (core.release)
         }
     )
 
