@@ -35,6 +35,7 @@ import typer
 from dronewall.app import (
     assess_cli,
     audit_cli,
+    engage_cli,
     ingest_cli,
     node_cli,
     openapi_cli,
@@ -77,6 +78,7 @@ app.command("ingest")(ingest_cli.ingest)
 app.add_typer(users_cli.users_app, name="users")
 app.add_typer(audit_cli.audit_app, name="audit")
 app.command("openapi")(openapi_cli.openapi)
+app.add_typer(engage_cli.engage_app, name="engage")
 
 
 def main(argv: list[str] | None = None) -> None:

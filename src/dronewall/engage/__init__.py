@@ -1,4 +1,5 @@
-"""Engage: effectors and their laydowns, rules of engagement, intercept geometry."""
+"""Engage: effectors and their laydowns, rules of engagement, intercept geometry; the static
+weapon-target assignment (``wta.py``, ``wta_format.py``, ``wta_bound.py``; ``docs/engage.md``)."""
 
 from dronewall.engage.effectors import (
     Collateral,
@@ -19,6 +20,8 @@ from dronewall.engage.roe import (
     load_roe,
     parse_roe,
 )
+from dronewall.engage.wta import WtaInstance, WtaSolution, feasible, objective, solve
+from dronewall.engage.wta_format import WtaFormatError, parse_wta, read_wta
 
 __all__ = [
     "Collateral",
@@ -34,11 +37,19 @@ __all__ = [
     "Threats",
     "TrackState",
     "WeaponsControl",
+    "WtaFormatError",
+    "WtaInstance",
+    "WtaSolution",
+    "feasible",
     "intercept",
     "load_effectors",
     "load_laydown",
     "load_roe",
+    "objective",
     "parse_effectors",
     "parse_laydown",
     "parse_roe",
+    "parse_wta",
+    "read_wta",
+    "solve",
 ]

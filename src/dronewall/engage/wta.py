@@ -208,7 +208,7 @@ class _Search:
             self._ruin_and_recreate(budget_s)
 
     def _ruin_and_recreate(self, budget_s: float) -> None:
-        steps = max(1, min(KICK_STEPS, int(budget_s / self.kick_step_s)))
+        steps = max(1, int(min(KICK_STEPS, budget_s / self.kick_step_s)))
         tick = time.perf_counter()
         best = self.epoch_best.copy()
         record, _ = self.loops.search(
