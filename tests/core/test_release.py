@@ -104,6 +104,8 @@ def test_allowed_mask_and_released_follow_the_rule() -> None:
     # cleared for every label: unknown provenance too
     assert released(masks, table.allowed_mask(pol)).tolist() == [True, True, True, True]
     assert table.allowed_mask(pol) == UNKNOWN_MASK
+    # a bit the table does not know (a newer table's sensor) goes to no one partly cleared
+    assert released([0b110], table.allowed_mask(fr)).tolist() == [False]
 
 
 @given(

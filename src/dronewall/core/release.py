@@ -18,9 +18,9 @@ the one rule every output applies:
 Data derived from sensors carries their labels as a bit mask (``int64``) over the distinct
 labels of the sensor table, in the order they first appear (``LabelTable``): bit ``i`` set
 means label ``i`` contributed. A recipient's ``allowed_mask`` has the bits of the labels it
-is cleared for, and every bit past the table's end (so a mask of −1, "unknown provenance",
-is released only to a recipient cleared for every label); a row is released when
-``mask & ~allowed == 0``.
+is cleared for — or is −1, every bit, when it is cleared for every label of the table; a row
+is released when ``mask & ~allowed == 0``. So a mask of −1 ("unknown provenance") or with a
+bit the table does not know goes only to a recipient cleared for everything.
 
 Pure data and small functions: no I/O, importable from every layer.
 """
@@ -191,12 +191,13 @@ class LabelTable:
         return cls(tuple(position), bits)
 
     def allowed_mask(self, recipient: Recipient) -> int:
-        """The bits ``recipient`` may receive (bits past the table's end all set)."""
-        allowed = ~((1 << len(self.labels)) - 1)
+        """The bits ``recipient`` may receive: those of the labels it is cleared for, or −1
+        (every bit) when that is all of them."""
+        allowed = 0
         for i, label in enumerate(self.labels):
             if cleared(recipient, label):
                 allowed |= 1 << i
-        return allowed
+        return UNKNOWN_MASK if allowed == (1 << len(self.labels)) - 1 else allowed
 
     def labels_of(self, mask: int) -> list[SecurityLabel]:
         """The labels whose bits ``mask`` has (−1: all of them)."""
