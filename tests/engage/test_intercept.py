@@ -41,9 +41,11 @@ def threat(position: tuple[float, float, float], velocity: tuple[float, float, f
 def test_head_on_interceptor_meets_the_target_where_the_algebra_says() -> None:
     # 10 km east at 0 height, flying west at 50 m/s; interceptor 80 m/s after 120 s:
     # 10000 − 50 t = 80 (t − 120)  →  t = 19600 / 130
-    result = intercept(geometry(), threat((10_000, 0, 0), (-50, 0, 0)))
+    result = intercept(geometry(), threat((10_000, 0, 0), (-50, 0, 0), time_to_site=200.0))
     assert result.feasible[0, 0]
     assert result.time_s[0, 0] == pytest.approx(19_600 / 130, rel=1e-12)
+    # it can be met until it reaches its site, here the effector's own (range 0 at t = 200 s)
+    assert result.last_time_s[0, 0] == pytest.approx(200.0, rel=1e-12)
     assert result.point[0, 0] == pytest.approx([10_000 - 50 * 19_600 / 130, 0, 0])
     assert result.pk[0, 0] == 0.6
 
@@ -159,6 +161,13 @@ def test_geometry_from_the_demo_laydown() -> None:
 
 
 def _brute(eff: EffectorGeometry, thr: Threats, step: float, horizon: float) -> float:
+    return _brute_span(eff, thr, step, horizon)[0]
+
+
+def _brute_span(
+    eff: EffectorGeometry, thr: Threats, step: float, horizon: float
+) -> tuple[float, float]:
+    """First and last sampled instants where every condition holds (inf, -inf if none)."""
     t = np.arange(0.0, horizon, step)
     pos = thr.position[0] + thr.velocity[0] * t[:, None] - eff.position[0]
     dist = np.linalg.norm(pos, axis=1)
@@ -169,7 +178,7 @@ def _brute(eff: EffectorGeometry, thr: Threats, step: float, horizon: float) -> 
         & (dist >= eff.min_range_m[0]) & (dist <= eff.max_range_m[0])
         & (pos[:, 2] >= eff.min_altitude_m[0]) & (pos[:, 2] <= eff.max_altitude_m[0])
     )  # fmt: skip
-    return float(t[ok][0]) if ok.any() else math.inf
+    return (float(t[ok][0]), float(t[ok][-1])) if ok.any() else (math.inf, -math.inf)
 
 
 def _holds_at(eff: EffectorGeometry, thr: Threats, t: float, slack: float = 1e-3) -> bool:
@@ -200,10 +209,13 @@ def test_closed_form_agrees_with_brute_force(
 ) -> None:  # fmt: skip
     eff = geometry(speed, reaction, min_range, min_range + span, min_alt, max_alt)
     thr = threat((x, y, z), (vx, vy, vz), time_to_site=site)
-    closed = float(intercept(eff, thr).time_s[0, 0])
-    brute = _brute(eff, thr, step=0.01, horizon=site + 0.02)
+    solution = intercept(eff, thr)
+    closed, last = float(solution.time_s[0, 0]), float(solution.last_time_s[0, 0])
+    brute, brute_last = _brute_span(eff, thr, step=0.01, horizon=site + 0.02)
     if math.isfinite(brute):  # a sampled feasible instant: closed form finds one no later
-        assert closed <= brute + 1e-6
-    if math.isfinite(closed):  # closed form's instant is truly feasible, and none earlier
-        assert _holds_at(eff, thr, closed)
-        assert brute >= closed - 1e-6 or not math.isfinite(brute)
+        assert closed <= brute + 1e-6 and last >= brute_last - 1e-6
+    if math.isfinite(closed):  # closed form's instants are truly feasible, none outside them
+        assert _holds_at(eff, thr, closed) and _holds_at(eff, thr, last)
+        assert closed <= last
+        if math.isfinite(brute):
+            assert brute >= closed - 1e-6 and brute_last <= last + 1e-6

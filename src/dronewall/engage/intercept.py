@@ -17,9 +17,10 @@ An engagement is **feasible** at ``t`` when, besides reach, the intercept point 
 the envelope — slant range in [min_range, max_range] and height above the site in
 [min_altitude, max_altitude] — and ``t`` is no later than the track's time to its site. Each
 condition holds on a union of at most two closed intervals of t whose ends are roots of a
-quadratic (reach, range) or a linear function (height), so the earliest feasible time is the
-earliest of these ≤ 9 candidate ends (and ``r``) at which every condition holds. That is
-what :func:`intercept` evaluates, in closed form, for every pair at once. RF effects (speed
+quadratic (reach, range) or a linear function (height). So the earliest feasible time is the
+earliest of these ≤ 8 ends, ``r`` and the time to site at which every condition holds, and
+the latest feasible time is the latest of them (the room a shoot-look-shoot plan has). That
+is what :func:`intercept` evaluates, in closed form, for every pair at once. RF effects (speed
 ``inf``) reach at once: reach is just ``t ≥ r``.
 
 Frames: positions in metres in one local east-north-up frame (``core.geodesy``); heights are
@@ -110,6 +111,7 @@ class InterceptSolution:
 
     feasible: BoolArray  # (E, T)
     time_s: FloatArray  # (E, T), inf where not feasible
+    last_time_s: FloatArray  # (E, T) latest feasible intercept (room to look and shoot again)
     point: FloatArray  # (E, T, 3) intercept point, NaN where not feasible
     pk: FloatArray  # (E, T) single-shot kill probability, 0 where not feasible
 
@@ -124,25 +126,27 @@ def intercept(effectors: EffectorGeometry, threats: Threats) -> InterceptSolutio
     s = effectors.speed_mps[:, None]
     r = effectors.reaction_s[:, None]
     dz, vz = d[:, :, 2], v[:, :, 2]
+    horizon = np.minimum(threats.time_to_site_s, _HORIZON_S)[None, :]
     candidates = np.stack(
         [*_reach_roots(vv, dv, dd, s, r), *_roots(vv, dv, dd - effectors.max_range_m[:, None] ** 2),
          *_roots(vv, dv, dd - effectors.min_range_m[:, None] ** 2),
          _linear_root(dz, vz, effectors.min_altitude_m[:, None]),
          _linear_root(dz, vz, effectors.max_altitude_m[:, None]),
-         np.broadcast_to(r, dd.shape)]
+         np.broadcast_to(r, dd.shape), np.broadcast_to(horizon, dd.shape)]
     )  # fmt: skip
-    horizon = np.minimum(threats.time_to_site_s, _HORIZON_S)[None, None, :]
+    horizon = horizon[None, :, :]
     in_time = (candidates >= 0) & (candidates <= horizon * (1 + _REL_TOL) + _REL_TOL)
     candidates = np.where(in_time, candidates, np.nan)
     ok = _holds(candidates, effectors, vv, dv, dd, dz, vz)
     time = np.where(ok, candidates, np.inf).min(axis=0)
     feasible = np.isfinite(time)
     time = np.where(feasible, np.maximum(time, r), np.inf)
+    last = np.where(feasible, np.where(ok, candidates, -np.inf).max(axis=0), np.inf)
     t_col = np.where(feasible, time, np.nan)[:, :, None]
     point = threats.position[None, :, :] + threats.velocity[None, :, :] * t_col
     kinds = np.clip(threats.drone_kind, 0, 4)
     pk = np.where(feasible, effectors.pk[:, kinds], 0.0)
-    return InterceptSolution(feasible, time, point, pk)
+    return InterceptSolution(feasible, time, last, point, pk)
 
 
 def _holds(
