@@ -16,7 +16,7 @@ from dronewall.runtime.pipeline import PipelineSettings
 from dronewall.server import audit_trail
 from dronewall.server.audit_trail import ANONYMOUS, AuditTrail, subject_of
 from dronewall.server.auth import Principal
-from dronewall.store import SQLiteStore
+from dronewall.store import SQLiteStore, StoreError
 from tests.server.authhelp import PASSWORD, add_user, bearer, make_auth_app
 
 ANNA = Principal("anna", frozenset({"viewer", "operator"}), Recipient.make("DEU", "SECRET"))
@@ -92,6 +92,30 @@ def test_a_full_queue_drops_and_counts(store: SQLiteStore, monkeypatch: pytest.M
         trail(ANNA, "alert.clear", str(i), {})
     assert trail.entries.labels("dropped")._value.get() == 2
     assert not trail.flush(0.01)
+
+
+class RefusingLog:
+    """An audit log whose database refuses every append (a store gone away)."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def append(self, record: object) -> None:
+        self.tries += 1
+        raise StoreError("PostgreSQL: server closed the connection unexpectedly")
+
+
+def test_an_append_the_store_refuses_is_tried_twice_then_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(audit_trail, "RETRY_S", 0.0)
+    trail, log = AuditTrail(), RefusingLog()
+    trail.start(log)  # type: ignore[arg-type]
+    trail(ANNA, "alert.clear", "42", {})
+    assert trail.flush()  # the writer carries on
+    assert log.tries == 4  # server.start and the entry, each twice
+    assert trail.entries.labels("failed")._value.get() == 2
+    trail.close()
 
 
 # ---- through the app --------------------------------------------------------------------------
