@@ -139,7 +139,12 @@ def _over_city(lat: float, lon: float) -> bool:
     )
 
 
-_centres = st.sampled_from([CPH_AIRPORT, CPH_CENTRE, (52.166, 20.967), (52.23, 21.01)])
+_any_airport = st.integers(0, len(_SCHEDULED) - 1).map(
+    lambda row: (float(_SCHEDULED.lat[row]), float(_SCHEDULED.lon[row]))
+)
+_centres = st.one_of(
+    st.sampled_from([CPH_AIRPORT, CPH_CENTRE, (52.166, 20.967), (52.23, 21.01)]), _any_airport
+)
 _offsets = st.tuples(st.floats(-0.15, 0.15), st.floats(-0.25, 0.25))
 _point = st.builds(lambda c, o: (c[0] + o[0], c[1] + o[1]), _centres, _offsets)
 
