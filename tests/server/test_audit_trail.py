@@ -4,11 +4,16 @@ own thread, in order; the routes read it back per alert and per role; sign-ins, 
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from dronewall.core.release import Recipient
 from dronewall.runtime.live import simulation_pipeline
@@ -16,9 +21,10 @@ from dronewall.runtime.pipeline import PipelineSettings
 from dronewall.server import audit_trail
 from dronewall.server.audit_trail import ANONYMOUS, AuditTrail, subject_of
 from dronewall.server.auth import Principal
-from dronewall.store import SQLiteStore, StoreError
+from dronewall.store import PostgresStore, SQLiteStore, StoreError
 from tests.server.authhelp import PASSWORD, add_user, bearer, make_auth_app
 
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ANNA = Principal("anna", frozenset({"viewer", "operator"}), Recipient.make("DEU", "SECRET"))
 
 
@@ -116,6 +122,49 @@ def test_an_append_the_store_refuses_is_tried_twice_then_counted(
     assert log.tries == 4  # server.start and the entry, each twice
     assert trail.entries.labels("failed")._value.get() == 2
     trail.close()
+
+
+@pytest.fixture
+def postgres_dsn() -> Iterator[str]:
+    """A fresh schema in the test database, dropped afterwards."""
+    schema = f"dw_trail_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield make_conninfo(POSTGRES_URL, options=f"-c search_path={schema}")
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+def test_two_servers_on_one_postgresql_keep_one_chain(postgres_dsn: str) -> None:
+    """Two servers' trails (each its store, connection and writer thread) on one database,
+    fed at once from two request threads each."""
+    stores = [PostgresStore(postgres_dsn), PostgresStore(postgres_dsn)]
+    trails = [AuditTrail(), AuditTrail()]
+    for trail, store in zip(trails, stores, strict=True):
+        trail.start(store.audit_log())
+
+    def requests(trail: AuditTrail, tag: str) -> None:
+        for i in range(60):
+            trail(ANNA, "alert.acknowledge", f"{tag}{i}", {})
+
+    threads = [
+        threading.Thread(target=requests, args=(trail, f"{n}{k}"))
+        for n, trail in enumerate(trails)
+        for k in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for trail in trails:
+        trail.close()
+    verdict = stores[0].audit_log().verify()
+    assert verdict.ok and verdict.checked == 4 * 60 + 4  # two starts, two stops
+    assert [t.entries.labels("written")._value.get() for t in trails] == [122, 122]
+    for store in stores:
+        store.close()
 
 
 # ---- through the app --------------------------------------------------------------------------
