@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dronewall.core.geodesy import ecef_to_enu_rotation, geodetic_to_ecef
 from dronewall.core.types import ObjectKind
 from dronewall.engage.effectors import load_effectors
 from dronewall.engage.intercept import EffectorGeometry, Threats, intercept
@@ -155,6 +156,17 @@ def test_geometry_from_the_demo_laydown() -> None:
     # 52.03 N 23.13 E is ~3.3 km north and ~8.9 km east of 52 N 23 E
     assert eff.position[row, 0] == pytest.approx(8_900, abs=100)
     assert eff.position[row, 1] == pytest.approx(3_340, abs=50)
+
+
+def test_threats_from_tracker_states_in_ecef() -> None:
+    # A drone 3 km north of the reference at 500 m, flying east at 50 m/s.
+    ecef = geodetic_to_ecef(52.0 + 3000 / 111_250, 23.0, 500.0)
+    east = ecef_to_enu_rotation(52.0 + 3000 / 111_250, 23.0)[0]  # ECEF direction of east there
+    state = np.concatenate([np.asarray(ecef).reshape(3), 50.0 * east]).reshape(1, 6)
+    threats = Threats.from_ecef(state, 300.0, ObjectKind.DECOY, 52.0, 23.0)
+    assert threats.position[0] == pytest.approx([0.0, 3000.0, 499.3], abs=2)  # curvature: −0.7 m
+    assert threats.velocity[0] == pytest.approx([50.0, 0.0, 0.0], abs=1e-6)
+    assert threats.time_to_site_s.tolist() == [300.0] and threats.drone_kind.tolist() == [2]
 
 
 # --- brute force: step time finely and take the first instant where every condition holds ---

@@ -36,7 +36,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.core.geodesy import geodetic_to_enu
+from dronewall.core.geodesy import (
+    ecef_to_enu,
+    ecef_to_enu_rotation,
+    geodetic_to_ecef,
+    geodetic_to_enu,
+)
 from dronewall.engage.effectors import Effector, EffectorCatalogue
 from dronewall.engage.laydown import EffectorLaydown
 
@@ -103,6 +108,23 @@ class Threats:
 
     def __len__(self) -> int:
         return int(self.position.shape[0])
+
+    @classmethod
+    def from_ecef(cls, state: npt.ArrayLike, time_to_site_s: npt.ArrayLike,
+                  drone_kind: npt.ArrayLike, ref_lat: float, ref_lon: float,
+                  ref_height_m: float = 0.0) -> Threats:  # fmt: skip
+        """From track states as the tracker keeps them (``TrackBatch.state``: (T, 6) ECEF
+        position and velocity), in the ENU frame at (ref_lat, ref_lon, ref_height_m)."""
+        rows = np.asarray(state, float).reshape(-1, 6)
+        ref = geodetic_to_ecef(ref_lat, ref_lon, ref_height_m)
+        position = ecef_to_enu(rows[:, :3], ref_lat, ref_lon, ref)
+        velocity = rows[:, 3:] @ ecef_to_enu_rotation(ref_lat, ref_lon).T
+        n = rows.shape[0]
+        return cls(
+            position.reshape(n, 3), np.asarray(velocity, float).reshape(n, 3),
+            np.broadcast_to(np.asarray(time_to_site_s, float), (n,)).copy(),
+            np.broadcast_to(np.asarray(drone_kind, np.int64), (n,)).copy(),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
