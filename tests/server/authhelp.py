@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from dronewall.server import ServerSettings, create_app
-from dronewall.server.auth import Authenticator
+from dronewall.server.auth import Authenticator, Principal
 from dronewall.server.users import UserStore, hash_password, make_user
 
 PASSWORD = "correct horse battery"  # every helper-made user's password
@@ -88,3 +88,18 @@ def bearer(
 ) -> dict[str, str]:
     """``{"Authorization": "Bearer …"}`` for a user with ``role``, ``nation``, ``clearance``."""
     return {"Authorization": f"Bearer {token(app_or_client, role, nation, clearance, communities)}"}
+
+
+class Recorder:
+    """An audit hook that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str | None, str, str, dict[str, Any]]] = []
+
+    def __call__(
+        self, who: Principal | None, action: str, subject: str, detail: dict[str, Any]
+    ) -> None:
+        self.events.append((who.user if who else None, action, subject, detail))
+
+    def actions(self) -> list[str]:
+        return [e[1] for e in self.events]

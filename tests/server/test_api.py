@@ -18,7 +18,7 @@ from dronewall.runtime.live import simulation_pipeline
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
 from dronewall.server import ServerSettings
 from dronewall.store.sqlite import SQLiteStore
-from tests.server.authhelp import bearer, make_auth_app, token
+from tests.server.authhelp import Recorder, bearer, make_auth_app, token
 
 DUTY = ("operator", "commander")  # the test client's roles: acts on alerts, reads the picture
 DUTY_NAME = "operator-commander.DEU.SECRET"  # authhelp's name for that user
@@ -31,7 +31,8 @@ def client(
 ) -> Iterator[TestClient]:
     """Signed in as an operator and commander."""
     pipeline, store = finished_run
-    app = make_auth_app(tmp_path_factory.mktemp("auth"), store=store, feed=pipeline)
+    audit = Recorder()
+    app = make_auth_app(tmp_path_factory.mktemp("auth"), store=store, feed=pipeline, audit=audit)
     with TestClient(app, headers=bearer(app, DUTY)) as c:
         yield c
 
@@ -110,6 +111,12 @@ def test_acknowledge_then_clear_an_alert(client: TestClient) -> None:
     assert new["alert_id"] not in [a["alert_id"] for a in client.get("/api/alerts").json()]
     cleared = client.get("/api/alerts", params={"include_cleared": True}).json()
     assert new["alert_id"] in [a["alert_id"] for a in cleared]
+    audit: Recorder = client.app.state.audit  # type: ignore[attr-defined]
+    mine = [e for e in audit.events if e[2] == str(new["alert_id"])]
+    assert [(e[0], e[1]) for e in mine] == [
+        (DUTY_NAME, "alert.acknowledge"), (DUTY_NAME, "alert.acknowledge.refused"),
+        (DUTY_NAME, "alert.clear")]  # fmt: skip
+    assert mine[0][3]["note"] == "camera"
 
 
 def test_alert_actions_reject_bad_input(client: TestClient) -> None:

@@ -184,18 +184,24 @@ class AccessGuard:
         if not rule.signed_in and not (principal.roles & rule.allowed(params)):
             need = ", ".join(sorted(rule.allowed(params))) or "nobody"
             detail = f"{principal.user} may not {method} {route_key(route, method)[1]}"
+            client = (scope.get("client") or ("",))[0]
             self.audit(principal, "access.refused", str(scope.get("path", "")),
-                       {"method": method, "needs": need})  # fmt: skip
+                       {"method": method, "needs": need, "client": client})  # fmt: skip
             await self._refuse(scope, receive, send, 403, f"{detail} (needs {need})", "forbidden")
             return
         scope.setdefault("state", {})["principal"] = principal
         if kind == "websocket":
-            receive = self._screened(receive, principal, str(scope.get("path", "")))
+            path = str(scope.get("path", ""))
+            receive = self._screened(receive, principal, path, scope.get("client"))
         await self.app(scope, receive, send)
 
-    def _screened(self, receive: Receive, principal: Principal, path: str) -> Receive:
+    def _screened(
+        self, receive: Receive, principal: Principal, path: str, scope_client: Any
+    ) -> Receive:
         """``receive`` that lets through only the client messages ``WS_MESSAGES`` allows
         ``principal`` to send; the rest are dropped, counted (ws_message) and audited."""
+
+        client = (scope_client or ("",))[0]
 
         async def screened() -> Message:
             while True:
@@ -206,7 +212,8 @@ class AccessGuard:
                 if principal.roles & WS_MESSAGES.get(kind, frozenset()):
                     return message
                 self.metrics.refusals.labels("ws_message").inc()
-                self.audit(principal, "access.refused", path, {"ws_message": kind[:40]})
+                self.audit(principal, "access.refused", path,
+                           {"ws_message": kind[:40], "client": client})  # fmt: skip
 
         return screened
 
