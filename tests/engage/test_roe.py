@@ -3,6 +3,7 @@ jammer is allowed near an airport and no kinetic fire over a built-up area."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +205,69 @@ def test_rules_are_never_broken_and_the_mask_agrees_with_check(
                 assert not is_friend and p >= 0.6
 
 
+GEOJSON_ZONE = """
+[pid]
+default = 0.5
+[[zone]]
+name = "built-up (GeoJSON)"
+forbid = ["kinetic"]
+geojson = "{file}"
+"""
+
+
+def _feature_collection(*rings: list[list[float]]) -> str:
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [r]}}
+        for r in rings
+    ]
+    features.append(
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}
+    )
+    return json.dumps({"type": "FeatureCollection", "features": features})  # fmt: skip
+
+
+def test_a_zone_read_from_a_geojson_file_of_polygons(
+    tmp_path: Path, catalogue: EffectorCatalogue
+) -> None:
+    square = [[12.5, 55.6], [12.7, 55.6], [12.7, 55.75], [12.5, 55.75], [12.5, 55.6]]  # lon, lat
+    other = [[21.0, 52.2], [21.1, 52.2], [21.1, 52.3], [21.0, 52.2]]
+    (tmp_path / "zones").mkdir()
+    (tmp_path / "zones" / "built.geojson").write_text(_feature_collection(square, other))
+    path = tmp_path / "roe.toml"
+    path.write_text(GEOJSON_ZONE.format(file="zones/built.geojson"))
+    rules = load_roe(path)
+    gun = catalogue.get("skynex-35-ahead")
+    over_city = rules.check(gun, (55.5, 12.6), TrackState(55.68, 12.6), DRONE)
+    assert over_city.reasons == [
+        "kinetic fire is forbidden in zone 'built-up (GeoJSON)' (the engagement point)"
+    ]
+    assert not rules.check(gun, (52.0, 21.0), TrackState(52.21, 21.01), DRONE).allowed
+    assert rules.check(gun, (55.5, 12.6), TrackState(55.5, 12.6), DRONE).allowed
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "zone[0].geojson: cannot read"),
+        ("{not json", "is not JSON: Expecting property name"),
+        ('{"type": "Point", "coordinates": [1, 2]}', "holds no Polygon or MultiPolygon"),
+        ('{"type": "Polygon", "coordinates": "x"}', "not a GeoJSON geometry"),
+        ("[1, 2]", "GeoJSON must be an object"),
+    ],
+)
+def test_bad_geojson_zone_files_are_one_line_naming_the_zone(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    if content is not None:
+        (tmp_path / "z.geojson").write_text(content)
+    path = tmp_path / "roe.toml"
+    path.write_text(GEOJSON_ZONE.format(file="z.geojson"))
+    with pytest.raises(ConfigError) as caught:
+        load_roe(path)
+    assert message in str(caught.value) and str(caught.value).startswith(f"{path}:7: ")
+    assert "\n" not in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -211,7 +275,7 @@ def test_rules_are_never_broken_and_the_mask_agrees_with_check(
         ('weapons_control = "loose"\n[pid]\ndefault = 0.9\n', "r.toml:1: weapons_control: Input"),
         ("[pid]\ndefault = 0.9\n[[zone]]\nname = 'z'\nforbid = ['kinetic']\n"
          "circle = { lat = 1, lon = 1, radius_m = 5 }\npolygon = [[0, 0], [0, 1], [1, 1]]\n",
-         "r.toml:3: zone[0]: a zone needs exactly one of circle or polygon"),
+         "r.toml:3: zone[0]: a zone needs exactly one of circle, polygon or geojson"),
         ("[pid]\ndefault = 0.9\n[[zone]]\nname = 'z'\nforbid = ['lasers']\n"
          "circle = { lat = 1, lon = 1, radius_m = 5 }\n", "cannot forbid 'lasers'"),
         ("[pid]\ndefault = 0.9\n[approval]\ndefault = 'general'\n",

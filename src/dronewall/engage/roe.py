@@ -14,7 +14,7 @@ A rules file (TOML, format in ``docs/effectors.md``) holds:
 * ``[airports]``: no RF effect (or whatever ``forbid`` names) within ``no_rf_radius_m`` of
   any airport (``world.airports``, from airportsdata; by default only those with an IATA code,
   i.e. with scheduled or charter traffic).
-* ``[[zone]]``: a circle or polygon that forbids effects (``kinetic``, ``rf``) or effector
+* ``[[zone]]``: a circle, a polygon or a GeoJSON file of polygons that forbids effects (``kinetic``, ``rf``) or effector
   kinds (``jammer``, ``fighter``…), and/or sets its own weapons control. Where zones with a
   weapons control overlap, the most restrictive applies (hold > tight > free).
 
@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, model_validator
 
-from dronewall.engage.effector_toml import Strict, parse_toml, read_text
+from dronewall.engage.effector_toml import Strict, field_error, parse_toml, read_text
 from dronewall.engage.effectors import Effect, Effector, EffectorKind
 from dronewall.engage.roe_zones import Area, CircleSet
 from dronewall.world.airports import AirportTable, load_airports
@@ -78,11 +78,13 @@ class _Zone(Strict):
     weapons_control: WeaponsControl | None = None
     circle: _Circle | None = None
     polygon: list[tuple[float, float]] | None = Field(default=None, min_length=3)
+    geojson: str | None = None  # a file of polygons, relative to the rules file
 
     @model_validator(mode="after")
     def _check(self) -> _Zone:
-        if (self.circle is None) == (self.polygon is None):
-            raise ValueError("a zone needs exactly one of circle or polygon")
+        shapes = [self.circle, self.polygon, self.geojson]
+        if sum(shape is not None for shape in shapes) != 1:
+            raise ValueError("a zone needs exactly one of circle, polygon or geojson")
         unknown = [name for name in self.forbid if name not in _FORBIDDABLE]
         if unknown:
             known = ", ".join(sorted(_FORBIDDABLE))
@@ -318,14 +320,15 @@ def _forbidden_name(effector: Effector, forbid: frozenset[str]) -> str:
 def load_roe(path: Path, airports: AirportTable | None = None) -> RulesOfEngagement:
     """Read a rules file; an ``[airports]`` table is drawn around ``airports`` (default:
     ``world.airports.load_airports()``). ``ConfigError`` names file, field and line."""
-    return parse_roe(read_text(path), str(path), airports)
+    return parse_roe(read_text(path), str(path), airports, base=path.parent)
 
 
-def parse_roe(text: str, source: str = "<roe>",
-              airports: AirportTable | None = None) -> RulesOfEngagement:  # fmt: skip
-    """Validate rules TOML text."""
+def parse_roe(text: str, source: str = "<roe>", airports: AirportTable | None = None,
+              base: Path | None = None) -> RulesOfEngagement:  # fmt: skip
+    """Validate rules TOML text; ``geojson`` zone files are found relative to ``base``
+    (default: the working directory)."""
     model = parse_toml(_RoeFile, text, source)
-    zones = tuple(_zone(z) for z in model.zone)
+    zones = tuple(_zone(z, row, text, source, base or Path()) for row, z in enumerate(model.zone))
     circles, forbid = CircleSet.build([], [], [], 0.0), frozenset[str]()
     if model.airports is not None:
         rule = model.airports
@@ -347,9 +350,14 @@ def parse_roe(text: str, source: str = "<roe>",
     )
 
 
-def _zone(model: _Zone) -> Zone:
+def _zone(model: _Zone, row: int, text: str, source: str, base: Path) -> Zone:
     if model.circle is not None:
         area = Area((model.circle.lat, model.circle.lon, model.circle.radius_m), None)
+    elif model.geojson is not None:
+        try:
+            area = Area.from_geojson(base / model.geojson)
+        except ValueError as error:
+            raise field_error(text, source, ("zone", row, "geojson"), str(error)) from None
     else:
         area = Area.from_polygon(list(model.polygon or []))
     return Zone(model.name, area, frozenset(model.forbid), model.weapons_control)

@@ -5,17 +5,23 @@ kilometre scale of an airport's no-jamming radius the error against the WGS-84 g
 below 0.5 %, far inside the margin any such radius carries. Many circles at once (every
 airport of Europe) go into a k-d tree of unit vectors (scipy), so a batch of points is tested
 against thousands of airports in one query. Polygons are lon/lat rings tested with shapely's
-vectorised ``contains_xy`` (edges drawn straight in degrees: fine for city outlines).
+vectorised ``intersects_xy`` (edges drawn straight in degrees: fine for city outlines), read
+from the rules file or from a GeoJSON file (e.g. built-up areas exported from a land-use
+layer such as Copernicus Urban Atlas).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from scipy.spatial import cKDTree
+from shapely.errors import GeometryTypeError
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 FloatArray = npt.NDArray[np.float64]
@@ -103,3 +109,39 @@ class Area:
     def from_polygon(cls, ring: list[tuple[float, float]]) -> Area:
         """From a ring of (lat, lon) vertices."""
         return cls(None, shapely.Polygon([(lon, lat) for lat, lon in ring]))
+
+    @classmethod
+    def from_geojson(cls, path: Path) -> Area:
+        """The union of the polygons of a GeoJSON file (RFC 7946: lon/lat; a
+        FeatureCollection, a Feature or a bare geometry). ``ValueError`` says what is wrong."""
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ValueError(f"cannot read {path}: {error.strerror}") from error
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path} is not JSON: {error.msg} at line {error.lineno}") from error
+        polygons = [g for g in _geometries(document) if g.geom_type in _AREAL]
+        if not polygons:
+            raise ValueError(f"{path} holds no Polygon or MultiPolygon")
+        union = shapely.union_all(polygons)
+        shapely.prepare(union)
+        return cls(None, union)
+
+
+_AREAL = frozenset({"Polygon", "MultiPolygon"})
+
+
+def _geometries(document: object) -> list[BaseGeometry]:
+    """Every geometry of a GeoJSON object; ``ValueError`` for one shapely cannot read."""
+    if not isinstance(document, dict):
+        raise ValueError("GeoJSON must be an object")
+    kind = document.get("type")
+    if kind == "FeatureCollection":
+        return [g for feature in document.get("features", []) for g in _geometries(feature)]
+    if kind == "Feature":
+        geometry = document.get("geometry")
+        return _geometries(geometry) if geometry is not None else []
+    try:
+        return [shape(document)]
+    except (GeometryTypeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"not a GeoJSON geometry: {error}") from error
