@@ -107,8 +107,10 @@ class Area:
 
     @classmethod
     def from_polygon(cls, ring: list[tuple[float, float]]) -> Area:
-        """From a ring of (lat, lon) vertices."""
-        return cls(None, shapely.Polygon([(lon, lat) for lat, lon in ring]))
+        """From a ring of (lat, lon) vertices (prepared: many points are tested at once)."""
+        polygon = shapely.Polygon([(lon, lat) for lat, lon in ring])
+        shapely.prepare(polygon)
+        return cls(None, polygon)
 
     @classmethod
     def from_geojson(cls, path: Path) -> Area:
