@@ -23,23 +23,8 @@ export type SiteCollection = S.SiteCollection;
 export type SensorCollection = S.SensorCollection;
 export type FeedStatus = S.FeedStatus;
 export type User = S.User;
-/** One entry of the audit trail (`GET /api/alerts/{alert_id}/audit`): the generated
- * `AuditEntry` once the description has it, this shape until then. */
-export type AuditEntry = S.components['schemas'] extends { AuditEntry: infer A }
-  ? A
-  : {
-      seq: number;
-      t: number;
-      time: string;
-      actor: string;
-      roles: string[];
-      nation: string;
-      action: string;
-      subject: string;
-      detail: { [key: string]: unknown };
-      prev_hash: string;
-      hash: string;
-    };
+/** One entry of the audit trail (`GET /api/alerts/{alert_id}/audit`). */
+export type AuditEntry = S.AuditEntry;
 /** A frame as JSON (`GET /api/runs/{id}/frame`, `frame` WebSocket messages). */
 export type JsonFrame = S.Frame;
 
@@ -202,15 +187,6 @@ export async function get<P extends Route<'get'>>(route: P, args: Args<Op<P, 'ge
   return (await res.json()) as Answer<Op<P, 'get'>>;
 }
 
-/** `GET route` for a route the generated description may not list yet (the answer's type is
- * the caller's word, not the server's). */
-async function getUnlisted<T>(route: string, args: { path?: object; signal?: AbortSignal } = {}): Promise<T> {
-  const token = session.token;
-  const res = await fetch(url(route, args.path), { signal: args.signal, headers: { accept: 'application/json', ...authHeaders(token) } });
-  if (!res.ok) throw await failed(res, true, token);
-  return (await res.json()) as T;
-}
-
 /** `POST route` with `body` (signed in unless `signedIn` is false). */
 export async function post<P extends Route<'post'>>(
   route: P,
@@ -240,7 +216,7 @@ export const api = {
   frameAt: (runId: string, t: number, signal?: AbortSignal) => get('/api/runs/{run_id}/frame', { path: { run_id: runId }, query: { t }, signal }),
   alerts: () => get('/api/alerts', { query: { include_cleared: false } }),
   /** Who did what on an alert, oldest first (the audit trail; 404 on a server without one). */
-  alertAudit: (alertId: number, signal?: AbortSignal) => getUnlisted<AuditEntry[]>('/api/alerts/{alert_id}/audit', { path: { alert_id: alertId }, signal }),
+  alertAudit: (alertId: number, signal?: AbortSignal) => get('/api/alerts/{alert_id}/audit', { path: { alert_id: alertId }, signal }),
   track: (id: number, signal?: AbortSignal) => get('/api/tracks/{track_id}', { path: { track_id: id }, signal }),
   alertAction: (alertId: number, action: AlertAction) =>
     // The server records the signed-in user; `operator` is only for servers without sign-in.
