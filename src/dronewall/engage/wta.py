@@ -38,9 +38,10 @@ from dronewall.engage.wta_exchange import assignment_rounds, exchange
 
 DEFAULT_TIME_LIMIT_S = 1.0
 STUCK = 3  # exchanges without a gain before a kick
-STALE = 20  # kicks without a gain before a new start
+STALE = 10  # kicks without a gain before a new start
 START_NOISE = 0.1  # later starts scale each gain by a factor drawn in [0.9, 1]
 KICK_STEPS = 50  # ruin and recreate steps in a kick (fewer when the time left is short)
+REASSIGN_FRACTION = 0.3  # a reassignment kick frees the units on up to 30 % of the targets
 RUIN_FRACTION = 0.05  # a ruin frees the units on up to 5 % of the targets
 NOISE = 0.1  # the recreate greedy scales each type's gains by a factor drawn in [0.9, 1]
 SHAKE = 0.3  # every other kick is an exchange with gains scaled by factors in [0.7, 1]

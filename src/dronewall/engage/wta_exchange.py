@@ -25,6 +25,7 @@ from scipy.optimize import linear_sum_assignment
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
+TWICE = 0.5  # the share of exchanges where a target may receive two units
 MIXED = 0.5  # the share of exchanges where more than one unit may leave a target
 IMPROVE = 1e-12  # an exchange must lower the objective by more than this relative amount
 
@@ -76,15 +77,28 @@ def exchange(
     without = left.copy()
     without[home] /= survive[unit_type[leaving], home]
     gain = without[None, :] * (1.0 - survive[unit_type[leaving]])
+    if rng.random() < TWICE:
+        gain = _second_arrivals(gain, survive, unit_type, leaving, home, without.size)
     chosen = gain if noise <= 0 else gain * (1.0 - noise * rng.random(gain.shape))
     rows, columns = linear_sum_assignment(chosen, maximize=True)
     trial = target.copy()
-    trial[leaving[rows]] = columns
+    trial[leaving[rows]] = columns % without.size
     after = surviving_values(survive, values, unit_type, trial).sum()  # afresh: no rounding drift
     if after >= (left.sum() * (1.0 - IMPROVE) if bound is None else bound):
         return False
     target[:] = trial
     return True
+
+
+def _second_arrivals(
+    gain: Floats, survive: Floats, unit_type: Ints, leaving: Ints, home: Ints, n: int
+) -> Floats:
+    """The gains with a second column for each target: a second unit arriving at j gains its
+    own gain times the survival left by the first, estimated as that of the unit that left j
+    (1 where none left). Estimated, so the exchange is priced afresh before it is kept."""
+    first = np.ones(n)
+    first[home] = survive[unit_type[leaving], home]
+    return np.hstack([gain, gain * first[None, :]])
 
 
 def _leaving(target: Ints, rng: np.random.Generator) -> Ints:
