@@ -110,11 +110,14 @@ def solve(
     done = 0
     if search.unit_type.size:
         deadline = clock_start + time_limit
+        step_s = 0.0  # the longest step so far: one that would end past the deadline is not begun
         while done < (iterations if iterations is not None else 1 << 62):
-            budget = deadline - clock() if iterations is None else float("inf")
-            if budget <= 0:
+            tick = clock()
+            budget = deadline - tick if iterations is None else float("inf")
+            if budget <= step_s:
                 break
             search.step(budget)
+            step_s = max(step_s, clock() - tick)
             done += 1
     counts = _counts(instance, search.unit_type, search.best)
     return WtaSolution(

@@ -75,7 +75,7 @@ def exchange(
     leaving = _leaving(target, rng)
     home = target[leaving]
     without = left.copy()
-    without[home] /= survive[unit_type[leaving], home]
+    np.divide.at(without, home, survive[unit_type[leaving], home])
     gain = without[None, :] * (1.0 - survive[unit_type[leaving]])
     if rng.random() < TWICE:
         gain = _second_arrivals(gain, survive, unit_type, leaving, home, without.size)
