@@ -1,0 +1,397 @@
+"""One decision cycle: which effector unit should engage which threat now.
+
+From the threats (``ThreatPicture``), the effector units' state (``EffectorUnits``), the
+catalogue and the rules of engagement, at data time ``t``:
+
+1. **Pairs.** Units that can act (a shot left, not out of action) are grouped by laydown row
+   and delay (units of a row with the same state share their geometry); the intercept
+   geometry (``intercept.py``) says whether each group reaches each track inside its envelope
+   before the track reaches its site, when, where and with what P_k; the rules
+   (``RulesOfEngagement.allowed``, at the intercept point) say whether it may. Only feasible,
+   allowed pairs get a kill probability; tracks already under an active task, friendly or
+   threatening no site are left out.
+2. **Objective**, in EUR: maximise Σ_j value_j·P(j killed) − cost_weight·Σ cost of shots,
+   value_j = site value of its kind × P(drone), each available unit firing at most one shot
+   a cycle. This is a static WTA with a cost per shot, which ``wta.solve`` takes unchanged
+   after one reduction: each group g with mu_g units gets mu_g private "hold" targets of value
+   cost_weight·c_g that only g kills, with P_k 1. A unit on a hold target saves its cost; so
+   minimising the WTA objective (surviving value, holds included) is exactly maximising
+   protected value minus cost. Shots whose marginal value is below their cost are then pruned
+   (the solver is a heuristic; pruning never lowers the objective).
+3. **Shoot-look-shoot.** A target given two or more shots that leaves room for a second
+   engagement — another of its shooters can still intercept after the first shot's time to
+   intercept plus ``assessment_s``, launched only then — gets one shot now (the best by value
+   minus cost); one of the other shooters is kept in reserve (``reserve_unit_id``) and the
+   rest go back to other targets (greedy by net marginal gain).
+4. **Recommendations**, one per shot, with a reason in plain words (site, time to site, P_k,
+   cost, and why no cheaper effector type when it is not the cheapest).
+
+``docs/engage.md`` ("Recommendations and tasks") describes it with the task lifecycle.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dronewall.core.geodesy import ecef_to_geodetic, enu_to_geodetic, geodetic_to_enu
+from dronewall.core.types import ObjectKind
+from dronewall.engage.effectors import Effector, EffectorCatalogue
+from dronewall.engage.intercept import (
+    EffectorGeometry,
+    InterceptSolution,
+    Threats,
+    intercept,
+)
+from dronewall.engage.recommend_types import (
+    BoolArray,
+    EffectorUnits,
+    FloatArray,
+    IntArray,
+    Recommendation,
+    RecommendConfig,
+    ThreatPicture,
+)
+from dronewall.engage.roe import RulesOfEngagement, TrackState
+from dronewall.engage.wta import WtaInstance, solve
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The cycle's assignment problem over G unit groups × J candidate tracks."""
+
+    t: float
+    threats: ThreatPicture
+    units: EffectorUnits
+    group_units: list[IntArray]  # unit rows of each group
+    group_effector: list[Effector]
+    group_delay_s: FloatArray  # (G,) wait before a group can be cued
+    target: IntArray  # (J,) rows of the threats
+    value: FloatArray  # (J,) EUR
+    cost: FloatArray  # (G,) EUR a shot, before cost_weight
+    pk: FloatArray  # (G, J) 0 where not feasible or not allowed
+    allowed: BoolArray  # (G, J) ROE
+    solution: InterceptSolution  # (G, J)
+    geometry: EffectorGeometry
+    threat_geometry: Threats
+    ref: tuple[float, float]
+    config: RecommendConfig
+
+    @property
+    def capacity(self) -> IntArray:
+        return np.array([len(u) for u in self.group_units], dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A cycle's answer: shots ``counts`` (G, J), reserves (G, J) and the rows."""
+
+    problem: Problem
+    counts: IntArray
+    reserve: IntArray
+    net_value_eur: float
+    seconds: float
+    recommendations: list[Recommendation]
+
+
+def net_value(problem: Problem, counts: IntArray) -> float:
+    """Σ_j value_j·(1 − Π_g (1 − p_gj)^x_gj) − cost_weight·Σ cost_g·x_gj (EUR)."""
+    survive = np.prod((1.0 - problem.pk) ** counts, axis=0)
+    spent = float(problem.cost @ counts.sum(axis=1))
+    return float(problem.value @ (1.0 - survive)) - problem.config.cost_weight * spent
+
+
+def recommend(t: float, threats: ThreatPicture, units: EffectorUnits,
+              catalogue: EffectorCatalogue, roe: RulesOfEngagement,
+              config: RecommendConfig | None = None,
+              engaged_tracks: Collection[int] = ()) -> list[Recommendation]:  # fmt: skip
+    """The engagements to recommend at data time ``t`` (module docstring)."""
+    return plan(t, threats, units, catalogue, roe, config, engaged_tracks).recommendations
+
+
+def plan(t: float, threats: ThreatPicture, units: EffectorUnits, catalogue: EffectorCatalogue,
+         roe: RulesOfEngagement, config: RecommendConfig | None = None,
+         engaged_tracks: Collection[int] = ()) -> Plan:  # fmt: skip
+    """``recommend`` with the problem, the counts and the objective, for tests and logs."""
+    start = time.perf_counter()
+    problem = build_problem(t, threats, units, catalogue, roe, config or RecommendConfig(),
+                            engaged_tracks)  # fmt: skip
+    counts = _prune(problem, _solve(problem))
+    reserve = np.zeros_like(counts)
+    if problem.config.shoot_look_shoot:
+        counts, reserve = _shoot_look_shoot(problem, counts)
+    rows = _recommendations(problem, counts, reserve, roe, catalogue)
+    seconds = time.perf_counter() - start
+    return Plan(problem, counts, reserve, net_value(problem, counts), seconds, rows)
+
+
+def build_problem(t: float, threats: ThreatPicture, units: EffectorUnits,
+                  catalogue: EffectorCatalogue, roe: RulesOfEngagement, config: RecommendConfig,
+                  engaged_tracks: Collection[int] = ()) -> Problem:  # fmt: skip
+    """Groups, candidate tracks, their values, and the feasible, allowed kill probabilities."""
+    group_units, delays = _groups(t, units)
+    effectors = [catalogue.get(str(units.type_id[g[0]])) for g in group_units]
+    value = _values(threats, config)
+    engaged = np.isin(threats.track_id, np.fromiter(engaged_tracks, np.int64))
+    target = np.flatnonzero((value > 0) & ~threats.friendly & ~engaged)
+    lat, lon, _ = ecef_to_geodetic(threats.state[:, :3])
+    ref = _reference(lat[target], lon[target], units)
+    first = np.array([g[0] for g in group_units], dtype=np.int64)
+    site_enu = geodetic_to_enu(units.lat[first], units.lon[first], 0.0, *ref, 0.0)
+    geometry = EffectorGeometry.of(effectors, np.asarray(site_enu).reshape(len(first), 3))
+    geometry = replace(geometry, reaction_s=geometry.reaction_s + delays)
+    moving = Threats.from_ecef(threats.state[target], threats.time_to_site_s[target],
+                               threats.drone_kind[target], *ref)  # fmt: skip
+    solution = intercept(geometry, moving)
+    p_lat, p_lon, _ = enu_to_geodetic(solution.point, *ref, 0.0)
+    t_lat, t_lon = lat[target], lon[target]
+    p_lat = np.where(solution.feasible, p_lat, t_lat[None, :])
+    p_lon = np.where(solution.feasible, p_lon, t_lon[None, :])
+    allowed = roe.allowed(
+        effectors, units.lat[first], units.lon[first], t_lat, t_lon,
+        threats.probabilities[target, 1], threats.friendly[target], p_lat, p_lon,
+    )  # fmt: skip
+    pk = np.where(solution.feasible & allowed, solution.pk, 0.0)
+    cost = np.array([e.cost_per_shot_eur for e in effectors], dtype=float)
+    return Problem(t, threats, units, group_units, effectors, delays, target, value[target],
+                   cost, pk, allowed, solution, geometry, moving, ref, config)  # fmt: skip
+
+
+def _values(threats: ThreatPicture, config: RecommendConfig) -> FloatArray:
+    known = {kind.value: v for kind, v in config.site_value_eur.items()}
+    site = np.array([known.get(str(kind), 0.0) for kind in threats.site_kind], dtype=float)
+    site = np.where(np.isfinite(threats.time_to_site_s) & (threats.site_id != ""), site, 0.0)
+    return np.asarray(site * np.clip(threats.probabilities[:, 1], 0.0, 1.0), float)
+
+
+def _groups(t: float, units: EffectorUnits) -> tuple[list[IntArray], FloatArray]:
+    """Available units by (laydown row, delay before they can be cued)."""
+    ok = np.flatnonzero(units.available(t))
+    delay = np.maximum(units.ready_at[ok] - t, 0.0)
+    keys = sorted({(int(units.row[i]), float(d)) for i, d in zip(ok, delay, strict=True)})
+    index = {key: k for k, key in enumerate(keys)}
+    members: list[list[int]] = [[] for _ in keys]
+    for i, d in zip(ok, delay, strict=True):
+        members[index[(int(units.row[i]), float(d))]].append(int(i))
+    return [np.array(m, np.int64) for m in members], np.array([d for _, d in keys], float)
+
+
+def _reference(lat: FloatArray, lon: FloatArray, units: EffectorUnits) -> tuple[float, float]:
+    """The ENU frame's origin: the tracks' mean position (the units' when there are none)."""
+    if lat.size:
+        return float(lat.mean()), float(lon.mean())
+    if len(units):
+        return float(units.lat.mean()), float(units.lon.mean())
+    return 0.0, 0.0
+
+
+def _solve(problem: Problem) -> IntArray:
+    """The WTA with a hold target per unit (module docstring, step 2)."""
+    shape = problem.pk.shape
+    used = np.flatnonzero((problem.pk > 0).any(axis=1))
+    hit = np.flatnonzero((problem.pk > 0).any(axis=0))
+    counts = np.zeros(shape, np.int64)
+    if used.size == 0 or hit.size == 0:
+        return counts
+    capacity = problem.capacity[used]
+    weighted = problem.config.cost_weight * problem.cost[used]
+    owner = np.repeat(np.arange(used.size), np.where(weighted > 0, capacity, 0))
+    hold = np.zeros((used.size, owner.size))
+    hold[owner, np.arange(owner.size)] = 1.0
+    instance = WtaInstance(
+        values=np.concatenate([problem.value[hit], weighted[owner]]),
+        kill_probability=np.hstack([problem.pk[np.ix_(used, hit)], hold]),
+        units=capacity,
+    )
+    cfg = problem.config
+    found = solve(instance, cfg.time_limit_s, cfg.seed, cfg.iterations)
+    counts[np.ix_(used, hit)] = found.counts[:, : hit.size]
+    return counts
+
+
+def _shot_gain(problem: Problem, counts: IntArray, g: int, j: int) -> float:
+    """Expected value the last of g's shots at j adds, net of its weighted cost."""
+    others = counts[:, j].copy()
+    others[g] -= 1
+    survive = float(np.prod((1.0 - problem.pk[:, j]) ** others))
+    gain = problem.value[j] * survive * problem.pk[g, j]
+    return float(gain - problem.config.cost_weight * problem.cost[g])
+
+
+def _prune(problem: Problem, counts: IntArray) -> IntArray:
+    """Drop shots that add less than they cost, the worst first, until none does."""
+    counts = counts.copy()
+    while True:
+        shots = np.argwhere(counts > 0)
+        gains = [_shot_gain(problem, counts, int(g), int(j)) for g, j in shots]
+        if not gains or min(gains) >= 0:
+            return counts
+        g, j = shots[int(np.argmin(gains))]
+        counts[g, j] -= 1
+
+
+def _second_look(problem: Problem, g: int, j: int, after_s: float) -> bool:
+    """Can group g still intercept track j when cued ``after_s`` seconds from now?"""
+    one = problem.geometry
+    rows = slice(g, g + 1)
+    geometry = EffectorGeometry(
+        one.position[rows], one.speed_mps[rows], one.reaction_s[rows] + after_s,
+        one.min_range_m[rows], one.max_range_m[rows], one.min_altitude_m[rows],
+        one.max_altitude_m[rows], one.pk[rows],
+    )  # fmt: skip
+    moving = problem.threat_geometry
+    cols = slice(j, j + 1)
+    threat = Threats(moving.position[cols], moving.velocity[cols],
+                     moving.time_to_site_s[cols], moving.drone_kind[cols])  # fmt: skip
+    return bool(intercept(geometry, threat).feasible[0, 0])
+
+
+def _shoot_look_shoot(problem: Problem, counts: IntArray) -> tuple[IntArray, IntArray]:
+    """One shot now and one unit in reserve where a second engagement fits (step 3)."""
+    counts, reserve = counts.copy(), np.zeros_like(counts)
+    weighted = problem.config.cost_weight * problem.cost
+    for target in np.flatnonzero(counts.sum(axis=0) >= 2):
+        j = int(target)
+        shooters = np.flatnonzero(counts[:, j])
+        net = problem.value[j] * problem.pk[shooters, j] - weighted[shooters]
+        best = int(shooters[int(np.argmax(net))])
+        look = problem.solution.time_s[best, j] + problem.config.assessment_s
+        order = [int(g) for g in shooters[np.argsort(-net)]]
+        spare = [g for g in order if g != best or counts[g, j] >= 2]
+        later = [g for g in spare if _second_look(problem, g, j, look)]
+        if not later:
+            continue
+        counts[:, j] = 0
+        counts[best, j] = 1
+        reserve[later[0], j] = 1
+    return _refill(problem, counts, reserve), reserve
+
+
+def _refill(problem: Problem, counts: IntArray, reserve: IntArray) -> IntArray:
+    """Give units freed by shoot-look-shoot to targets without a reserve, greedily."""
+    counts = counts.copy()
+    open_targets = reserve.sum(axis=0) == 0
+    while True:
+        free = problem.capacity - counts.sum(axis=1) - reserve.sum(axis=1)
+        best, where = 0.0, (-1, -1)
+        for g in np.flatnonzero(free > 0):
+            for j in np.flatnonzero(open_targets & (problem.pk[g] > 0)):
+                counts[g, j] += 1
+                gain = _shot_gain(problem, counts, int(g), int(j))
+                counts[g, j] -= 1
+                if gain > best:
+                    best, where = gain, (int(g), int(j))
+        if where[0] < 0:
+            return counts
+        counts[where] += 1
+
+
+def _recommendations(problem: Problem, counts: IntArray, reserve: IntArray,
+                     roe: RulesOfEngagement,
+                     catalogue: EffectorCatalogue) -> list[Recommendation]:  # fmt: skip
+    """One row per shot; each unit of a group fires at most once."""
+    next_unit = [0] * len(problem.group_units)
+    rows: list[Recommendation] = []
+    for j in (int(j) for j in np.argsort(-problem.value, kind="stable")):
+        for g in (int(g) for g in np.flatnonzero(counts[:, j])):
+            for _ in range(int(counts[g, j])):
+                unit = int(problem.group_units[g][next_unit[g]])
+                next_unit[g] += 1
+                rows.append(_row(problem, counts, g, j, unit, roe, catalogue))
+    for r, row in enumerate(rows):
+        j = int(np.flatnonzero(problem.threats.track_id[problem.target] == row.track_id)[0])
+        spare = np.flatnonzero(reserve[:, j])
+        if spare.size:
+            g = int(spare[0])
+            if next_unit[g] < len(problem.group_units[g]):
+                unit = int(problem.group_units[g][next_unit[g]])
+                next_unit[g] += 1
+                rows[r] = replace(row, reserve_unit_id=str(problem.units.unit_id[unit]),
+                                  why=row.why + f"; unit {problem.units.unit_id[unit]} "
+                                  f"({problem.units.type_id[unit]}) held in reserve for a "
+                                  "second shot after the look")  # fmt: skip
+    return rows
+
+
+def _row(problem: Problem, counts: IntArray, g: int, j: int, unit: int,
+         roe: RulesOfEngagement, catalogue: EffectorCatalogue) -> Recommendation:  # fmt: skip
+    threats, k = problem.threats, int(problem.target[j])
+    effector = problem.group_effector[g]
+    lat, lon, alt = enu_to_geodetic(problem.solution.point[g, j], *problem.ref, 0.0)
+    tti = float(problem.solution.time_s[g, j])
+    site_id, kind = str(threats.site_id[k]), str(threats.site_kind[k])
+    why = (
+        f"protects {site_id} ({kind}, {problem.value[j]:,.0f} EUR at P(drone) "
+        f"{threats.probabilities[k, 1]:.2f}), {threats.time_to_site_s[k]:.0f} s away; "
+        f"intercept in {tti:.0f} s, P_k {problem.pk[g, j]:.2f}, "
+        f"{effector.cost_per_shot_eur:,.0f} EUR a shot"
+    )
+    cheaper = _why_not_cheaper(problem, counts, g, j, roe, catalogue)
+    if cheaper:
+        why += "; not a cheaper effector: " + "; ".join(cheaper)
+    return Recommendation(
+        unit_id=str(problem.units.unit_id[unit]), type_id=effector.id,
+        track_id=int(threats.track_id[k]), site_id=site_id, why=why,
+        pk=float(problem.pk[g, j]), cost_eur=effector.cost_per_shot_eur,
+        value_eur=float(problem.value[j]), time_to_intercept_s=tti,
+        latest_intercept_s=float(problem.solution.last_time_s[g, j]), lat=float(lat),
+        lon=float(lon), alt_m=float(alt), approver=roe.approver(effector),
+    )  # fmt: skip
+
+
+def _why_not_cheaper(
+    problem: Problem, counts: IntArray, g: int, j: int, roe: RulesOfEngagement,
+    catalogue: EffectorCatalogue,
+) -> list[str]:  # fmt: skip
+    """For each cheaper effector type of the laydown, why it was not chosen (≤ 3, cheapest
+    first)."""
+    cost = problem.group_effector[g].cost_per_shot_eur
+    types = sorted({str(t) for t in problem.units.type_id},
+                   key=lambda t: catalogue.get(t).cost_per_shot_eur)  # fmt: skip
+    reasons: list[str] = []
+    for type_id in types:
+        other = catalogue.get(type_id)
+        if other.cost_per_shot_eur >= cost or len(reasons) >= 3:
+            break
+        reasons.append(f"{type_id}: {_reason(problem, counts, j, other, roe)}")
+    return reasons
+
+
+def _reason(problem: Problem, counts: IntArray, j: int, other: Effector,
+            roe: RulesOfEngagement) -> str:  # fmt: skip
+    threats, k = problem.threats, int(problem.target[j])
+    kind = int(threats.drone_kind[k])
+    name = ObjectKind(kind).name.lower().replace("_", " ") if kind else "drone of unknown kind"
+    if other.pk(kind) <= 0:
+        return f"cannot defeat a {name}"
+    groups = [g for g, e in enumerate(problem.group_effector) if e.id == other.id]
+    if not groups:
+        return "no unit is ready with a shot left"
+    reach = [g for g in groups if problem.solution.feasible[g, j]]
+    if not reach:
+        return "cannot reach it inside its envelope before it reaches the site"
+    allowed = [g for g in reach if problem.allowed[g, j]]
+    if not allowed:
+        g = reach[0]
+        first = int(problem.group_units[g][0])
+        lat, lon, _ = enu_to_geodetic(problem.solution.point[g, j], *problem.ref, 0.0)
+        t_lat, t_lon, _ = ecef_to_geodetic(threats.state[k, :3])
+        decision = roe.check(
+            other, (float(problem.units.lat[first]), float(problem.units.lon[first])),
+            TrackState(float(t_lat), float(t_lon), friendly=bool(threats.friendly[k])),
+            threats.probabilities[k], (float(lat), float(lon)),
+        )  # fmt: skip
+        return "the rules of engagement forbid it: " + "; ".join(decision.reasons)
+    if all(counts[g].sum() >= problem.capacity[g] for g in allowed):
+        return "every unit that can reach it is engaging a more valuable target"
+    g = allowed[0]
+    return (
+        f"P_k {problem.pk[g, j]:.2f} adds less expected value net of cost "
+        f"({problem.value[j] * problem.pk[g, j]:,.0f} EUR for {other.cost_per_shot_eur:,.0f} EUR)"
+    )
+
+
+__all__ = ["Plan", "Problem", "build_problem", "net_value", "plan", "recommend"]
