@@ -6,23 +6,28 @@ units x_ij of each type to fire at each target to
 
 — the expected value of the targets that survive. NP-hard (Lloyd and Witsenhausen 1986).
 
-The solver (``solve``):
+The solver (``solve``), in epochs:
 
-1. greedy by maximal marginal return: each unit in turn where it lowers the objective most
-   (exact when p_ij depends on j only — den Broeder et al. 1959);
-2. local search over moves of one unit to another target and swaps of two units of different
-   types, each priced in O(1) from the surviving value of the two targets it touches
-   (Ahuja, Kumar, Jha and Orlin 2007, "Exact and heuristic algorithms for the weapon-target
-   assignment problem", Operations Research 55(6), whose very large-scale neighbourhoods
-   generalise these two);
-3. ruin and recreate (large neighbourhood search; Shaw 1998, Schrimpf et al. 2000): free the
-   units on a few related targets, reassign them greedily with a little noise, local search,
-   keep the result when it is no worse than the current one by more than a small margin
-   (record-to-record travel), until the time limit or the iteration count.
+1. a start: assignment rounds (``wta_exchange.assignment_rounds``: each round gives every
+   target at most one free unit, the best such set by linear assignment) or the greedy by
+   maximal marginal return (exact when p_ij depends on j only — den Broeder et al. 1959),
+   alternately, with noise after the first two epochs;
+2. exchanges (``wta_exchange.exchange``): every target gives up a unit and receives at most
+   one (or two, priced roughly), the best such exchange by linear assignment — the cyclic and
+   path exchanges of Ahuja, Kumar, Jha and Orlin 2007 ("Exact and heuristic algorithms for the
+   weapon-target assignment problem", Operations Research 55(6)) for all targets at once;
+   each gain is followed by a local search over moves of one unit and swaps of two, priced in
+   O(1) from the surviving value of the two targets they touch (``wta_loops.local_search``);
+3. when exchanges stop gaining, kicks: a noisy exchange, a reassignment of the units of up to
+   30 % of the targets, or ruin and recreate steps (Shaw 1998; Schrimpf et al. 2000), each
+   kept when within 0.2 % of the epoch's best (record-to-record travel, Dueck 1993); after
+   ``STALE`` kicks without a gain, a new epoch.
 
-The loops are compiled with Numba (``wta_loops.py``); ``solve`` imports them on first use so
-that ``import dronewall.engage`` stays light, and counts that import in the time it reports.
-A lower bound from the convex relaxation is in ``wta_bound.py``.
+The best assignment of all epochs is returned when the time limit (or the step count) is
+reached; a step that would end past the limit is not begun. Numba compiles the loops
+(``wta_loops.py``); ``solve`` imports them on first use so that ``import dronewall.engage``
+stays light, and counts that load in the time it reports. A lower bound from the convex
+relaxation is in ``wta_bound.py``; ``docs/engage.md`` has the figures.
 """
 
 from __future__ import annotations
@@ -178,6 +183,10 @@ class _Search:
         )
         self._keep(now, self.current)
 
+    def _descend(self, assignment: NDArray[np.int64]) -> None:
+        left = self.loops.target_values(self.survive, self.values, self.unit_type, assignment)
+        self.loops.local_search(self.survive, left, self.unit_type, assignment)
+
     def _keep(self, now: float, assignment: NDArray[np.int64]) -> None:
         if now < self.epoch_record * (1.0 - 1e-9):
             self.epoch_record = now
@@ -190,7 +199,9 @@ class _Search:
     def step(self, budget_s: float) -> None:
         """One exchange (and local search if it gained), or a kick when stuck; a kick is cut
         to fit ``budget_s`` seconds."""
-        if exchange(self.survive, self.values, self.unit_type, self.current, self.rng):
+        if exchange(
+            self.survive, self.values, self.unit_type, self.current, self.rng, polish=self._descend
+        ):
             self._polish()
             self.stuck = 0
             return

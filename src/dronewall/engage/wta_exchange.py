@@ -19,13 +19,17 @@ targets (shared set, mu = 3: ~10 % above the best known instead of ~20 %).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
-TWICE = 0.5  # the share of exchanges where a target may receive two units
+TWICE = 1.0  # the share of exchanges where a target may receive two units …
+TWICE_UP_TO = 300  # … on instances of up to 300 targets (above, the doubled problem costs more
+# steps than it gains: 300 × 600 with mu = 3, 0.9 % above a 5 s run without, 2.2 % with)
 MIXED = 0.5  # the share of exchanges where more than one unit may leave a target
 IMPROVE = 1e-12  # an exchange must lower the objective by more than this relative amount
 
@@ -66,23 +70,28 @@ def exchange(
     rng: np.random.Generator,
     noise: float = 0.0,
     bound: float | None = None,
+    polish: Callable[[Ints], None] | None = None,
 ) -> bool:
     """One best exchange in which every target holding units gives up one (drawn at random)
     and receives at most one; applied to ``target`` if it lowers the objective below ``bound``
     (default: the current objective). True if applied. ``noise`` > 0 scales each gain by a
-    random factor in [1 − noise, 1], which turns the step into a perturbation."""
+    random factor in [1 − noise, 1], which turns the step into a perturbation. ``polish``, if
+    given, improves the exchanged assignment in place before it is priced (a local search can
+    finish what the exchange prices only roughly, such as a second unit for one target)."""
     left = surviving_values(survive, values, unit_type, target)
     leaving = _leaving(target, rng)
     home = target[leaving]
     without = left.copy()
     np.divide.at(without, home, survive[unit_type[leaving], home])
     gain = without[None, :] * (1.0 - survive[unit_type[leaving]])
-    if rng.random() < TWICE:
+    if without.size <= TWICE_UP_TO and rng.random() < TWICE:
         gain = _second_arrivals(gain, survive, unit_type, leaving, home, without.size)
     chosen = gain if noise <= 0 else gain * (1.0 - noise * rng.random(gain.shape))
     rows, columns = linear_sum_assignment(chosen, maximize=True)
     trial = target.copy()
     trial[leaving[rows]] = columns % without.size
+    if polish is not None:
+        polish(trial)
     after = surviving_values(survive, values, unit_type, trial).sum()  # afresh: no rounding drift
     if after >= (left.sum() * (1.0 - IMPROVE) if bound is None else bound):
         return False
