@@ -34,7 +34,9 @@ def test_json_answer(instance: Path) -> None:
 
 
 def test_text_answer_with_bound(instance: Path) -> None:
-    result = runner.invoke(app, ["engage", "wta", str(instance), "--bound", "--time-limit", "0.2"])
+    result = runner.invoke(
+        app, ["engage", "wta", str(instance), "--bound", "--time-limit", "0.2", "--cpu"]
+    )
     assert result.exit_code == 0, result.output
     assert "objective 1.406250" in result.stdout
     assert "lower bound" in result.stdout and "assignment" in result.stdout

@@ -35,6 +35,9 @@ def wta(
         int | None, typer.Option("--iterations", help="stop after N steps instead (repeatable)")
     ] = None,
     bound: Annotated[bool, typer.Option("--bound", help="also compute a lower bound")] = False,
+    cpu: Annotated[
+        bool, typer.Option("--cpu", help="count the time limit in CPU time (a loaded machine)")
+    ] = False,
 ) -> None:
     """Solve a static weapon-target assignment: minimise the expected surviving target value."""
     check_positive("--time-limit", time_limit)
@@ -48,7 +51,8 @@ def wta(
         read_start = time.perf_counter()
         instance = read_wta(file)
         read_s = time.perf_counter() - read_start
-        solution = solve(instance, time_limit=time_limit, seed=seed, iterations=iterations)
+        clock = time.process_time if cpu else time.perf_counter
+        solution = solve(instance, time_limit, seed=seed, iterations=iterations, clock=clock)
         low = lower_bound(instance) if bound else None
     answer = wta_answer(file, instance, solution, read_s, low)
     if as_json:
