@@ -194,7 +194,7 @@ def test_a_track_well_below_the_ground_is_never_alerted() -> None:
 
 def test_a_new_alert_can_wait_for_enough_measurements() -> None:
     """``min_track_updates``: a track 15 s old with three radar fixes waits (its speed is three
-    fixes' worth); with five it is raised; the default (0) judges by age alone."""
+    fixes' worth); with five it is raised; 0 judges by age alone."""
     from dronewall.assess import AlertConfig
 
     def raised(n_updates: int, config: AlertConfig) -> list[EventKind]:
@@ -203,10 +203,10 @@ def test_a_new_alert_can_wait_for_enough_measurements() -> None:
         c = classes([1], 0.95, t=T0)
         return [e.kind for e in AlertManager(config).update(T0, c, ASSESSOR.assess(batch, c))]
 
-    waiting = AlertConfig(min_track_updates=5)
+    waiting = AlertConfig()  # the default waits for 5
     assert raised(3, waiting) == []
     assert raised(5, waiting) == [EventKind.RAISED]
-    assert raised(3, AlertConfig()) == [EventKind.RAISED]
+    assert raised(3, AlertConfig(min_track_updates=0)) == [EventKind.RAISED]
 
 
 def test_stray_updates_on_a_long_heard_track(monkeypatch: pytest.MonkeyPatch) -> None:
