@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 from starlette.websockets import WebSocketDisconnect
 
-from dronewall.server import ServerSettings
+from dronewall.server import ServerSettings, access
 from dronewall.server.access import ACCESS, MOUNT, WS, Rule, route_key
 from dronewall.server.auth import Authenticator
 from dronewall.server.users import ROLES
@@ -238,3 +238,31 @@ def test_refusals_say_why_and_ask_for_a_bearer_token(app: FastAPI) -> None:
         # the guard answers before the body is read: no token, no validation error
         r = client.post("/api/alerts/1/clear", content=b"{not json")
         assert r.status_code == 401
+
+
+@pytest.mark.parametrize(("change", "code"), [("remove", 4401), ("demote", 4403)])
+def test_an_open_websocket_is_closed_when_its_sign_in_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, code: int
+) -> None:
+    """Checked again as the socket sends (every WS_RECHECK_S; 0 here)."""
+    monkeypatch.setattr(access, "WS_RECHECK_S", 0.0)
+    settings = ServerSettings(store_url=f"sqlite:///{tmp_path / 'dw.db'}")
+    app = make_auth_app(tmp_path, settings)
+    auth: Authenticator = app.state.auth
+    assert auth.users is not None
+    with TestClient(app) as client:
+        with client.websocket_connect(f"/ws?access_token={token(app, 'viewer')}") as ws:
+            assert ws.receive_json()["type"] == "hello"
+            ws.send_json({"type": "ping"})
+            while ws.receive_json()["type"] != "pong":
+                pass
+            if change == "remove":
+                auth.users.remove("viewer.DEU.SECRET")
+            else:
+                auth.users.set_roles("viewer.DEU.SECRET", ["admin"])  # admin reads too …
+                monkeypatch.setitem(ACCESS, (WS, "/ws"), Rule(frozenset({"viewer"})))  # … not now
+            ws.send_json({"type": "ping"})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                while True:
+                    ws.receive_json()
+        assert closed.value.code == code

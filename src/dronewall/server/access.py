@@ -19,6 +19,7 @@ reason in ``dronewall_auth_refusals_total``.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -35,6 +36,7 @@ READ = frozenset({"viewer", "operator", "commander", "planner", "admin"})  # the
 OPERATE = frozenset({"operator", "commander"})  # acknowledge, request engagement
 COMMAND = frozenset({"commander"})  # clear, approve engagement
 ADMIN = frozenset({"admin"})
+WS_RECHECK_S = 5.0  # an open WebSocket's sign-in is checked again this often (as it sends)
 MATCH_CACHE = 4096  # request paths whose route is remembered
 WS = "WS"  # the method of a WebSocket route in the table
 MOUNT = "MOUNT"  # a mounted app (the map's static files)
@@ -177,7 +179,8 @@ class AccessGuard:
             await self.app(scope, receive, send)
             return
         try:
-            principal = await self._principal(scope)
+            token = _token(scope)
+            principal = await self._verify(token)
         except AuthError as exc:
             await self._refuse(scope, receive, send, 401, str(exc), exc.reason)
             return
@@ -193,6 +196,7 @@ class AccessGuard:
         if kind == "websocket":
             path = str(scope.get("path", ""))
             receive = self._screened(receive, principal, path, scope.get("client"))
+            send = self._watched(send, token, route_key(route, method), params)
         await self.app(scope, receive, send)
 
     def _screened(
@@ -229,14 +233,42 @@ class AccessGuard:
             found = self._matches[key] = match_route(self.routes, scope)
         return found[0], dict(found[1]), found[2]
 
-    async def _principal(self, scope: Scope) -> Principal:
-        conn = HTTPConnection(scope)
-        token = _bearer(conn.headers.get("authorization", ""))
-        if scope["type"] == "websocket" and token is None:
-            token = conn.query_params.get("access_token")
+    async def _verify(self, token: str | None) -> Principal:
         if self.auth.remote:  # may fetch the provider's keys: not on the event loop
             return await asyncio.to_thread(self.auth.verify, token)
         return self.auth.verify(token)
+
+    def _watched(
+        self, send: Send, token: str | None, key: tuple[str, str], params: dict[str, Any]
+    ) -> Send:
+        """``send`` for a WebSocket that checks the sign-in again every ``WS_RECHECK_S``
+        (as it sends): an expired token, a removed user (4401) or one who lost the role
+        (4403) has the socket closed rather than watching on."""
+        due = [time.monotonic() + WS_RECHECK_S]
+        ended: list[str] = []
+
+        async def watched(message: Message) -> None:
+            if ended:
+                raise RuntimeError(f"WebSocket closed: {ended[0]}")
+            if message["type"] == "websocket.send" and time.monotonic() >= due[0]:
+                due[0] = time.monotonic() + WS_RECHECK_S
+                code, why = 0, ""
+                try:
+                    who = await self._verify(token)
+                    rule = ACCESS.get(key, Rule())  # the table as it is now
+                    if not (rule.signed_in or who.roles & rule.allowed(params)):
+                        code, why = 4403, f"{who.user} may no longer read this"
+                except AuthError as exc:
+                    code, why = 4401, str(exc)
+                    self.metrics.refusals.labels(exc.reason).inc()
+                if code:
+                    ended.append(why)
+                    reason = why.encode()[:120].decode(errors="ignore")
+                    await send({"type": "websocket.close", "code": code, "reason": reason})
+                    raise RuntimeError(f"WebSocket closed: {why}")
+            await send(message)
+
+        return watched
 
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, status: int, detail: str, reason: str
@@ -302,6 +334,15 @@ def _message_type(message: Message) -> str:
         return "?"
     kind = body.get("type") if isinstance(body, dict) else None
     return kind if isinstance(kind, str) else "?"
+
+
+def _token(scope: Scope) -> str | None:
+    """The bearer token of a request; a WebSocket's may also be ``?access_token=``."""
+    conn = HTTPConnection(scope)
+    token = _bearer(conn.headers.get("authorization", ""))
+    if scope["type"] == "websocket" and token is None:
+        token = conn.query_params.get("access_token")
+    return token
 
 
 def _bearer(header: str) -> str | None:
