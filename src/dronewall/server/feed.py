@@ -8,7 +8,9 @@ cut and one encoding — on the feed's thread."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -198,6 +200,14 @@ def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
     releases = Releases(feed)
     labels = hub.track_labels
 
+    def post(call: Callable[[Any], None], arg: Any) -> None:
+        """Hand ``call(arg)`` to the hub's loop; nothing once that loop has closed (an app that
+        shut down while its feed runs on, as when tests share one pipeline)."""
+        if loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # closed between the check and the call
+            loop.call_soon_threadsafe(call, arg)
+
     def frame(f: PictureFrame, wall_ingest: float, seq: int) -> None:
         labels.note_frame(f)
         groups = list(dict(hub.recipients)) or [None]  # no client: keep the whole one fresh
@@ -210,7 +220,7 @@ def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
                 mine = f if key is None or release is None else release.frame(f)
                 by_allowed[key] = encode_both(mine, feed.run_id, seq, wall_ingest, json=json)
             encoded[recipient] = by_allowed[key]
-        loop.call_soon_threadsafe(hub.publish_frames, encoded)
+        post(hub.publish_frames, encoded)
 
     def events(batch: list[AlertEvent]) -> None:
         events_by, alerts_by = {}, {}
@@ -224,8 +234,8 @@ def connect(feed: Feed, hub: Hub, loop: asyncio.AbstractEventLoop) -> None:
                 cut = None if key is None else release
                 done[key] = (orjson.dumps(message).decode(), alerts_message(feed, cut, labels))
             events_by[recipient], alerts_by[recipient] = done[key]
-        loop.call_soon_threadsafe(hub.publish_messages, events_by)
-        loop.call_soon_threadsafe(hub.publish_messages, alerts_by)
+        post(hub.publish_messages, events_by)
+        post(hub.publish_messages, alerts_by)
 
     feed.on_frame(frame)
     feed.on_events(events)
