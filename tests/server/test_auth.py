@@ -4,20 +4,27 @@ with keys made here (real RS256 and ES256 signatures), the admin routes and the 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
+import http.server
+import ipaddress
 import json
 import os
+import ssl
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -395,3 +402,66 @@ def test_verified_tokens_are_remembered_but_expire_and_follow_the_user(tmp_path:
     auth.users.remove("ana")
     with pytest.raises(AuthError, match="no longer exists"):
         auth.verify(tok)
+
+
+@pytest.fixture
+def jwks_over_tls(idp: dict[str, Any], tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The provider's JWKS served over real TLS on loopback by a self-signed certificate;
+    (URL, the certificate file to trust)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = tmp_path / "idp.pem", tmp_path / "idp.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))  # fmt: skip
+    body = idp["jwks"].read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}/jwks.json", cert_file
+    server.shutdown()
+    server.server_close()
+
+
+def test_oidc_keys_from_an_https_url(
+    idp: dict[str, Any], jwks_over_tls: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, ca = jwks_over_tls
+    with pytest.raises(ConfigError, match=r"(?i)certificate.verify.failed"):
+        OidcVerifier(OidcSettings(ISSUER, AUDIENCE, url))  # not signed by a CA we trust
+    verifier = OidcVerifier(OidcSettings(ISSUER, AUDIENCE, url, ca_file=str(ca)))
+    who, _ = verifier.verify(_oidc_token(idp, "ES256"))
+    assert who.user == "jan.kowalski" and verifier.remote
+    app = create_app(ServerSettings(store_url=f"sqlite:///{tmp_path / 'dw.db'}"),
+                     auth=Authenticator(oidc=verifier))  # fmt: skip
+    with TestClient(app) as client:  # the guard checks remote-key tokens off the event loop
+        r = client.get("/api/auth/me", headers={"Authorization": f"Bearer {_oidc_token(idp)}"})
+        assert r.status_code == 200 and r.json()["nation"] == "POL"
+        assert (
+            client.get("/api/auth/me", headers={"Authorization": "Bearer x.y.z"}).status_code == 401
+        )

@@ -38,6 +38,7 @@ class AuthOptions:
     oidc_roles_claim: str = "roles"
     oidc_nation_claim: str = "nation"
     oidc_clearance_claim: str = "clearance"
+    oidc_ca: Path | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -86,6 +87,7 @@ def build_authenticator(options: AuthOptions, host: str) -> Authenticator:
                 roles_claim=o.oidc_roles_claim,
                 nation_claim=o.oidc_nation_claim,
                 clearance_claim=o.oidc_clearance_claim,
+                ca_file=str(o.oidc_ca) if o.oidc_ca is not None else None,
             )
         )
     if o.mode == AuthMode.oidc:

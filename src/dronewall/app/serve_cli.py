@@ -82,6 +82,9 @@ def serve(
     oidc_clearance_claim: Annotated[
         str, typer.Option(help="claim with the clearance")
     ] = "clearance",
+    oidc_ca: Annotated[
+        Path | None, typer.Option(help="CA certificates of an https JWKS URL's server")
+    ] = None,
     exit_when_done: Annotated[
         bool, typer.Option(help="stop the server when the run ends (scripts)")
     ] = False,
@@ -148,7 +151,7 @@ def serve(
         _check_port(host, port)
         sign_in = AuthOptions(auth, users, token_hours, oidc_issuer, oidc_audience,
                               oidc_jwks, oidc_roles_claim, oidc_nation_claim,
-                              oidc_clearance_claim)  # fmt: skip
+                              oidc_clearance_claim, oidc_ca)  # fmt: skip
         authenticator = build_authenticator(sign_in, host)
         console.print(describe_auth(authenticator, sign_in), highlight=False, soft_wrap=True)
         opened = open_store(settings.store_url)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import secrets
+import ssl
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -149,6 +150,7 @@ class OidcSettings:
     clearance_claim: str = "clearance"
     communities_claim: str = "communities"
     algorithms: tuple[str, ...] = OIDC_ALGORITHMS
+    ca_file: str | None = None  # CA certificates for an https JWKS URL (default: the system's)
 
 
 class OidcVerifier:
@@ -164,7 +166,9 @@ class OidcVerifier:
                 "OIDC needs an issuer and an audience (--oidc-issuer, --oidc-audience)"
             )
         if settings.jwks.startswith("https://"):
-            self._client = jwt.PyJWKClient(settings.jwks, cache_keys=True, timeout=int(timeout_s))
+            self._client = jwt.PyJWKClient(
+                settings.jwks, cache_keys=True, timeout=timeout_s, ssl_context=_tls(settings)
+            )
             try:
                 self._client.get_jwk_set()
             except jwt.PyJWKClientError as exc:
@@ -226,6 +230,14 @@ class OidcVerifier:
             raise AuthError(f"the token's claims: {exc}", "bad_claims") from None
         roles = frozenset(_strings(_claim(claims, s.roles_claim))) & frozenset(ROLES)
         return Principal(str(name), roles, recipient, "oidc")
+
+
+def _tls(settings: OidcSettings) -> ssl.SSLContext:
+    """Certificate checks for the JWKS URL: the system's CAs, or the site's (``ca_file``)."""
+    try:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"--oidc-ca {settings.ca_file}: {exc}") from None
 
 
 def _claim(claims: Mapping[str, Any], path: str) -> Any:
