@@ -46,10 +46,11 @@ STUCK = 3  # exchanges without a gain before a kick
 STALE = 10  # kicks without a gain before a new start
 START_NOISE = 0.1  # later starts scale each gain by a factor drawn in [0.9, 1]
 KICK_STEPS = 50  # ruin and recreate steps in a kick (fewer when the time left is short)
+KINDS = 3  # kicks take turns: a noisy exchange, ruin and recreate, a reassignment
 REASSIGN_FRACTION = 0.3  # a reassignment kick frees the units on up to 30 % of the targets
 RUIN_FRACTION = 0.05  # a ruin frees the units on up to 5 % of the targets
 NOISE = 0.1  # the recreate greedy scales each type's gains by a factor drawn in [0.9, 1]
-SHAKE = 0.3  # every other kick is an exchange with gains scaled by factors in [0.7, 1]
+SHAKE = 0.3  # a noisy exchange scales the gains by factors in [0.7, 1]
 ACCEPT = 1.002  # a kick keeps steps up to 0.2 % worse than the best assignment found
 
 
@@ -213,14 +214,38 @@ class _Search:
         self.stale += 1
         if self.stale > STALE:
             self._start()
-        elif self.kicks % 2 == 0:
+        elif self.kicks % KINDS == 0:
             bound = self.epoch_record * ACCEPT
             if exchange(
-                self.survive, self.values, self.unit_type, self.current, self.rng, SHAKE, bound
+                self.survive,
+                self.values,
+                self.unit_type,
+                self.current,
+                self.rng,
+                SHAKE,
+                bound,
+                self._descend,
             ):
                 self._polish()
+        elif self.kicks % KINDS == 2:
+            self._ruin_and_reassign()
         else:
             self._ruin_and_recreate(budget_s)
+
+    def _ruin_and_reassign(self) -> None:
+        """Free the units on a random share (up to ``REASSIGN_FRACTION``) of the targets, place
+        them again by assignment rounds, polish; kept if within ``ACCEPT`` of the epoch's best."""
+        trial = self.current.copy()
+        ruined = self.rng.random(self.values.size) < REASSIGN_FRACTION * self.rng.random()
+        trial[ruined[trial]] = -1
+        assignment_rounds(self.survive, self.values, self.unit_type, trial, self.rng, NOISE)
+        self._descend(trial)
+        now = float(
+            self.loops.target_values(self.survive, self.values, self.unit_type, trial).sum()
+        )
+        if now <= self.epoch_record * ACCEPT:
+            self.current[:] = trial
+            self._keep(now, trial)
 
     def _ruin_and_recreate(self, budget_s: float) -> None:
         steps = max(1, int(min(KICK_STEPS, budget_s / self.kick_step_s)))
