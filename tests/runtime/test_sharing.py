@@ -316,6 +316,18 @@ def test_serve_share_sends_each_ally_what_it_may_have(tmp_path: Path) -> None:
     assert "sharing with PL" in output and "sharing with CH" in output, output
     assert counts[0] > 0, output
     assert counts[1] == 0
+    # Each recipient the node shares with is in the audit log, by the system.
+    shown = subprocess.run(
+        [dronewall, "audit", "show", "--store", f"sqlite:///{tmp_path / 'run.db'}", "--json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    import json
+
+    rows = [json.loads(line) for line in shown.stdout.splitlines() if line.strip()]  # JSON lines
+    entries = [e for e in rows if e["action"] == "sharing.change"]
+    assert sorted(e["subject"] for e in entries) == ["recipient:CH", "recipient:PL"]
+    assert {e["actor"] for e in entries} == {"system"}
+    assert entries[0]["detail"]["outputs"] and entries[0]["detail"]["clearance"] == "SECRET"
 
 
 def test_sapient_up_outputs_report_each_ally_only_its_tracks() -> None:

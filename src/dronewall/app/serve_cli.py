@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
@@ -198,6 +198,21 @@ def _start_sharing(sharing: Sharing, feed: Feed) -> Sharing:
     return sharing
 
 
+def _audit_sharing(hook: Any, sharing: Sharing) -> None:
+    """One ``sharing.change`` entry per recipient the node shares with, by the system (the
+    audit trail queues them until the store opens)."""
+    for share in sharing.plan.shares:
+        r = share.recipient
+        detail = {
+            "nation": r.nation,
+            "clearance": r.clearance,
+            "communities": sorted(r.communities),
+            "outputs": [sink.name for sink in share.sinks],
+            "file": sharing.plan.source,
+        }
+        hook(None, "sharing.change", r.name, detail)
+
+
 def _shown(url: str) -> str:
     """A store URL fit to print: a password in it replaced by ``***``."""
     parts = urlsplit(url)
@@ -291,6 +306,8 @@ def run_server(
     # bench/bench_live.py: p99 report-to-client latency 1.1 s → 0.35 s at 10,000 tracks).
     sys.setswitchinterval(0.001)
     app = create_app(settings, store=store, feed=feed, parent=parent, auth=auth)
+    if sharing is not None:
+        _audit_sharing(app.state.audit, sharing)
     server = uvicorn.Server(uvicorn_config(app, host, port))
 
     async def main() -> None:
