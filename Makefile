@@ -79,6 +79,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_stonesoup.py
 	$(BIN)/python bench/bench_track_command.py --runs 5
 	$(BIN)/python bench/bench_feeds.py --seconds 60
+	$(BIN)/python bench/bench_release.py
+	$(BIN)/python bench/bench_cot.py
+	$(BIN)/python bench/bench_audit.py --postgres postgresql://127.0.0.1:5432/test
+	$(BIN)/python bench/bench_wire.py
+	$(BIN)/python bench/bench_effectors.py
+	$(BIN)/python bench/bench_wta.py --clock cpu
 
 # The live picture at 10,000 tracks in real time (about 3 minutes; BENCHMARKS.md).
 bench-live: $(STAMP) web browser
