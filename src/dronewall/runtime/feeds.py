@@ -38,6 +38,7 @@ from dronewall.runtime.feedspec import SENSOR_KINDS, FeedSpec
 from dronewall.runtime.sensor_table import label_from_json, label_to_json
 from dronewall.sensors.feed import Adapter, FeedOutput, Identity, Report
 from dronewall.sensors.table import SensorTable
+from dronewall.sensors.tls import SourceFilter, parse_networks
 from dronewall.sensors.transport import listen_udp, serve_tcp, stream_tcp
 from dronewall.store import RawMessage, Store
 
@@ -249,15 +250,18 @@ class FeedSource:
                 await start()
             tasks.append(asyncio.create_task(runner(stop, on_state, self._raw_recorder(state))))
             return
+        allow, refused = _allow_list(state)
         if spec.transport == "udp":
             transport = await listen_udp(
                 spec.host, spec.port, on_data, interface=str(spec.options.get("interface",
-                "0.0.0.0")), clock=self.clock,
+                "0.0.0.0")), clock=self.clock, allow=allow, on_refused=refused,
             )  # fmt: skip
             state.connection = "listening"
             closers.append(transport.close)
         elif spec.transport == "listen":
-            server = await serve_tcp(spec.host, spec.port, on_data, on_state=on_state)
+            server = await serve_tcp(
+                spec.host, spec.port, on_data, on_state=on_state, allow=allow, on_refused=refused
+            )
             state.connection = "listening"
             closers.append(server.close)
         elif spec.transport == "tcp":
@@ -421,6 +425,18 @@ class _FeedMetrics:
         self.reports.labels(name).inc(len(out.reports))
         up = state.connection.startswith(("connected", "listening"))
         self.connected.labels(name).set(1 if up else 0)
+
+
+def _allow_list(state: FeedState) -> tuple[SourceFilter | None, Callable[[str], None]]:
+    """A feed's source allow-list (``allow``, checked by feedspec) and what counts a sender it
+    refuses: ``rejects["source"]``, in ``/api/feeds`` and ``/metrics`` like any reject."""
+    networks = state.spec.options.get("allow")
+    allow = SourceFilter(parse_networks(networks)) if networks else None
+
+    def refused(peer: str) -> None:
+        state.adapter.output.reject("source", f"{peer} is not in the allow-list")
+
+    return allow, refused
 
 
 def _feed_state(s: FeedState, now: float, stale_after_s: float) -> str:

@@ -43,6 +43,7 @@ from dronewall.core.release import DEFAULT_OWNER, LabelError, SecurityLabel
 from dronewall.core.tomlpos import line_of
 from dronewall.core.types import SensorKind
 from dronewall.sensors.feed import SensorInfo
+from dronewall.sensors.tls import KeyValueError, check_feed_keys
 from dronewall.world.countries import load_countries
 
 TRANSPORTS: dict[str, tuple[str, ...]] = {  # format → transports, the default first
@@ -186,6 +187,10 @@ def _spec(
     claims = _declared(s, f"feed {url!r}")
     for key in claims:
         s.pop(key)
+    try:  # TLS, credentials, allow-lists (sensors/tls.py)
+        check_feed_keys(fmt, transport, s)
+    except KeyValueError as exc:
+        raise ConfigError(f"{exc} in feed {url!r}", field=exc.key) from exc
     return FeedSpec(
         name=str(s.pop("name", f"{fmt}-{port}")),
         format=fmt, transport=transport, host=host, port=port, path=path,
@@ -293,6 +298,12 @@ def load_feeds_file(path: Path) -> list[FeedSpec]:
         if "url" not in table:
             line = line_of(text, ("feed", i))
             raise ConfigError("missing url", source=name, field=f"feed[{i + 1}].url", line=line)
+        if "password" in table:  # a feeds file may be committed: no secrets in it
+            line = line_of(text, ("feed", i, "password"))
+            raise ConfigError(
+                "no password in a feeds file: use password_file or password_env",
+                source=name, field=f"feed[{i + 1}].password", line=line,
+            )  # fmt: skip
         settings = {k: v for k, v in table.items() if k != "url"}
         try:
             specs.append(parse_feed_url(str(table["url"]), settings))

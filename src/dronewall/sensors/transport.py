@@ -6,6 +6,10 @@ one read gave, the wall time it arrived and the peer's address.
 Faults never end a transport: a TCP connection that fails or drops is retried with a backoff
 (0.5 s doubling to 10 s) until ``stop`` is set; ``on_state`` hears "connected",
 "disconnected: <why>" once per change, so an outage is logged once, not once per attempt.
+
+A listener given an allow-list (``tls.SourceFilter``) drops what comes from any other address
+before it reaches the adapter: a datagram, or a TCP connection at once; ``on_refused`` hears
+the sender (the caller counts it; nothing is logged per datagram).
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ import struct
 import time
 from collections.abc import Callable
 
+from dronewall.sensors.tls import SourceFilter
+
 OnData = Callable[[bytes, float, str], None]  # bytes, wall time received, "host:port" of peer
 OnState = Callable[[str], None]
+OnRefused = Callable[[str], None]  # "host:port" of a sender the allow-list refused
 READ_BYTES = 65_536
 UDP_BUFFER_BYTES = 4 << 20  # a radar's burst after a network hiccup fits (kernel may cap it)
 BACKOFF_FIRST_S = 0.5
@@ -27,10 +34,21 @@ BACKOFF_MAX_S = 10.0
 
 
 class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, on_data: OnData, clock: Callable[[], float]):
+    def __init__(
+        self,
+        on_data: OnData,
+        clock: Callable[[], float],
+        allow: SourceFilter | None = None,
+        on_refused: OnRefused | None = None,
+    ):
         self.on_data, self.clock = on_data, clock
+        self.allow, self.on_refused = allow, on_refused
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        if self.allow is not None and not self.allow.allows(str(addr[0])):
+            if self.on_refused is not None:
+                self.on_refused(f"{addr[0]}:{addr[1]}")
+            return
         self.on_data(data, self.clock(), f"{addr[0]}:{addr[1]}")
 
 
@@ -48,9 +66,12 @@ async def listen_udp(
     *,
     interface: str = "0.0.0.0",
     clock: Callable[[], float] = time.time,
+    allow: SourceFilter | None = None,
+    on_refused: OnRefused | None = None,
 ) -> asyncio.DatagramTransport:
     """Receive datagrams on ``host:port``; a multicast ``host`` is joined on ``interface``.
-    Raises OSError when the port cannot be bound (the caller reports it)."""
+    With ``allow``, datagrams from other senders go to ``on_refused`` instead. Raises
+    OSError when the port cannot be bound (the caller reports it)."""
     multicast = is_multicast(host)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
     try:
@@ -68,7 +89,7 @@ async def listen_udp(
         raise
     loop = asyncio.get_running_loop()
     transport, _ = await loop.create_datagram_endpoint(
-        lambda: _Datagrams(on_data, clock), sock=sock
+        lambda: _Datagrams(on_data, clock, allow, on_refused), sock=sock
     )
     return transport
 
@@ -144,14 +165,22 @@ async def serve_tcp(
     *,
     on_state: OnState | None = None,
     clock: Callable[[], float] = time.time,
+    allow: SourceFilter | None = None,
+    on_refused: OnRefused | None = None,
 ) -> asyncio.Server:
     """Accept connections on ``host:port``; each connection's bytes go to ``on_data`` with its
-    peer (a stream adapter keeps one partial frame per peer). Raises OSError when the port
-    cannot be bound."""
+    peer (a stream adapter keeps one partial frame per peer). With ``allow``, a connection
+    from another address is closed at once and goes to ``on_refused``. Raises OSError when
+    the port cannot be bound."""
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = writer.get_extra_info("peername") or ("?", 0)
         peer = f"{address[0]}:{address[1]}"
+        if allow is not None and not allow.allows(str(address[0])):
+            writer.close()
+            if on_refused is not None:
+                on_refused(peer)
+            return
         if on_state is not None:
             on_state(f"connected: {peer}")
         try:
