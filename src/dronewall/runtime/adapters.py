@@ -34,6 +34,7 @@ from dronewall.sensors.mqtt import MqttAdapter, MqttSettings, record_line, regis
 from dronewall.sensors.mqtt.transport import run_mqtt
 from dronewall.sensors.remoteid import RemoteIdAdapter, RemoteIdJsonAdapter, RemoteIdSettings
 from dronewall.sensors.sapient import FusionNode, FusionNodeConfig, Health
+from dronewall.sensors.tls import SourceFilter, parse_networks, sapient_server_context
 
 Record = Callable[[str, bytes, float], None]  # peer, bytes, wall time
 
@@ -85,7 +86,18 @@ class SapientFeed:
         self.spec = spec
         self.output = FeedOutput()
         self._index_to_node: dict[int, str] = {}
-        self.node = FusionNode(self._sink, FusionNodeConfig(host=spec.host, port=spec.port))
+        o = spec.options
+        try:  # TLS and allow-lists (sensors/tls.py; the keys were checked by feedspec)
+            tls = sapient_server_context(o)
+        except ValueError as exc:
+            raise ConfigError(f"feed {spec.name}: {exc}") from exc
+        allow = SourceFilter(parse_networks(o["allow"])) if o.get("allow") else None
+        config = FusionNodeConfig(
+            host=spec.host, port=spec.port, tls=tls, allow=allow,
+            allowed_clients=frozenset(o.get("allowed_clients", ())),
+        )  # fmt: skip
+        self.node = FusionNode(self._sink, config)
+        self._refused: dict[str, int] = {}
 
     def receive(self, data: bytes, t_receive: float) -> None:
         self.output.reject("not_replayable", "SAPIENT is decoded by its own fusion node")
@@ -106,6 +118,10 @@ class SapientFeed:
             await self.node.close()
 
     def _sync(self) -> None:
+        for reason, n in self.node.refused.items():  # refused connections, as rejects
+            for _ in range(n - self._refused.get(reason, 0)):
+                self.output.reject(reason, self.node.last_refused)
+            self._refused[reason] = n
         for entry in self.node.registry.entries():
             self._index_to_node[entry.sensor_index] = entry.node_id
             location = entry.status.location if entry.status is not None else None

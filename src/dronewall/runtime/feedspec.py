@@ -190,7 +190,7 @@ def _spec(
     try:  # TLS, credentials, allow-lists (sensors/tls.py)
         check_feed_keys(fmt, transport, s)
     except KeyValueError as exc:
-        raise ConfigError(f"{exc} in feed {url!r}", field=exc.key) from exc
+        raise ConfigError(f"{exc.why} in feed {url!r}", field=exc.key) from exc
     return FeedSpec(
         name=str(s.pop("name", f"{fmt}-{port}")),
         format=fmt, transport=transport, host=host, port=port, path=path,

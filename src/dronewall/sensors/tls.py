@@ -175,7 +175,9 @@ def check_feed_keys(fmt: str, transport: str, options: dict[str, Any]) -> None:
             try:
                 _readable(value, key)
             except ValueError as exc:
-                raise KeyValueError(key, str(exc).removeprefix(f"{key} ")) from exc
+                raise KeyValueError(
+                    key, str(exc).removeprefix(f"{key} ")
+                ) from exc  # names the file
     if "tls_key" in options and "tls_cert" not in options:
         raise KeyValueError("tls_key", "given without tls_cert")
     if fmt == "sapient":
@@ -221,7 +223,7 @@ class KeyValueError(ValueError):
 
     def __init__(self, key: str, why: str):
         super().__init__(f"{key}: {why}")
-        self.key = key
+        self.key, self.why = key, why
 
 
 def sapient_server_context(options: dict[str, Any]) -> ssl.SSLContext | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Callable
 
 from google.protobuf.message import Message
@@ -88,8 +89,11 @@ class SapientLink:
         self._alert_acks: dict[str, asyncio.Future[AlertAck]] = {}
         self._refused = 0
 
-    async def connect(self, host: str, port: int) -> None:
-        self._reader, self._writer = await asyncio.open_connection(host, port, limit=READ_CHUNK)
+    async def connect(self, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> None:
+        """Connect; with ``tls`` over TLS (presenting its client certificate, if it has one)."""
+        self._reader, self._writer = await asyncio.open_connection(
+            host, port, limit=READ_CHUNK, ssl=tls
+        )
         self._listener = asyncio.create_task(self._listen())
 
     @property

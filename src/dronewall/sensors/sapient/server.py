@@ -9,6 +9,14 @@ they were accepted. A frame over the size limit or a stream that ends inside a f
 that connection; nothing else is affected. An exception in the sink is logged and counted,
 never allowed to stop the server.
 
+With ``tls`` (an ``ssl.SSLContext``, ``sensors/tls.py``) every connection first completes a
+TLS handshake — the context decides whether a client certificate is required — and the
+verified certificate's subject CN (else DNS SAN) is the connection's identity, logged with
+each registration and kept in ``identities``; with ``allowed_clients``, only those names.
+A refused handshake or name closes that connection, is counted (``refused`` by reason) and
+logged in one line; the server goes on. ``allow`` (a ``SourceFilter``) refuses other
+addresses before any handshake.
+
 Usage::
 
     node = FusionNode(tracker.add_reports, FusionNodeConfig(node_id=my_uuid, port=12000))
@@ -21,6 +29,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -37,6 +47,7 @@ from dronewall.sensors.sapient.rejects import Counters, SapientError
 from dronewall.sensors.sapient.rows import ReportKeys
 from dronewall.sensors.sapient.session import FusionCore, Session
 from dronewall.sensors.sapient.tasks import TaskOutcome, TaskStatus
+from dronewall.sensors.tls import SourceFilter, peer_identity
 
 log = logging.getLogger(__name__)
 READ_CHUNK = 65_536  # bytes per read: a few hundred detection reports
@@ -55,6 +66,10 @@ class FusionNodeConfig:
     known_nodes: Mapping[str, int] = field(default_factory=dict)  # node UUID → sensor_index
     task_timeout_s: float = 10.0
     seed: int = 0  # for the ULIDs the node makes
+    tls: ssl.SSLContext | None = None  # TLS on every connection (sensors/tls.py)
+    allowed_clients: frozenset[str] = frozenset()  # certificate names let in (none: any)
+    allow: SourceFilter | None = None  # peer addresses let in (None: any)
+    handshake_timeout_s: float = 10.0
 
 
 class FusionNode:
@@ -91,6 +106,9 @@ class FusionNode:
         self._flush_scheduled = False
         self._waiting: dict[tuple[str, str], asyncio.Future[TaskOutcome]] = {}
         self._changed = asyncio.Condition()  # notified when a connection opens or closes
+        self.refused: Counter[str] = Counter()  # connections refused, by reason
+        self.last_refused = ""
+        self.identities: dict[str, str] = {}  # peer "host:port" → certificate name
 
     @property
     def counters(self) -> Counters:
@@ -113,8 +131,11 @@ class FusionNode:
     async def start(self) -> None:
         self._server = await asyncio.start_server(
             self._serve, self.config.host, self.config.port, limit=READ_CHUNK
-        )
-        log.info("SAPIENT fusion node %s on %s:%d", self.node_id, self.config.host, self.port)
+        )  # TLS per connection (_admit), so a refused handshake is ours to count
+        log.info(
+            "SAPIENT fusion node %s on %s:%d%s", self.node_id, self.config.host, self.port,
+            " (TLS)" if self.config.tls is not None else "",
+        )  # fmt: skip
 
     async def close(self) -> None:
         """Stop accepting, close every connection, hand the last rows to the sink."""
@@ -192,9 +213,14 @@ class FusionNode:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         handler = asyncio.current_task()
         assert handler is not None
-        self._handlers.add(handler)
         peer = _peer(writer)
-        session = Session(peer)
+        identity = await self._admit(writer, peer)
+        if identity is None:
+            return
+        self._handlers.add(handler)
+        if identity:
+            self.identities[peer] = identity
+        session = Session(f"{identity}@{peer}" if identity else peer)
         self._sessions[id(session)] = session
         self._writers[id(session)] = writer
         await self._notify()
@@ -207,12 +233,40 @@ class FusionNode:
         finally:
             self.core.disconnected(session)
             del self._sessions[id(session)], self._writers[id(session)]
+            self.identities.pop(peer, None)
             self._handlers.discard(handler)
             self.flush()
             writer.close()
             with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
             await self._notify()
+
+    async def _admit(self, writer: asyncio.StreamWriter, peer: str) -> str | None:
+        """The connection's identity ("" without TLS), or None when it is refused (closed,
+        counted, logged in one line)."""
+        config = self.config
+        if config.allow is not None and not config.allow.allows(peer.rpartition(":")[0]):
+            self._refuse(writer, peer, "source", "address not in the allow-list")
+            return None
+        if config.tls is None:
+            return ""
+        try:
+            await writer.start_tls(config.tls, ssl_handshake_timeout=config.handshake_timeout_s)
+        except (ssl.SSLError, ConnectionError, OSError, TimeoutError) as exc:
+            why = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+            self._refuse(writer, peer, "tls_handshake", f"TLS handshake failed: {why}")
+            return None
+        identity = peer_identity(writer.get_extra_info("peercert"))
+        if config.allowed_clients and identity not in config.allowed_clients:
+            self._refuse(writer, peer, "tls_client", f"certificate {identity!r} not allowed")
+            return None
+        return identity
+
+    def _refuse(self, writer: asyncio.StreamWriter, peer: str, reason: str, why: str) -> None:
+        self.refused[reason] += 1
+        self.last_refused = f"{peer}: {why}"
+        log.warning("SAPIENT %s refused: %s", peer, why)
+        writer.transport.abort()
 
     async def _notify(self) -> None:
         async with self._changed:
