@@ -34,7 +34,13 @@ from dronewall.sensors.mqtt import MqttAdapter, MqttSettings, record_line, regis
 from dronewall.sensors.mqtt.transport import run_mqtt
 from dronewall.sensors.remoteid import RemoteIdAdapter, RemoteIdJsonAdapter, RemoteIdSettings
 from dronewall.sensors.sapient import FusionNode, FusionNodeConfig, Health
-from dronewall.sensors.tls import SourceFilter, parse_networks, sapient_server_context
+from dronewall.sensors.tls import (
+    SourceFilter,
+    mqtt_client_context,
+    mqtt_password,
+    parse_networks,
+    sapient_server_context,
+)
 
 Record = Callable[[str, bytes, float], None]  # peer, bytes, wall time
 
@@ -53,6 +59,11 @@ class MqttFeed:
         self.spec = spec
         self.prefix = prefix
         self.adapter = MqttAdapter(MqttSettings(prefix=prefix, known=known))
+        try:  # credentials and TLS (sensors/tls.py; the keys were checked by feedspec)
+            self.password = mqtt_password(spec.options, dict(os.environ))
+            self.tls = mqtt_client_context(spec.options)
+        except ValueError as exc:
+            raise ConfigError(f"feed {spec.name}: {exc}") from exc
 
     @property
     def output(self) -> FeedOutput:
@@ -70,7 +81,7 @@ class MqttFeed:
         await run_mqtt(
             self.adapter, self.spec.host, self.spec.port, self.prefix, stop,
             client_id=str(self.spec.options.get("client_id", f"dronewall-{os.getpid()}")),
-            username=_text(self.spec, "username"), password=_text(self.spec, "password"),
+            username=_text(self.spec, "username"), password=self.password, tls=self.tls,
             on_raw=on_raw, on_state=on_state,
         )  # fmt: skip
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -46,6 +47,7 @@ class MqttNode:
         password: str | None = None,
         mqtt5: bool = False,
         keepalive_s: int = 10,
+        tls: ssl.SSLContext | None = None,
     ):
         if NODE_ID.fullmatch(node_id) is None:
             raise ValueError(f"not a valid node id: {node_id!r}")
@@ -62,6 +64,7 @@ class MqttNode:
             clean_session=None if mqtt5 else True,
             keepalive=keepalive_s,
             will=aiomqtt.Will(status, OFFLINE, qos=1, retain=True),
+            tls_context=tls,
         )
         self.connected = False
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ async def run_mqtt(
     client_id: str,
     username: str | None = None,
     password: str | None = None,
+    tls: ssl.SSLContext | None = None,
     on_raw: OnRaw | None = None,
     on_state: OnState | None = None,
     stats: LinkStats | None = None,
@@ -80,8 +82,11 @@ async def run_mqtt(
     clock: Callable[[], float] = time.time,
 ) -> LinkStats:
     """Receive the sensor nodes' messages from ``host:port`` until ``stop`` is set; returns
-    the counters (also live in ``stats`` when given). Raises only ``ValueError`` for a bad
-    ``prefix`` or QoS (configuration), never for the broker."""
+    the counters (also live in ``stats`` when given). ``username``/``password`` log in;
+    ``tls`` (``sensors/tls.client_context``) puts the connection in TLS. A broker that
+    refuses the credentials is an outage like any other ("not authorised", retried with the
+    backoff). Raises only ``ValueError`` for a bad ``prefix`` or QoS (configuration), never
+    for the broker."""
     subscriptions(prefix, detections_qos)  # validates the prefix before any connection
     if detections_qos not in (0, 1, 2):
         raise ValueError(f"detections_qos must be 0, 1 or 2, not {detections_qos}")
@@ -98,6 +103,7 @@ async def run_mqtt(
             protocol=aiomqtt.ProtocolVersion.V5 if mqtt5 else aiomqtt.ProtocolVersion.V311,
             clean_session=None if mqtt5 else True,
             keepalive=keepalive_s,
+            tls_context=tls,
         )
         why = await _session(client, link, outage)
         if stop.is_set():
@@ -120,7 +126,7 @@ async def _session(client: aiomqtt.Client, link: _Link, outage: _Outage) -> str:
         await client.__aenter__()
     except aiomqtt.MqttError as exc:
         stats.failures += 1
-        stats.last_error = f"cannot connect: {exc}"
+        stats.last_error = f"cannot connect: {_why(exc)}"
         outage.down(stats.last_error)
         return "refused"
     try:
@@ -144,6 +150,16 @@ async def _session(client: aiomqtt.Client, link: _Link, outage: _Outage) -> str:
     stats.last_error = why
     outage.down(why)
     return "lost"
+
+
+def _why(exc: aiomqtt.MqttError) -> str:
+    """A refused connection in a few words: "not authorised" for bad credentials (CONNACK 4/5,
+    MQTT 3.1.1 §3.2.2.3; 0x86/0x87 in MQTT 5)."""
+    rc = getattr(exc, "rc", None)
+    code = getattr(rc, "value", rc)
+    if code in (4, 5, 0x86, 0x87) or "not authori" in str(exc).lower():
+        return f"not authorised (bad user name or password): {exc}"
+    return str(exc)
 
 
 async def _pump(client: aiomqtt.Client, link: _Link) -> str:
