@@ -64,6 +64,13 @@ def serve(
         str, typer.Option(help="address to listen on; 0.0.0.0 opens it to the network")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(help="serve HTTPS: the server's certificate (PEM; may hold its key too)"),
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option(help="with --tls-cert: its private key (PEM), if apart")
+    ] = None,
     auth: Annotated[
         AuthMode,
         typer.Option(help="sign-in: users (the users file), oidc (a provider), none (loopback)"),
@@ -149,6 +156,7 @@ def serve(
             retention=_retention(keep_days, keep_full_hours, keep_reports_days),
         )
         _check_port(host, port)
+        tls = _check_tls(tls_cert, tls_key, host)
         sign_in = AuthOptions(auth, users, token_hours, oidc_issuer, oidc_audience,
                               oidc_jwks, oidc_roles_claim, oidc_nation_claim,
                               oidc_clearance_claim, oidc_ca)  # fmt: skip
@@ -177,7 +185,7 @@ def serve(
         sharing = _start_sharing(Sharing(plan, lambda: live_feed.sensors), live_feed)
     run_server(
         settings, host, port, exit_when_done, store=opened, feed=live_feed, parent=reporter,
-        sharing=sharing, auth=authenticator,
+        sharing=sharing, auth=authenticator, tls=tls,
     )  # fmt: skip
 
 
@@ -271,6 +279,40 @@ def _retention(days: float, full_hours: float, reports_days: float) -> Retention
     )
 
 
+def _check_tls(cert: Path | None, key: Path | None, host: str) -> tuple[str, str | None] | None:
+    """HTTPS files, loaded once to check they are a certificate and its key (ConfigError
+    naming the file otherwise); without them on a non-loopback address, a warning."""
+    from dronewall.core.errors import ConfigError
+    from dronewall.sensors.tls import server_context
+
+    if cert is None:
+        if key is not None:
+            raise ConfigError("--tls-key needs --tls-cert")
+        if not _loopback(host):
+            console.print(
+                f"[yellow]warning:[/] serving plain HTTP on {host}: sign-in tokens and the "
+                "picture travel in clear; give --tls-cert/--tls-key for HTTPS",
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
+        return None
+    try:
+        server_context(str(cert), str(key) if key else None, require_client_cert=False)
+    except ValueError as exc:
+        text = str(exc).replace("tls_cert/tls_key", "--tls-cert/--tls-key")
+        text = text.replace("tls_cert ", "--tls-cert ").replace("tls_key ", "--tls-key ")
+        raise ConfigError(text) from exc
+    return str(cert), str(key) if key else None
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def _check_port(host: str, port: int) -> None:
     """The map's port must be free: say so now rather than after the feeds have started."""
     from dronewall.core.errors import ConfigError
@@ -293,6 +335,7 @@ def run_server(
     parent: UpwardReporter | None = None,
     sharing: Sharing | None = None,
     auth: Authenticator | None = None,
+    tls: tuple[str, str | None] | None = None,
 ) -> None:
     import asyncio
 
@@ -308,7 +351,11 @@ def run_server(
     app = create_app(settings, store=store, feed=feed, parent=parent, auth=auth)
     if sharing is not None:
         _audit_sharing(app.state.audit, sharing)
-    server = uvicorn.Server(uvicorn_config(app, host, port))
+    config = uvicorn_config(app, host, port)
+    if tls is not None:  # HTTPS (and wss:// for the live picture)
+        config.ssl_certfile, config.ssl_keyfile = tls
+    scheme = "https" if tls is not None else "http"
+    server = uvicorn.Server(config)
 
     async def main() -> None:
         task = asyncio.create_task(server.serve())
@@ -317,8 +364,8 @@ def run_server(
         if not server.started:
             return
         console.print(
-            f"[bold green]dronewall is live:[/] open [link]http://{host}:{port}[/link] "
-            f"(API: http://{host}:{port}/docs, metrics: /metrics). Ctrl-C stops."
+            f"[bold green]dronewall is live:[/] open [link]{scheme}://{host}:{port}[/link] "
+            f"(API: {scheme}://{host}:{port}/docs, metrics: /metrics). Ctrl-C stops."
         )
         while not task.done():
             await asyncio.sleep(SUMMARY_EVERY_S)
