@@ -94,6 +94,7 @@ class Plan:
     reserve: IntArray
     net_value_eur: float
     seconds: float
+    wta_seconds: float  # of which the WTA search
     recommendations: list[Recommendation]
 
 
@@ -119,13 +120,15 @@ def plan(t: float, threats: ThreatPicture, units: EffectorUnits, catalogue: Effe
     start = time.perf_counter()
     problem = build_problem(t, threats, units, catalogue, roe, config or RecommendConfig(),
                             engaged_tracks)  # fmt: skip
-    counts = _prune(problem, _solve(problem))
+    found, wta_seconds = _solve(problem)
+    counts = _prune(problem, found)
     reserve = np.zeros_like(counts)
     if problem.config.shoot_look_shoot:
         counts, reserve = _shoot_look_shoot(problem, counts)
     rows = _recommendations(problem, counts, reserve, roe, catalogue)
     seconds = time.perf_counter() - start
-    return Plan(problem, counts, reserve, net_value(problem, counts), seconds, rows)
+    value = net_value(problem, counts)
+    return Plan(problem, counts, reserve, value, seconds, wta_seconds, rows)
 
 
 def build_problem(t: float, threats: ThreatPicture, units: EffectorUnits,
@@ -188,14 +191,14 @@ def _reference(lat: FloatArray, lon: FloatArray, units: EffectorUnits) -> tuple[
     return 0.0, 0.0
 
 
-def _solve(problem: Problem) -> IntArray:
-    """The WTA with a hold target per unit (module docstring, step 2)."""
+def _solve(problem: Problem) -> tuple[IntArray, float]:
+    """The WTA with a hold target per unit (module docstring, step 2), and its seconds."""
     shape = problem.pk.shape
     used = np.flatnonzero((problem.pk > 0).any(axis=1))
     hit = np.flatnonzero((problem.pk > 0).any(axis=0))
     counts = np.zeros(shape, np.int64)
     if used.size == 0 or hit.size == 0:
-        return counts
+        return counts, 0.0
     capacity = problem.capacity[used]
     weighted = problem.config.cost_weight * problem.cost[used]
     owner = np.repeat(np.arange(used.size), np.where(weighted > 0, capacity, 0))
@@ -209,7 +212,7 @@ def _solve(problem: Problem) -> IntArray:
     cfg = problem.config
     found = solve(instance, cfg.time_limit_s, cfg.seed, cfg.iterations)
     counts[np.ix_(used, hit)] = found.counts[:, : hit.size]
-    return counts
+    return counts, found.seconds
 
 
 def _shot_gain(problem: Problem, counts: IntArray, g: int, j: int) -> float:
