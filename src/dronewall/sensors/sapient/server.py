@@ -257,6 +257,7 @@ class FusionNode:
             self._refuse(writer, peer, "tls_handshake", f"TLS handshake failed: {why}")
             return None
         identity = peer_identity(writer.get_extra_info("peercert"))
+        log.info("SAPIENT %s: TLS client %r", peer, identity)
         if config.allowed_clients and identity not in config.allowed_clients:
             self._refuse(writer, peer, "tls_client", f"certificate {identity!r} not allowed")
             return None
