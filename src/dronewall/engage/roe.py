@@ -14,8 +14,9 @@ A rules file (TOML, format in ``docs/effectors.md``) holds:
 * ``[airports]``: no RF effect (or whatever ``forbid`` names) within ``no_rf_radius_m`` of
   any airport (``world.airports``, from airportsdata; by default only those with an IATA code,
   i.e. with scheduled or charter traffic).
-* ``[[zone]]``: a circle, a polygon or a GeoJSON file of polygons that forbids effects (``kinetic``, ``rf``) or effector
-  kinds (``jammer``, ``fighter``…), and/or sets its own weapons control. Where zones with a
+* ``[[zone]]``: a circle, a polygon or a GeoJSON file of polygons that forbids effects
+  (``kinetic``, ``rf``) or effector kinds (``jammer``, ``fighter``…), and/or sets its own
+  weapons control. Where zones with a
   weapons control overlap, the most restrictive applies (hold > tight > free).
 
 What is tested where: a zone that forbids an effector applies if the effector's **site** or
