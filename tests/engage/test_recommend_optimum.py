@@ -5,6 +5,7 @@ assignment of the same problem, and every shot it makes is feasible and allowed.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 from hypothesis import given, settings
@@ -64,6 +65,10 @@ def test_recommendation_is_the_brute_force_optimum(
     problem = result.problem
     best = _best(problem)
     assert result.net_value_eur >= best - 1e-6 * max(1.0, abs(best))
+    # the search that larger cycles use (WTA with hold targets, then pruning) comes close
+    searched = plan(0.0, threats(*rows), units(CATALOGUE, *effectors), CATALOGUE,
+                    RULES[rules], replace(config, exact_limit=0, iterations=300))  # fmt: skip
+    assert searched.net_value_eur >= 0.97 * best - 1e-6
     # every shot is feasible, allowed, and within the units
     shots = result.counts > 0
     assert (problem.solution.feasible[shots] & problem.allowed[shots]).all()

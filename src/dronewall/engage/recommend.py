@@ -16,8 +16,10 @@ catalogue and the rules of engagement, at data time ``t``:
    after one reduction: each group g with mu_g units gets mu_g private "hold" targets of value
    cost_weight·c_g that only g kills, with P_k 1. A unit on a hold target saves its cost; so
    minimising the WTA objective (surviving value, holds included) is exactly maximising
-   protected value minus cost. Shots whose marginal value is below their cost are then pruned
-   (the solver is a heuristic; pruning never lowers the objective).
+   protected value minus cost. A small instance (at most ``exact_limit`` assignments: a few
+   threats and units, most cycles) is solved exactly by enumeration instead. Shots whose
+   marginal value is below their cost are then pruned (the solver is a heuristic; pruning
+   never lowers the objective).
 3. **Shoot-look-shoot.** A target given two or more shots that leaves room for a second
    engagement — another of its shooters can still intercept after the first shot's time to
    intercept plus ``assessment_s``, launched only then — gets one shot now (the best by value
@@ -31,6 +33,8 @@ catalogue and the rules of engagement, at data time ``t``:
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -200,6 +204,11 @@ def _solve(problem: Problem) -> tuple[IntArray, float]:
     if used.size == 0 or hit.size == 0:
         return counts, 0.0
     capacity = problem.capacity[used]
+    sizes = [math.comb(hit.size + int(c), int(c)) for c in capacity]
+    if math.prod(sizes) <= problem.config.exact_limit:
+        tick = time.perf_counter()
+        counts[np.ix_(used, hit)] = _exact(problem, used, hit)
+        return counts, time.perf_counter() - tick
     weighted = problem.config.cost_weight * problem.cost[used]
     owner = np.repeat(np.arange(used.size), np.where(weighted > 0, capacity, 0))
     hold = np.zeros((used.size, owner.size))
@@ -213,6 +222,27 @@ def _solve(problem: Problem) -> tuple[IntArray, float]:
     found = solve(instance, cfg.time_limit_s, cfg.seed, cfg.iterations)
     counts[np.ix_(used, hit)] = found.counts[:, : hit.size]
     return counts, found.seconds
+
+
+def _exact(problem: Problem, used: IntArray, hit: IntArray) -> IntArray:
+    """The best assignment of ``used`` groups to ``hit`` targets, by enumeration: every
+    group's ways of firing at most its capacity, combined, priced at once."""
+    pk = problem.pk[np.ix_(used, hit)]
+    log_survive = np.log(np.maximum(1.0 - pk, 1e-300))
+    weighted = problem.config.cost_weight * problem.cost[used]
+    options: list[IntArray] = []
+    log_sum, spent = np.zeros((1, hit.size)), np.zeros(1)
+    for g, capacity in enumerate(problem.capacity[used]):
+        ways = np.array([c for c in itertools.product(range(int(capacity) + 1), repeat=hit.size)
+                         if sum(c) <= capacity], dtype=np.int64).reshape(-1, hit.size)  # fmt: skip
+        options.append(ways)
+        log_sum = (log_sum[:, None, :] + ways[None, :, :] * log_survive[g]).reshape(-1, hit.size)
+        spent = (spent[:, None] + weighted[g] * ways.sum(axis=1)[None, :]).reshape(-1)
+    net = (1.0 - np.exp(log_sum)) @ problem.value[hit] - spent
+    best = int(np.argmax(net))
+    shape = [len(ways) for ways in options]
+    choice = np.unravel_index(best, shape)
+    return np.array([options[g][int(k)] for g, k in enumerate(choice)], dtype=np.int64)
 
 
 def _shot_gain(problem: Problem, counts: IntArray, g: int, j: int) -> float:

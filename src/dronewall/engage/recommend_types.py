@@ -156,6 +156,9 @@ class RecommendConfig:
     shoot_look_shoot: bool = True
     time_limit_s: float = 0.1
     iterations: int | None = None  # a fixed search (replays); None: until time_limit_s
+    # Enumerate every assignment instead of searching when there are at most this many:
+    # a few threats and units (most cycles) are then solved exactly in a few milliseconds.
+    exact_limit: int = 20_000
     seed: int = 0
 
 
