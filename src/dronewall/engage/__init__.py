@@ -1,5 +1,6 @@
 """Engage: effectors and their laydowns, rules of engagement, intercept geometry; the static
-weapon-target assignment (``wta.py``, ``wta_format.py``, ``wta_bound.py``; ``docs/engage.md``)."""
+weapon-target assignment (``wta.py``, ``wta_format.py``, ``wta_bound.py``; ``docs/engage.md``);
+a decision cycle's recommendations (``recommend.py``) and the engagement tasks (``tasks.py``)."""
 
 from dronewall.engage.effectors import (
     Collateral,
@@ -12,6 +13,14 @@ from dronewall.engage.effectors import (
 )
 from dronewall.engage.intercept import EffectorGeometry, InterceptSolution, Threats, intercept
 from dronewall.engage.laydown import EffectorLaydown, load_laydown, parse_laydown
+from dronewall.engage.recommend import Plan, plan, recommend
+from dronewall.engage.recommend_types import (
+    SITE_VALUE_EUR,
+    EffectorUnits,
+    Recommendation,
+    RecommendConfig,
+    ThreatPicture,
+)
 from dronewall.engage.roe import (
     Decision,
     RulesOfEngagement,
@@ -20,10 +29,20 @@ from dronewall.engage.roe import (
     load_roe,
     parse_roe,
 )
+from dronewall.engage.tasks import (
+    IllegalTaskTransitionError,
+    Task,
+    TaskBoard,
+    TaskError,
+    TaskEvent,
+    TaskState,
+    replay_states,
+)
 from dronewall.engage.wta import WtaInstance, WtaSolution, feasible, objective, solve
 from dronewall.engage.wta_format import WtaFormatError, parse_wta, read_wta
 
 __all__ = [
+    "SITE_VALUE_EUR",
     "Collateral",
     "Decision",
     "Effect",
@@ -32,8 +51,19 @@ __all__ = [
     "EffectorGeometry",
     "EffectorKind",
     "EffectorLaydown",
+    "EffectorUnits",
+    "IllegalTaskTransitionError",
     "InterceptSolution",
+    "Plan",
+    "RecommendConfig",
+    "Recommendation",
     "RulesOfEngagement",
+    "Task",
+    "TaskBoard",
+    "TaskError",
+    "TaskEvent",
+    "TaskState",
+    "ThreatPicture",
     "Threats",
     "TrackState",
     "WeaponsControl",
@@ -50,6 +80,9 @@ __all__ = [
     "parse_laydown",
     "parse_roe",
     "parse_wta",
+    "plan",
     "read_wta",
+    "recommend",
+    "replay_states",
     "solve",
 ]
