@@ -122,3 +122,16 @@ def test_a_network_address_without_tls_warns_tokens_travel_in_clear(tmp_path: Pa
     )  # fmt: skip
     assert done.returncode == 2 and "users" in done.stderr, done
     assert "travel in clear" in done.stdout + done.stderr
+
+
+def test_a_bad_parent_tls_file_is_one_line_naming_the_option(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(DRONEWALL), "serve", "--feed", f"asterix+udp://127.0.0.1:{free_port()}",
+         "--auth", "none", "--port", str(free_port()), "--parent", "127.0.0.1:12000",
+         "--parent-tls-ca", str(tmp_path / "missing-ca.pem")],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "300"},
+    )  # fmt: skip
+    assert done.returncode == 2, done
+    lines = [x for x in done.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and "--parent-tls-ca" in lines[0] and "missing-ca.pem" in lines[0]

@@ -26,6 +26,8 @@ from dronewall.app.common import check_positive, errors, fail, text_file
 from dronewall.app.serve_cli import DEFAULT_STORE, SUMMARY_EVERY_S, _feed_specs
 
 if TYPE_CHECKING:
+    import ssl
+
     from dronewall.runtime.pipeline import Pipeline, Summary
     from dronewall.runtime.upward import UpwardReporter
     from dronewall.store import Store
@@ -62,6 +64,15 @@ def node(
     interval: Annotated[
         float, typer.Option(help="seconds between pictures sent up")
     ] = DEFAULT_INTERVAL_S,
+    parent_tls_ca: Annotated[
+        Path | None, typer.Option(help="TLS to the parent: the CA that signed its certificate")
+    ] = None,
+    parent_tls_cert: Annotated[
+        Path | None, typer.Option(help="TLS to the parent: our client certificate (PEM)")
+    ] = None,
+    parent_tls_key: Annotated[
+        Path | None, typer.Option(help="with --parent-tls-cert: its key, if apart")
+    ] = None,
 ) -> None:
     """Run a site node without the map: fuse the site's sensor feeds, record the run, and
     report tracks, alerts and status up to a parent fusion node over SAPIENT."""
@@ -78,6 +89,7 @@ def node(
         specs = _feed_specs(feed or [], feeds)
         if not specs:
             raise ConfigError("give the site's sensor feeds: --feed URL (repeatable) or --feeds")
+        tls = parent_tls(parent_tls_ca, parent_tls_cert, parent_tls_key)
         opened = open_store(store)
     except DronewallError as exc:
         fail(str(exc))
@@ -87,7 +99,7 @@ def node(
         opened.close()
         fail(str(exc))
     with errors():
-        reporter = start_reporter(pipeline, address, site_name, interval)
+        reporter = start_reporter(pipeline, address, site_name, interval, tls=tls)
         run_node(pipeline, opened, reporter)
 
 
@@ -101,8 +113,31 @@ def parent_address(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def parent_tls(ca: Path | None, cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    """TLS to the parent when any ``--parent-tls-*`` is given: its server checked against
+    ``ca`` (else the system's CAs), our client certificate presented; ConfigError naming the
+    option whose file is bad."""
+    if ca is None and cert is None and key is None:
+        return None
+    from dronewall.core.errors import ConfigError
+    from dronewall.sensors.tls import client_context
+
+    try:
+        return client_context(*(str(p) if p else None for p in (ca, cert, key)))
+    except ValueError as exc:
+        text = str(exc).replace("tls_cert/tls_key", "--parent-tls-cert/--parent-tls-key")
+        for key_name in ("tls_ca", "tls_cert", "tls_key"):
+            text = text.replace(f"{key_name} ", f"--parent-{key_name.replace('_', '-')} ")
+        raise ConfigError(text) from exc
+
+
 def start_reporter(
-    feed: object, address: tuple[str, int], site_name: str | None, interval_s: float
+    feed: object,
+    address: tuple[str, int],
+    site_name: str | None,
+    interval_s: float,
+    *,
+    tls: ssl.SSLContext | None = None,
 ) -> UpwardReporter:
     """Report ``feed``'s picture (a live pipeline) up to the parent at ``address``: listening
     from now on, connecting in the background."""
@@ -113,11 +148,14 @@ def start_reporter(
     if not isinstance(feed, Pipeline):
         raise ConfigError("--parent needs a live pipeline: a replay is not reported up")
     name = site_name or default_site_name()
-    settings = UpwardSettings(address[0], address[1], site_name=name, interval_s=interval_s)
+    settings = UpwardSettings(
+        address[0], address[1], site_name=name, interval_s=interval_s, tls=tls
+    )
     reporter = UpwardReporter.for_pipeline(feed, settings)
     reporter.start()
     console.print(
-        f"reporting up to the SAPIENT fusion node at {address[0]}:{address[1]} "
+        f"reporting up to the SAPIENT fusion node at {address[0]}:{address[1]}"
+        f"{' over TLS' if tls is not None else ''} "
         f"as [bold]{name}[/] (node {reporter.node_id})",
         soft_wrap=True,
         highlight=False,

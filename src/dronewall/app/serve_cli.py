@@ -102,6 +102,15 @@ def serve(
     site_name: Annotated[
         str | None, typer.Option(help="with --parent: this site's name (default: dronewall HOST)")
     ] = None,
+    parent_tls_ca: Annotated[
+        Path | None, typer.Option(help="TLS to the parent: the CA that signed its certificate")
+    ] = None,
+    parent_tls_cert: Annotated[
+        Path | None, typer.Option(help="TLS to the parent: our client certificate (PEM)")
+    ] = None,
+    parent_tls_key: Annotated[
+        Path | None, typer.Option(help="with --parent-tls-cert: its key, if apart")
+    ] = None,
     keep_days: Annotated[
         float, typer.Option(help="keep frames and raw feed messages this long (inf: for ever)")
     ] = 30.0,
@@ -128,7 +137,12 @@ def serve(
         text_file(feeds, "feeds file")
     if share is not None:
         text_file(share, "sharing file")
-    from dronewall.app.node_cli import DEFAULT_INTERVAL_S, parent_address, start_reporter
+    from dronewall.app.node_cli import (
+        DEFAULT_INTERVAL_S,
+        parent_address,
+        parent_tls,
+        start_reporter,
+    )
 
     address = parent_address(parent) if parent is not None else None
     if address is not None and not (feed or feeds):
@@ -157,6 +171,7 @@ def serve(
         )
         _check_port(host, port)
         tls = _check_tls(tls_cert, tls_key, host)
+        up_tls = parent_tls(parent_tls_ca, parent_tls_cert, parent_tls_key)
         sign_in = AuthOptions(auth, users, token_hours, oidc_issuer, oidc_audience,
                               oidc_jwks, oidc_roles_claim, oidc_nation_claim,
                               oidc_clearance_claim, oidc_ca)  # fmt: skip
@@ -179,7 +194,7 @@ def serve(
             console.print(f"replay it with: dronewall serve --replay {live_feed.run_id}{again}")
     reporter = None
     if address is not None:
-        reporter = start_reporter(live_feed, address, site_name, DEFAULT_INTERVAL_S)
+        reporter = start_reporter(live_feed, address, site_name, DEFAULT_INTERVAL_S, tls=up_tls)
     sharing = None
     if plan is not None and live_feed is not None:
         sharing = _start_sharing(Sharing(plan, lambda: live_feed.sensors), live_feed)

@@ -27,6 +27,7 @@ import concurrent.futures
 import contextlib
 import logging
 import math
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -70,6 +71,7 @@ class UpwardSettings:
     interval_s: float = UPWARD_INTERVAL_S
     status_interval_s: float = 5.0
     seed: int = 0  # for the ULIDs of reports
+    tls: ssl.SSLContext | None = None  # TLS to the parent (sensors/tls.client_context)
 
 
 class MergedRegistry(SensorRegistry):
@@ -205,7 +207,8 @@ class UpwardReporter:
     async def _run(self) -> None:
         s = self.settings
         config = ParentConfig(s.host, s.port, name=s.site_name,
-                              status_interval_s=s.status_interval_s, seed=s.seed)  # fmt: skip
+                              status_interval_s=s.status_interval_s, seed=s.seed,
+                              tls=s.tls)  # fmt: skip
         link = self.link = ParentLink(config, self.children, SystemClock())
         link.start()
         alerts = asyncio.create_task(self._raise_alerts(link))

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import ssl
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,7 @@ class ParentConfig:
     ack_timeout_s: float = 10.0  # for a RegistrationAck or an AlertAck (and to connect)
     send_timeout_s: float = 10.0  # a parent that reads nothing this long is dropped
     close_timeout_s: float = 2.0  # for the parent to close its end after our goodbye
+    tls: ssl.SSLContext | None = None  # TLS to the parent, our client certificate in it
 
     @property
     def uuid(self) -> str:
@@ -226,7 +228,7 @@ class ParentLink:
         config = self.config
         link = SapientLink(config.uuid, self.clock, on_task=self._on_task)
         async with asyncio.timeout(config.ack_timeout_s):
-            await link.connect(config.host, config.port)
+            await link.connect(config.host, config.port, tls=config.tls)
         self.link = link
         try:
             await self._register(link)
