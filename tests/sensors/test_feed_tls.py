@@ -6,7 +6,9 @@ not allowed it is refused, counted and the server goes on; plain TCP is unchange
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
+import socket
 import ssl
 import time
 from pathlib import Path
@@ -245,3 +247,39 @@ def test_handshake_cost_on_loopback(tmp_path: Path) -> None:
     t_tls, t_plain = asyncio.run(scenario())
     print(f"\nTLS connect+handshake {t_tls * 1e3:.2f} ms, plain TCP connect {t_plain * 1e3:.2f} ms")
     assert node.refused == {} and t_tls > t_plain
+
+
+def test_a_refused_handshake_is_a_reject_in_the_feeds_health(tmp_path: Path) -> None:
+    """Through ``FeedSource``: the refusal shows in ``/api/feeds``' rejects and last reject."""
+    from dronewall.runtime.adapters import ADAPTERS
+    from dronewall.runtime.feeds import FeedSource
+    from tests.app.feeds_harness import free_port
+
+    pki = make_pki(tmp_path)
+    port = free_port()
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        f'[[feed]]\nname = "sapient"\nurl = "sapient://127.0.0.1:{port}"\n'
+        f'tls_cert = "{pki["server"]}"\ntls_ca = "{pki["ca"]}"\n'
+    )
+    source = FeedSource(load_feeds_file(path), ADAPTERS, record_raw=False)
+    source.open()
+    try:
+        bare = client_context(str(pki["ca"]))
+        with (
+            socket.create_connection((LOOPBACK, port)) as raw,
+            contextlib.suppress(ssl.SSLError, OSError),
+            bare.wrap_socket(raw, server_hostname=LOOPBACK) as s,
+        ):
+            s.recv(1)  # TLS 1.3: the refusal arrives after the client's handshake
+        chunks = source.chunks()
+        for _ in range(100):
+            next(chunks)
+            health = source.feed_health()[0]
+            if health["rejects"]:
+                break
+        assert health["rejects"] == {"tls_handshake": 1}, health
+        assert "TLS handshake failed" in health["last_reject"]
+        assert health["connection"] == "listening"
+    finally:
+        source.close()
