@@ -471,6 +471,7 @@ def identity_dict(ident: Identity) -> dict[str, Any]:
 
 def spec_to_json(spec: FeedSpec) -> dict[str, Any]:
     d = dataclasses.asdict(spec)
+    d["options"].pop("password", None)  # a --feed URL's MQTT password is not recorded
     d["sensors"] = list(spec.sensors)
     d["label"] = label_to_json(spec.label) if spec.label is not None else None
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}

@@ -239,3 +239,12 @@ def test_a_missing_password_variable_stops_the_start(tmp_path: Path) -> None:
     (spec,) = load_feeds_file(path)
     with pytest.raises(ConfigError, match="the environment has no DRONEWALL_NO_SUCH_VAR"):
         MqttFeed(spec)
+
+
+def test_a_url_password_is_not_kept_in_the_run_settings() -> None:
+    from dronewall.runtime.feeds import spec_to_json
+    from dronewall.runtime.feedspec import parse_feed_url
+
+    spec = parse_feed_url("mqtt://127.0.0.1:1883/x?username=u&password=hunter2")
+    assert spec.options["password"] == "hunter2"  # used to log in
+    assert "hunter2" not in repr(spec_to_json(spec))
