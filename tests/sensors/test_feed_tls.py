@@ -283,3 +283,21 @@ def test_a_refused_handshake_is_a_reject_in_the_feeds_health(tmp_path: Path) -> 
         assert health["connection"] == "listening"
     finally:
         source.close()
+
+
+def test_a_sapient_allow_list_refuses_other_addresses_before_any_handshake() -> None:
+    from dronewall.sensors.tls import SourceFilter, parse_networks
+
+    batches: list[Any] = []
+    allow = SourceFilter(parse_networks(["127.0.0.2"]))
+    node = FusionNode(batches.append, FusionNodeConfig(allow=allow), clock=_clock())
+
+    async def scenario() -> None:
+        async with node:
+            with pytest.raises(Exception):  # noqa: B017 (the link is closed under it)
+                async with asyncio.timeout(5):
+                    await _session(node, None, "outsider", 2)
+
+    asyncio.run(scenario())
+    assert node.refused == {"source": 1} and not batches
+    assert "not in the allow-list" in node.last_refused
