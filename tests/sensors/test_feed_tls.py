@@ -116,6 +116,20 @@ async def _session(node: FusionNode, tls: ssl.SSLContext | None, name: str, n: i
     await node.wait_for_connections(0)
 
 
+async def _still_connected(
+    node: FusionNode, tls: ssl.SSLContext, name: str, names: list[str]
+) -> None:
+    """Register and, while connected, ask the fusion node for the node's identity."""
+    sn = SensorNode(sensor(SensorKind.RADAR, name), UlidFactory(name))
+    link = SapientLink(sn.node_id, _clock())
+    await link.connect(LOOPBACK, node.port, tls=tls)
+    await link.register(sn.registration())
+    names.append(node.identity_of(sn.node_id))
+    await link.close()
+    await node.wait_for_connections(0)
+    assert node.identity_of(sn.node_id) == ""  # gone with its connection
+
+
 def _node(pki: dict[str, Path], **config: Any) -> tuple[FusionNode, list[Any]]:
     batches: list[Any] = []
     tls = server_context(str(pki["server"]), None, str(pki["ca"]))
@@ -128,6 +142,7 @@ def test_a_node_with_a_certificate_of_our_ca_registers_and_its_detections_arrive
     pki = make_pki(tmp_path)
     node, batches = _node(pki)
     seen: list[dict[str, str]] = []
+    names: list[str] = []
 
     async def scenario() -> None:
         async with node:
@@ -140,10 +155,12 @@ def test_a_node_with_a_certificate_of_our_ca_registers_and_its_detections_arrive
 
             node._admit = spy  # type: ignore[method-assign]
             await _session(node, _client(pki, "radar-1"), "r1", 5)
+            await _still_connected(node, _client(pki, "radar-1"), "r1b", names)
 
     asyncio.run(scenario())
     assert sum(len(b) for b in batches) == 5
-    assert seen == [{"identity": "radar-1"}]
+    assert seen == [{"identity": "radar-1"}] * 2
+    assert names == ["radar-1"]
     assert node.refused == {}
 
 

@@ -12,7 +12,8 @@ never allowed to stop the server.
 With ``tls`` (an ``ssl.SSLContext``, ``sensors/tls.py``) every connection first completes a
 TLS handshake — the context decides whether a client certificate is required — and the
 verified certificate's subject CN (else DNS SAN) is the connection's identity, logged with
-each registration and kept in ``identities``; with ``allowed_clients``, only those names.
+each connection, kept in ``identities`` and told by ``identity_of(node_id)`` for the nodes
+registered on it; with ``allowed_clients``, only those names.
 A refused handshake or name closes that connection, is counted (``refused`` by reason) and
 logged in one line; the server goes on. ``allow`` (a ``SourceFilter``) refuses other
 addresses before any handshake.
@@ -161,6 +162,15 @@ class FusionNode:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    def identity_of(self, node_id: str) -> str:
+        """The certificate name of the connection ``node_id`` registered on ("" without TLS,
+        or when it is not connected)."""
+        session = self.core.routes.get(canonical_uuid(node_id))
+        if session is None:
+            return ""
+        peer = session.peer.rpartition("@")[2]
+        return self.identities.get(peer, "")
 
     async def wait_for_connections(self, count: int) -> None:
         """Wait until at least ``count`` connections are open (with 0: until all are closed)."""
