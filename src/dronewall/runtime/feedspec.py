@@ -27,6 +27,12 @@ its ``nation`` (alpha-2 or alpha-3; none: ``DEFAULT_OWNER``), ``classification``
 UNCLASSIFIED), ``releasable_to`` (nations and/or NATO, EU; a list, or comma-separated in a
 URL; default nobody else) and ``policy`` (default NATO); a ``[[feed.sensor]]`` table may set
 any of the four for its sensor.
+
+Authentication (``sensors/tls.py``, ``docs/feeds.md`` "Authenticating sensors"): ``allow`` on
+``udp``/``listen`` and SAPIENT feeds; ``tls_cert``, ``tls_key``, ``tls_ca``,
+``require_client_cert``, ``allowed_clients`` on SAPIENT; ``username``, ``password_file``,
+``password_env`` and the three ``tls_*`` on MQTT. Checked here (files readable, networks
+valid), so a bad one names the feeds file's line; a ``password`` in a feeds file is refused.
 """
 
 from __future__ import annotations
