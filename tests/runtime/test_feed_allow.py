@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from dronewall.core.errors import ConfigError
 from dronewall.runtime.feeds import FeedSource
@@ -51,6 +52,8 @@ def test_udp_datagrams_from_senders_not_allowed_are_dropped_and_counted() -> Non
     port = free_port(socket.SOCK_DGRAM)
     spec = parse_feed_url(f"asterix+udp://127.0.0.1:{port}", {"allow": ["127.0.0.1", "10.0.0.0/8"]})
     source = FeedSource([spec], {"asterix": Collect}, record_raw=False)
+    metrics = CollectorRegistry()
+    source.bind_metrics(metrics)
     source.open()
     try:
         adapter = source.feeds[spec.name].adapter
@@ -65,6 +68,9 @@ def test_udp_datagrams_from_senders_not_allowed_are_dropped_and_counted() -> Non
               "3 accepted and 7 refused")  # fmt: skip
         assert sorted(adapter.data) == [b"good-0", b"good-1", b"good-2"]
         assert "127.0.0.2" in health()["last_reject"]
+        labels = {"feed": spec.name, "reason": "source"}
+        _wait(lambda: metrics.get_sample_value("dronewall_feed_rejects_total", labels) == 7,
+              "the refusals in /metrics")  # fmt: skip
     finally:
         source.close()
 
