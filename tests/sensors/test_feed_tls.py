@@ -318,3 +318,22 @@ def test_a_sapient_allow_list_refuses_other_addresses_before_any_handshake() -> 
     asyncio.run(scenario())
     assert node.refused == {"source": 1} and not batches
     assert "not in the allow-list" in node.last_refused
+
+
+def test_close_cuts_a_handshake_that_never_comes(tmp_path: Path) -> None:
+    """A peer that connects and says nothing holds no TLS server open at shutdown."""
+    pki = make_pki(tmp_path)
+    node, _ = _node(pki)
+
+    async def scenario() -> float:
+        await node.start()
+        _reader, writer = await asyncio.open_connection(LOOPBACK, node.port)  # no ClientHello
+        await asyncio.sleep(0.2)
+        start = time.perf_counter()
+        await node.close()
+        writer.close()
+        return time.perf_counter() - start
+
+    took = asyncio.run(scenario())
+    assert took < node.config.handshake_timeout_s / 2, took
+    assert node.refused == {"tls_handshake": 1}

@@ -110,6 +110,7 @@ class FusionNode:
         self.refused: Counter[str] = Counter()  # connections refused, by reason
         self.last_refused = ""
         self.identities: dict[str, str] = {}  # peer "host:port" → certificate name
+        self._admitting: set[asyncio.Task[None]] = set()  # handlers in a TLS handshake
 
     @property
     def counters(self) -> Counters:
@@ -144,6 +145,8 @@ class FusionNode:
             self._server.close()
         for writer in list(self._writers.values()):
             writer.close()
+        for handler in list(self._admitting):
+            handler.cancel()
         if self._handlers:
             await asyncio.gather(*self._handlers, return_exceptions=True)
         if self._server is not None:
@@ -224,10 +227,19 @@ class FusionNode:
         handler = asyncio.current_task()
         assert handler is not None
         peer = _peer(writer)
-        identity = await self._admit(writer, peer)
+        self._handlers.add(handler)  # close() waits for a handshake under way too
+        self._admitting.add(handler)  # … after cutting it short
+        try:
+            identity = await self._admit(writer, peer)
+        except asyncio.CancelledError:  # close() during the handshake
+            self._refuse(writer, peer, "tls_handshake", "the fusion node closed first")
+            self._handlers.discard(handler)
+            raise
+        finally:
+            self._admitting.discard(handler)
         if identity is None:
+            self._handlers.discard(handler)
             return
-        self._handlers.add(handler)
         if identity:
             self.identities[peer] = identity
         session = Session(f"{identity}@{peer}" if identity else peer)
