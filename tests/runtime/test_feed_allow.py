@@ -119,6 +119,7 @@ def test_filter_matches_networks_and_single_addresses() -> None:
     [
         ('allow = ["10.0.0.0/8", "10.0.0.300"]', "allow: '10.0.0.300' is not an IP", 4),
         ("allow = []", "allow: an empty allow-list", 4),
+        ("allow = 10", "allow: must be a list of addresses", 4),
     ],
 )
 def test_bad_allow_lists_name_file_key_and_line(

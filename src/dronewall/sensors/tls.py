@@ -106,6 +106,8 @@ def parse_networks(values: Iterable[Any] | str) -> tuple[Network, ...]:
     address is a /32 (/128). ValueError naming the first bad entry."""
     if isinstance(values, str):
         values = [v for v in values.split(",") if v.strip()]
+    if not isinstance(values, list | tuple):
+        raise ValueError("must be a list of addresses and networks")
     out = []
     for value in values:
         try:
