@@ -184,6 +184,9 @@ def check_feed_keys(fmt: str, transport: str, options: dict[str, Any]) -> None:
         raise KeyValueError("tls_key", "given without tls_cert")
     if fmt == "sapient":
         _check_sapient(options)
+    for key in ("username", "password_env"):
+        if key in options and (not isinstance(options[key], str) or not options[key]):
+            raise KeyValueError(key, "must be text")
     if fmt == "mqtt" and "password_file" in options and "password_env" in options:
         raise KeyValueError("password_env", "give password_file or password_env, not both")
 

@@ -223,6 +223,7 @@ def test_a_broker_certificate_of_another_ca_is_refused(broker: Broker, tmp_path:
         ('password_file = "/nonexistent/pass"', "password_file: '/nonexistent/pass': no such", 5),
         ('tls_cert = "/nonexistent/c.pem"', "tls_cert: '/nonexistent/c.pem'", 5),
         ("require_client_cert = true", "require_client_cert: not a key of mqtt feeds", 5),
+        ("password_env = 7", "password_env: must be text", 5),
     ],
 )
 def test_bad_keys_name_the_file_key_and_line(
