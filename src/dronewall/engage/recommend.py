@@ -42,51 +42,24 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from dronewall.core.geodesy import ecef_to_geodetic, enu_to_geodetic, geodetic_to_enu
-from dronewall.core.types import ObjectKind
-from dronewall.engage.effectors import Effector, EffectorCatalogue
+from dronewall.engage.effectors import EffectorCatalogue
 from dronewall.engage.intercept import (
     EffectorGeometry,
-    InterceptSolution,
     Threats,
     intercept,
 )
 from dronewall.engage.recommend_types import (
-    BoolArray,
     EffectorUnits,
     FloatArray,
     IntArray,
+    Problem,
     Recommendation,
     RecommendConfig,
     ThreatPicture,
 )
-from dronewall.engage.roe import RulesOfEngagement, TrackState
+from dronewall.engage.recommend_why import why_not_cheaper
+from dronewall.engage.roe import RulesOfEngagement
 from dronewall.engage.wta import WtaInstance, solve
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """The cycle's assignment problem over G unit groups × J candidate tracks."""
-
-    t: float
-    threats: ThreatPicture
-    units: EffectorUnits
-    group_units: list[IntArray]  # unit rows of each group
-    group_effector: list[Effector]
-    group_delay_s: FloatArray  # (G,) wait before a group can be cued
-    target: IntArray  # (J,) rows of the threats
-    value: FloatArray  # (J,) EUR
-    cost: FloatArray  # (G,) EUR a shot, before cost_weight
-    pk: FloatArray  # (G, J) 0 where not feasible or not allowed
-    allowed: BoolArray  # (G, J) ROE
-    solution: InterceptSolution  # (G, J)
-    geometry: EffectorGeometry
-    threat_geometry: Threats
-    ref: tuple[float, float]
-    config: RecommendConfig
-
-    @property
-    def capacity(self) -> IntArray:
-        return np.array([len(u) for u in self.group_units], dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,22 +277,20 @@ def _shoot_look_shoot(problem: Problem, counts: IntArray) -> tuple[IntArray, Int
 
 
 def _refill(problem: Problem, counts: IntArray, reserve: IntArray) -> IntArray:
-    """Give units freed by shoot-look-shoot to targets without a reserve, greedily."""
+    """Give units freed by shoot-look-shoot to targets without a reserve, greedily: the
+    gain of one more shot of g at j is value_j · survival_j · p_gj − cost_weight · c_g."""
     counts = counts.copy()
     open_targets = reserve.sum(axis=0) == 0
+    weighted = problem.config.cost_weight * problem.cost
     while True:
         free = problem.capacity - counts.sum(axis=1) - reserve.sum(axis=1)
-        best, where = 0.0, (-1, -1)
-        for g in np.flatnonzero(free > 0):
-            for j in np.flatnonzero(open_targets & (problem.pk[g] > 0)):
-                counts[g, j] += 1
-                gain = _shot_gain(problem, counts, int(g), int(j))
-                counts[g, j] -= 1
-                if gain > best:
-                    best, where = gain, (int(g), int(j))
-        if where[0] < 0:
+        survive = np.prod((1.0 - problem.pk) ** counts, axis=0)
+        gain = problem.value * survive * problem.pk - weighted[:, None]
+        gain = np.where((free > 0)[:, None] & open_targets & (problem.pk > 0), gain, 0.0)
+        g, j = np.unravel_index(int(np.argmax(gain)), gain.shape)
+        if gain[g, j] <= 0:
             return counts
-        counts[where] += 1
+        counts[g, j] += 1
 
 
 def _recommendations(problem: Problem, counts: IntArray, reserve: IntArray,
@@ -362,7 +333,7 @@ def _row(problem: Problem, counts: IntArray, g: int, j: int, unit: int,
         f"intercept in {tti:.0f} s, P_k {problem.pk[g, j]:.2f}, "
         f"{effector.cost_per_shot_eur:,.0f} EUR a shot"
     )
-    cheaper = _why_not_cheaper(problem, counts, g, j, roe, catalogue)
+    cheaper = why_not_cheaper(problem, counts, g, j, roe, catalogue)
     if cheaper:
         why += "; not a cheaper effector: " + "; ".join(cheaper)
     return Recommendation(
@@ -373,58 +344,6 @@ def _row(problem: Problem, counts: IntArray, g: int, j: int, unit: int,
         latest_intercept_s=float(problem.solution.last_time_s[g, j]), lat=float(lat),
         lon=float(lon), alt_m=float(alt), approver=roe.approver(effector),
     )  # fmt: skip
-
-
-def _why_not_cheaper(
-    problem: Problem, counts: IntArray, g: int, j: int, roe: RulesOfEngagement,
-    catalogue: EffectorCatalogue,
-) -> list[str]:  # fmt: skip
-    """For each cheaper effector type of the laydown, why it was not chosen (≤ 3, cheapest
-    first)."""
-    cost = problem.group_effector[g].cost_per_shot_eur
-    types = sorted({str(t) for t in problem.units.type_id},
-                   key=lambda t: catalogue.get(t).cost_per_shot_eur)  # fmt: skip
-    reasons: list[str] = []
-    for type_id in types:
-        other = catalogue.get(type_id)
-        if other.cost_per_shot_eur >= cost or len(reasons) >= 3:
-            break
-        reasons.append(f"{type_id}: {_reason(problem, counts, j, other, roe)}")
-    return reasons
-
-
-def _reason(problem: Problem, counts: IntArray, j: int, other: Effector,
-            roe: RulesOfEngagement) -> str:  # fmt: skip
-    threats, k = problem.threats, int(problem.target[j])
-    kind = int(threats.drone_kind[k])
-    name = ObjectKind(kind).name.lower().replace("_", " ") if kind else "drone of unknown kind"
-    if other.pk(kind) <= 0:
-        return f"cannot defeat a {name}"
-    groups = [g for g, e in enumerate(problem.group_effector) if e.id == other.id]
-    if not groups:
-        return "no unit is ready with a shot left"
-    reach = [g for g in groups if problem.solution.feasible[g, j]]
-    if not reach:
-        return "cannot reach it inside its envelope before it reaches the site"
-    allowed = [g for g in reach if problem.allowed[g, j]]
-    if not allowed:
-        g = reach[0]
-        first = int(problem.group_units[g][0])
-        lat, lon, _ = enu_to_geodetic(problem.solution.point[g, j], *problem.ref, 0.0)
-        t_lat, t_lon, _ = ecef_to_geodetic(threats.state[k, :3])
-        decision = roe.check(
-            other, (float(problem.units.lat[first]), float(problem.units.lon[first])),
-            TrackState(float(t_lat), float(t_lon), friendly=bool(threats.friendly[k])),
-            threats.probabilities[k], (float(lat), float(lon)),
-        )  # fmt: skip
-        return "the rules of engagement forbid it: " + "; ".join(decision.reasons)
-    if all(counts[g].sum() >= problem.capacity[g] for g in allowed):
-        return "every unit that can reach it is engaging a more valuable target"
-    g = allowed[0]
-    return (
-        f"P_k {problem.pk[g, j]:.2f} adds less expected value net of cost "
-        f"({problem.value[j] * problem.pk[g, j]:,.0f} EUR for {other.cost_per_shot_eur:,.0f} EUR)"
-    )
 
 
 __all__ = ["Plan", "Problem", "build_problem", "net_value", "plan", "recommend"]

@@ -16,7 +16,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from dronewall.engage.effectors import EffectorCatalogue
+from dronewall.engage.effectors import Effector, EffectorCatalogue
+from dronewall.engage.intercept import EffectorGeometry, InterceptSolution, Threats
 from dronewall.engage.laydown import EffectorLaydown
 from dronewall.world.sites import SiteKind
 
@@ -183,3 +184,29 @@ class Recommendation:
     alt_m: float
     approver: str  # the role that must approve (RulesOfEngagement.approver)
     reserve_unit_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The cycle's assignment problem over G unit groups × J candidate tracks."""
+
+    t: float
+    threats: ThreatPicture
+    units: EffectorUnits
+    group_units: list[IntArray]  # unit rows of each group
+    group_effector: list[Effector]
+    group_delay_s: FloatArray  # (G,) wait before a group can be cued
+    target: IntArray  # (J,) rows of the threats
+    value: FloatArray  # (J,) EUR
+    cost: FloatArray  # (G,) EUR a shot, before cost_weight
+    pk: FloatArray  # (G, J) 0 where not feasible or not allowed
+    allowed: BoolArray  # (G, J) ROE
+    solution: InterceptSolution  # (G, J)
+    geometry: EffectorGeometry
+    threat_geometry: Threats
+    ref: tuple[float, float]
+    config: RecommendConfig
+
+    @property
+    def capacity(self) -> IntArray:
+        return np.array([len(u) for u in self.group_units], dtype=np.int64)
