@@ -200,3 +200,26 @@ def test_cost_weight_and_tracks_under_a_task(catalogue: EffectorCatalogue) -> No
     result = plan(0.0, picture, three, catalogue, roe(ROE_AIRPORT), FIXED)
     expected = 0.95 * 3e6 * (0.4 + 0.7) - 2300.0 - 3700.0
     assert result.net_value_eur == pytest.approx(expected)
+
+
+def test_units_freed_by_the_look_go_to_another_target(catalogue: EffectorCatalogue) -> None:
+    far_quad = (1, 6000.0, 0.0, 100.0, 15.0, QUAD, 0.99)  # room for a look
+    near_quad = (2, -2250.0, 0.0, 100.0, 15.0, QUAD, 0.99)  # no room
+    stings = units(catalogue, ("interceptor-drone-sting", 0.0, 0.0, 4))
+    result = plan(0.0, threats(far_quad, near_quad), stings, catalogue, roe(), FIXED)
+    by_track: dict[int, list] = {1: [], 2: []}
+    for r in result.recommendations:
+        by_track[r.track_id].append(r)
+    # optimum without the look: 2 and 2; the far one keeps 1 shot and 1 in reserve, and the
+    # unit freed goes to the near one
+    assert len(by_track[1]) == 1 and by_track[1][0].reserve_unit_id
+    assert len(by_track[2]) == 2 and not any(r.reserve_unit_id for r in by_track[2])
+    used = [r.unit_id for r in result.recommendations] + [by_track[1][0].reserve_unit_id]
+    assert sorted(used) == ["0.0", "0.1", "0.2", "0.3"]
+
+
+def test_the_search_path_agrees_on_the_hand_made_case(catalogue: EffectorCatalogue) -> None:
+    searched = RecommendConfig(iterations=200, exact_limit=0)
+    recs = recommend(0.0, threats(QUAD_ROW, OWA_ROW), units(catalogue, *THREE), catalogue,
+                     roe(ROE_AIRPORT), searched)  # fmt: skip
+    assert pairs(recs) == {("interceptor-drone-sting", 1), ("skynex-35-ahead", 2)}
