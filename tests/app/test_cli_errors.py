@@ -20,6 +20,7 @@ import pytest
 
 DRONEWALL = Path(sys.executable).with_name("dronewall")
 UNREACHABLE_POSTGRES = "postgresql://nobody@127.0.0.1:1/x"  # port 1: nothing listens
+NO_AUTH = ("--auth", "none")  # these cases are about the store: no users file is needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +203,25 @@ CASES: dict[str, Case] = {
         ["plan", "prove", str(d / "binary.toml"), "--out", str(d), "--runs", "0"],
         ("--runs",),
     ),
+    "serve missing users file": lambda d: (
+        ["serve", "airport-quadcopter", "--users", str(d / "nobody.json")],
+        ("nobody.json",),
+    ),
     "serve bad store URL": lambda d: (
-        ["serve", "--replay", "r", "--store", "mysql://db/x", "--port", str(free_port())],
+        ["serve", "--replay", "r", "--store", "mysql://db/x", "--port", str(free_port()), *NO_AUTH],
         ("mysql",),
     ),
     "serve unreachable PostgreSQL": lambda d: (
-        ["serve", "--replay", "r", "--store", UNREACHABLE_POSTGRES, "--port", str(free_port())],
+        [
+            "serve",
+            "--replay",
+            "r",
+            "--store",
+            UNREACHABLE_POSTGRES,
+            "--port",
+            str(free_port()),
+            *NO_AUTH,
+        ],
         ("PostgreSQL", "127.0.0.1"),
     ),
     "serve unknown run": lambda d: (
@@ -219,6 +233,7 @@ CASES: dict[str, Case] = {
             f"sqlite:///{d / 'empty.db'}",
             "--port",
             str(free_port()),
+            *NO_AUTH,
         ],
         ("no-such-run", "--store"),
     ),
