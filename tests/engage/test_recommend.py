@@ -223,3 +223,25 @@ def test_the_search_path_agrees_on_the_hand_made_case(catalogue: EffectorCatalog
     recs = recommend(0.0, threats(QUAD_ROW, OWA_ROW), units(catalogue, *THREE), catalogue,
                      roe(ROE_AIRPORT), searched)  # fmt: skip
     assert pairs(recs) == {("interceptor-drone-sting", 1), ("skynex-35-ahead", 2)}
+
+
+def test_empty_pictures_and_units_out_of_action(catalogue: EffectorCatalogue) -> None:
+    three = units(catalogue, *THREE)
+    nobody = ThreatPicture.of([], np.zeros((0, 6)), np.zeros((0, 4)), [], [], [], [])
+    assert recommend(0.0, nobody, three, catalogue, roe(), FIXED) == []
+    fields = {f: getattr(three, f) for f in three.__slots__}
+    none = EffectorUnits(**{f: v[:0] for f, v in fields.items()})
+    assert recommend(0.0, threats(QUAD_ROW), none, catalogue, roe(), FIXED) == []
+    held = EffectorUnits(**{**fields, "ready_at": np.full(3, np.inf)})
+    assert recommend(0.0, threats(QUAD_ROW), held, catalogue, roe(), FIXED) == []
+    # busy until after the quadcopter reaches the site (200 s): nothing; until 30 s: the
+    # jammer still gets there (its reach starts at 45 s, the quadcopter enters at 54 s)
+    late = EffectorUnits(**{**fields, "ready_at": np.full(3, 500.0)})
+    assert recommend(0.0, threats(QUAD_ROW), late, catalogue, roe(), FIXED) == []
+    soon = EffectorUnits(**{**fields, "ready_at": np.full(3, 30.0)})
+    recs = recommend(0.0, threats(QUAD_ROW), soon, catalogue, roe(), FIXED)
+    assert [r.type_id for r in recs] == ["rf-jammer-vehicle"]
+    # no site threatened: no value, no shot
+    lost = ThreatPicture.of([1], threats(QUAD_ROW).state, [[0, 1, 0, 0]], [QUAD], [""], [""],
+                            [np.nan])  # fmt: skip
+    assert recommend(0.0, lost, three, catalogue, roe(), FIXED) == []

@@ -273,7 +273,7 @@ def _shoot_look_shoot(problem: Problem, counts: IntArray) -> tuple[IntArray, Int
         counts[:, j] = 0
         counts[best, j] = 1
         reserve[later[0], j] = 1
-    return _refill(problem, counts, reserve), reserve
+    return (_refill(problem, counts, reserve) if reserve.any() else counts), reserve
 
 
 def _refill(problem: Problem, counts: IntArray, reserve: IntArray) -> IntArray:
