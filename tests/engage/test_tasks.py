@@ -203,6 +203,12 @@ def test_roles_time_units_and_unknown_tasks(catalogue: EffectorCatalogue) -> Non
         b.assign(other.task_id, "fc", 7.0)
     with pytest.raises(TaskError, match="time went backwards"):
         b.update(5.5, [], {7})
+    b.update(8.0, [rec(10, unit="9.9")], {7, 8, 9, 10})
+    stray = b.active_task(10)
+    assert stray is not None
+    b.approve(stray.task_id, "cdr", ["commander"], 8.0)
+    with pytest.raises(TaskError, match=r"no effector unit '9\.9' on this board"):
+        b.assign(stray.task_id, "fc", 9.0)
 
 
 def _script(catalogue: EffectorCatalogue) -> TaskBoard:

@@ -230,7 +230,11 @@ class TaskBoard:
         if busy:
             raise TaskError(f"cannot assign task {task_id}: unit {task.unit_id} is committed "
                             f"to task {busy[0]}")  # fmt: skip
-        i = self.units.index(task.unit_id)
+        try:
+            i = self.units.index(task.unit_id)
+        except KeyError:
+            raise TaskError(f"cannot assign task {task_id}: no effector unit "
+                            f"{task.unit_id!r} on this board") from None  # fmt: skip
         if self.units.shots_left[i] == 0:
             raise TaskError(f"cannot assign task {task_id}: unit {task.unit_id} has no shot left")
         rec = task.recommendation
