@@ -85,6 +85,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_wire.py
 	$(BIN)/python bench/bench_effectors.py
 	$(BIN)/python bench/bench_wta.py --clock cpu
+	$(BIN)/python bench/bench_recommend.py
 
 # The live picture at 10,000 tracks in real time (about 3 minutes; BENCHMARKS.md).
 bench-live: $(STAMP) web browser
