@@ -39,6 +39,7 @@ class Reason(StrEnum):
     UNREGISTERED = "unregistered"  # a message from a node that has not registered
     UNEXPECTED = "unexpected"  # a message a fusion node does not take from this peer
     UNSUPPORTED = "unsupported"  # valid, but not convertible (geoid heights, magnetic north…)
+    REPLAYED = "replayed_registration"  # a node id bound to another connection or certificate
 
 
 class SapientError(DecodeError):

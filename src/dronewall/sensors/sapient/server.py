@@ -242,7 +242,7 @@ class FusionNode:
             return
         if identity:
             self.identities[peer] = identity
-        session = Session(f"{identity}@{peer}" if identity else peer)
+        session = Session(f"{identity}@{peer}" if identity else peer, identity=identity)
         self._sessions[id(session)] = session
         self._writers[id(session)] = writer
         await self._notify()

@@ -47,11 +47,13 @@ LOG_EVERY = 1000  # then one log line per this many rejections
 
 @dataclass(slots=True)
 class Session:
-    """One connection: its peer address and the nodes that registered on it."""
+    """One connection: its peer address and the nodes that registered on it; ``identity``:
+    its TLS client certificate's name ("" without TLS)."""
 
     peer: str
     registered: set[str] = field(default_factory=set)
     rejected: int = 0
+    identity: str = ""
 
 
 class FusionCore:
@@ -74,6 +76,7 @@ class FusionCore:
         self.counters = Counters()
         self.rows = RowBuffer()
         self.routes: dict[str, Session] = {}  # node id → the connection it registered on
+        self.owners: dict[str, str] = {}  # node id → the certificate name that first registered it
         self._on_alert = on_alert
         self._on_task_ack = on_task_ack
 
@@ -156,6 +159,7 @@ class FusionCore:
         return replies
 
     def _register(self, session: Session, node_id: str, message: SapientMessage) -> list[bytes]:
+        _check_owner(self, session, node_id)
         traits = traits_of(message.registration)
         self.registry.register(node_id, message.registration, traits, self.clock.now())
         session.registered.add(node_id)
@@ -191,6 +195,33 @@ class FusionCore:
         message = envelope(Header(self.node_id, self.clock.now(), destination))
         getattr(message, content.value).CopyFrom(body)
         return encode_frame(message)
+
+
+def _check_owner(core: FusionCore, session: Session, node_id: str) -> None:
+    """Refuse a replayed registration: a node id is bound to the certificate name that first
+    registered it (for the fusion node's life); without TLS, to the live connection it
+    registered on, until that connection ends."""
+    owner = core.owners.get(node_id)
+    if session.identity:
+        if owner is not None and owner != session.identity:
+            raise SapientError(
+                Reason.REPLAYED,
+                f"node {node_id} is registered by certificate {owner!r}, not {session.identity!r}",
+                node_id,
+            )
+        core.owners[node_id] = session.identity
+        return
+    if owner is not None:
+        raise SapientError(
+            Reason.REPLAYED,
+            f"node {node_id} is registered by a certificate; this has none",
+            node_id,
+        )
+    holder = core.routes.get(node_id)
+    if holder is not None and holder is not session:
+        raise SapientError(
+            Reason.REPLAYED, f"node {node_id} is registered on another live connection", node_id
+        )
 
 
 def _unregistered(session: Session, early: Peek) -> SapientError | None:
