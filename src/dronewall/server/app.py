@@ -64,6 +64,13 @@ from dronewall.server.feed import (
     released_sensors,
     run_sensors,
 )
+from dronewall.server.hardening import (
+    Hardening,
+    HardeningMetrics,
+    HardeningSettings,
+    LoginThrottle,
+    RateLimit,
+)
 from dronewall.server.hub import Hub
 from dronewall.server.schemas import ActionBody, Health, errors
 from dronewall.server.settings import ServerSettings
@@ -101,6 +108,7 @@ def create_app(
     parent: UpwardReporter | None = None,
     auth: Authenticator | None = None,
     audit: AuditHook | None = None,
+    hardening: HardeningSettings | None = None,
 ) -> FastAPI:
     """The app; ``store``, ``feed`` and ``zones`` may be given (tests, the CLI), else they are
     built from ``settings`` when the app starts. ``parent``: the feed's picture is also sent
@@ -111,7 +119,8 @@ def create_app(
     ``Authenticator.disabled`` (nation DEU, every role but admin) — what ``serve --auth none``
     gives on loopback; ``dronewall serve`` passes its users file or OIDC provider otherwise.
     ``audit``: receives sign-ins, alert actions, user changes and refusals; by default an
-    ``AuditTrail`` into the store's audit log (``docs/audit.md``)."""
+    ``AuditTrail`` into the store's audit log (``docs/audit.md``). ``hardening``: size and rate
+    limits, login throttling, CORS origins (``server/hardening.py``; its defaults if None)."""
     live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones, parent=parent)
 
     @contextlib.asynccontextmanager
@@ -154,6 +163,11 @@ def create_app(
     app.state.audit = hook = audit or trail
     access_metrics = AccessMetrics(live.hub.metrics.registry)
     app.state.refusals = access_metrics.refusals
+    harden = hardening or HardeningSettings()
+    harden_metrics = HardeningMetrics(live.hub.metrics.registry)
+    app.state.hardening_refusals = harden_metrics.refusals
+    app.state.login_throttle = LoginThrottle(harden)
+    app.add_middleware(RateLimit, settings=harden, metrics=harden_metrics)  # inside the guard
     app.add_middleware(
         AccessGuard, routes=app.router.routes, auth=auth, metrics=access_metrics, audit=hook
     )
@@ -167,6 +181,8 @@ def create_app(
         path = getattr(route, "path", "unmatched")
         live.hub.metrics.http.labels(path, f"{response.status_code // 100}xx").inc()
         return response
+
+    app.add_middleware(Hardening, settings=harden, metrics=harden_metrics)  # outermost
 
     _errors(app)
     add_auth_routes(app, auth)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import Body, FastAPI, HTTPException, Path, Request, status
@@ -81,15 +82,30 @@ def add_auth_routes(router: FastAPI, auth: Authenticator) -> None:
     )
     def login(request: Request, body: LoginBody) -> Token:
         """A bearer token for the built-in user store's user (Argon2 check, in a worker
-        thread: the event loop keeps serving)."""
+        thread: the event loop keeps serving). Throttled after repeated failures
+        (``server/hardening.py``): 429 with Retry-After."""
+        throttle = request.app.state.login_throttle
+        address = request.client.host if request.client else ""
+        wait = throttle.blocked(body.username, address)
+        if wait > 0:
+            request.app.state.hardening_refusals.labels("login_throttled").inc()
+            audit(request, "auth.login.throttled", body.username, {"retry_after_s": round(wait)})
+            raise HTTPException(
+                429, "too many failed sign-ins: try again later",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )  # fmt: skip
         try:
             token, who = auth.login(body.username, body.password)
         except AuthError as exc:
             request.app.state.refusals.labels(exc.reason).inc()
             audit(request, "auth.login.failed", body.username, {"reason": str(exc)})
+            for key in throttle.failed(body.username, address):
+                audit(request, "auth.login.locked", body.username,
+                      {"key": key, "for_s": throttle.settings.login_lockout_s})  # fmt: skip
             raise HTTPException(401, str(exc)) from None
         except UserError as exc:  # the users file became unreadable
             raise HTTPException(503, str(exc)) from None
+        throttle.succeeded(body.username)
         request.state.principal = who
         audit(request, "auth.login", who.user, {"roles": sorted(who.roles)})
         return Token(access_token=token, expires_in=auth.lifetime_s, user=_out(who))
