@@ -19,10 +19,12 @@ from fastapi import FastAPI
 
 from dronewall.assess import protected_zones
 from dronewall.core.geodesy import geodetic_to_ecef
+from dronewall.core.release import SecurityLabel
 from dronewall.core.tracks import SensorGeometry
 from dronewall.core.types import MeasurementKind, ReportBatch, SensorKind
 from dronewall.runtime.pipeline import Pipeline, PipelineSettings
 from dronewall.server import ServerSettings, create_app
+from dronewall.server.auth import Authenticator
 from dronewall.server.serving import uvicorn_config
 from dronewall.store.sqlite import SQLiteStore
 from dronewall.world import load_world
@@ -44,14 +46,21 @@ class CrowdSource:
     spread: bool = False  # reports spread through each second (a rotating radar), 0.1 s chunks
     name: str = "synthetic crowd"
     blocking: bool = True
+    # One radar per label (object i is seen by radar i mod k); none: one unlabelled radar.
+    labels: tuple[SecurityLabel, ...] = ()
     sensors: SensorGeometry = field(init=False)
 
     def __post_init__(self) -> None:
-        lat, lon = np.array([CENTRE[0]]), np.array([CENTRE[1]])
-        ecef = np.asarray(geodetic_to_ecef(lat, lon, np.array([30.0]))).reshape(-1, 3)
+        k = max(1, len(self.labels))
+        lat, lon = np.full(k, CENTRE[0]), np.full(k, CENTRE[1])
+        ecef = np.asarray(geodetic_to_ecef(lat, lon, np.full(k, 30.0))).reshape(-1, 3)
+        ids = ["radar-1"] if k == 1 and not self.labels else [f"radar-{i + 1}" for i in range(k)]
         self.sensors = SensorGeometry(
-            ["radar-1"], np.array([SensorKind.RADAR], np.uint8), lat, lon,
-            np.array([30.0]), ecef, np.array([np.inf]),
+            ids, np.full(k, SensorKind.RADAR, np.uint8), lat, lon,
+            np.full(k, 30.0), ecef, np.full(k, np.inf), labels=self.labels,
+            # Several radars cover every object but each sees only its own: a long revisit
+            # keeps the others' misses from deleting the tracks.
+            revisit_s=np.full(k, 1.0 if k == 1 else 1e4),
         )  # fmt: skip
 
     def chunks(self) -> Iterator[ReportBatch]:
@@ -71,6 +80,7 @@ class CrowdSource:
             east = v_east * (t - EPOCH) + rng.normal(0, SIGMA_M, n)
             b = ReportBatch.allocate(n)
             b.report_id[:] = np.arange(k * n, (k + 1) * n)
+            b.sensor_index[:] = np.arange(n) % len(self.sensors)
             b.sensor_kind[:] = int(SensorKind.RADAR)
             b.measurement[:] = int(MeasurementKind.POSITION)
             b.t_measured[:] = t
@@ -118,10 +128,11 @@ class _Served:
 
 
 def _load_pipeline(n: int, seconds: int, store: SQLiteStore, db: Path,
-                   settings: PipelineSettings, spread: bool = False) -> Pipeline:  # fmt: skip
+                   settings: PipelineSettings, spread: bool = False,
+                   labels: tuple[SecurityLabel, ...] = ()) -> Pipeline:  # fmt: skip
     return Pipeline(
-        CrowdSource(n, seconds, spread=spread), protected_zones(load_world()), store, settings,
-        run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
+        CrowdSource(n, seconds, spread=spread, labels=labels), protected_zones(load_world()),
+        store, settings, run_id=f"load-{n}", writer_url=f"sqlite:///{db}",
     )  # fmt: skip
 
 
@@ -130,13 +141,17 @@ class LoadServer(_Served):
 
     def __init__(
         self, n: int, seconds: int, port: int, db: Path, speed: float = 1.0, imm: bool = True,
-        spread: bool = False,
+        spread: bool = False, labels: tuple[SecurityLabel, ...] = (),
+        auth: Authenticator | None = None,
     ):  # fmt: skip
+        """``labels``: one radar per label (the tracks of each carry its bit); ``auth``: who
+        may sign in (None: no sign-in, the whole picture, as ``serve --auth none``)."""
         store = SQLiteStore(db)
         tracker = LIVE_TRACKER if imm else replace(LIVE_TRACKER, imm=False)
         settings = PipelineSettings(speed=speed, tracker=tracker)
-        self.pipeline = _load_pipeline(n, seconds, store, db, settings, spread)
-        super().__init__(create_app(ServerSettings(), store=store, feed=self.pipeline), port, store)
+        self.pipeline = _load_pipeline(n, seconds, store, db, settings, spread, labels)
+        app = create_app(ServerSettings(), store=store, feed=self.pipeline, auth=auth)
+        super().__init__(app, port, store)
 
     def __exit__(self, *exc: object) -> None:
         self.pipeline.stop()

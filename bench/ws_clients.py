@@ -1,5 +1,6 @@
 """WebSocket clients for bench_live.py, run in their own process: each connects to /ws (binary
 column frames, as the web map does; ``--json`` for JSON frames), receives until the deadline,
+(signed in with ``--tokens``: client i with token i mod n, as ``?access_token=``),
 and records for every frame its seq, data time, the server's wall_ingest, the local receive
 time (same machine, same clock) and its track count. Prints JSON.
 
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import time
+from pathlib import Path
 
 import websockets
 
@@ -58,14 +60,19 @@ async def lean_client(port: int, path: str, until: float, out: list[Stamp]) -> N
     client.close()
 
 
-async def main(port: int, clients: int, seconds: float, fmt: str, kind: str) -> None:
+async def main(
+    port: int, clients: int, seconds: float, fmt: str, kind: str, tokens: list[str]
+) -> None:
     until = time.time() + seconds
     results: list[list[Stamp]] = [[] for _ in range(clients)]
-    path = f"/ws?format={fmt}"
+    paths = [
+        f"/ws?format={fmt}" + (f"&access_token={tokens[i % len(tokens)]}" if tokens else "")
+        for i in range(clients)
+    ]
     if kind == "lean":
-        runs = [lean_client(port, path, until, results[i]) for i in range(clients)]
+        runs = [lean_client(port, paths[i], until, results[i]) for i in range(clients)]
     else:
-        runs = [library_client(f"ws://127.0.0.1:{port}{path}", until, results[i])
+        runs = [library_client(f"ws://127.0.0.1:{port}{paths[i]}", until, results[i])
                 for i in range(clients)]  # fmt: skip
     await asyncio.gather(*runs)
     print(json.dumps(results))
@@ -78,5 +85,8 @@ if __name__ == "__main__":
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--json", action="store_true", help="JSON frames instead of columns")
     p.add_argument("--client", choices=("lean", "websockets"), default="lean")
+    p.add_argument("--tokens", help="JSON file: a list of tokens, client i signs in with i mod n")
     a = p.parse_args()
-    asyncio.run(main(a.port, a.clients, a.seconds, "json" if a.json else "columns", a.client))
+    toks = json.loads(Path(a.tokens).read_text()) if a.tokens else []
+    fmt = "json" if a.json else "columns"
+    asyncio.run(main(a.port, a.clients, a.seconds, fmt, a.client, toks))
