@@ -326,3 +326,20 @@ def test_hsts_over_tls_and_cors_for_a_given_origin(tmp_path: Path) -> None:
         )
         other = client.get("/api/health", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cors-origin", "ftp://x"], "--cors-origin: 'ftp://x' is not an origin"),
+        (["--cors-origin", "https://c2.example/path"], "no path, query or user"),
+        (["--max-body-kib", "0"], "--max-body-kib must be at least 1"),
+    ],
+)
+def test_serve_refuses_bad_hardening_options(args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from dronewall.app.cli import app
+
+    got = CliRunner().invoke(app, ["serve", "eastern-flank-raid", "--auth", "none", *args])
+    assert got.exit_code == 2 and message in got.output, got.output

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dronewall.server import ServerSettings
     from dronewall.server.auth import Authenticator
     from dronewall.server.feed import Feed
+    from dronewall.server.hardening import HardeningSettings
     from dronewall.store import RetentionPolicy, Store
 
 console = Console()
@@ -71,6 +72,16 @@ def serve(
     tls_key: Annotated[
         Path | None, typer.Option(help="with --tls-cert: its private key (PEM), if apart")
     ] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="an origin (https://host[:port]) allowed to call the API from its "
+            "pages (CORS); repeatable; none: no CORS headers"
+        ),
+    ] = None,
+    max_body_kib: Annotated[
+        int, typer.Option(help="largest request body accepted (KiB); larger: 413")
+    ] = 64,
     auth: Annotated[
         AuthMode,
         typer.Option(help="sign-in: users (the users file), oidc (a provider), none (loopback)"),
@@ -171,6 +182,7 @@ def serve(
         )
         _check_port(host, port)
         tls = _check_tls(tls_cert, tls_key, host)
+        hardening = _hardening(cors_origin or [], max_body_kib)
         up_tls = parent_tls(parent_tls_ca, parent_tls_cert, parent_tls_key)
         sign_in = AuthOptions(auth, users, token_hours, oidc_issuer, oidc_audience,
                               oidc_jwks, oidc_roles_claim, oidc_nation_claim,
@@ -200,7 +212,7 @@ def serve(
         sharing = _start_sharing(Sharing(plan, lambda: live_feed.sensors), live_feed)
     run_server(
         settings, host, port, exit_when_done, store=opened, feed=live_feed, parent=reporter,
-        sharing=sharing, auth=authenticator, tls=tls,
+        sharing=sharing, auth=authenticator, tls=tls, hardening=hardening,
     )  # fmt: skip
 
 
@@ -319,6 +331,19 @@ def _check_tls(cert: Path | None, key: Path | None, host: str) -> tuple[str, str
     return str(cert), str(key) if key else None
 
 
+def _hardening(origins: list[str], max_body_kib: int) -> HardeningSettings:
+    from dronewall.core.errors import ConfigError
+    from dronewall.server.hardening import HardeningSettings, check_origin
+
+    if max_body_kib < 1:
+        raise ConfigError(f"--max-body-kib must be at least 1, not {max_body_kib}")
+    try:
+        checked = tuple(check_origin(o) for o in origins)
+    except ValueError as exc:
+        raise ConfigError(f"--cors-origin: {exc}") from None
+    return HardeningSettings(max_body=max_body_kib * 1024, cors_origins=checked)
+
+
 def _loopback(host: str) -> bool:
     import ipaddress
 
@@ -351,6 +376,7 @@ def run_server(
     sharing: Sharing | None = None,
     auth: Authenticator | None = None,
     tls: tuple[str, str | None] | None = None,
+    hardening: HardeningSettings | None = None,
 ) -> None:
     import asyncio
 
@@ -363,7 +389,9 @@ def run_server(
     # event loop gets a frame out promptly while the pipeline threads compute (measured in
     # bench/bench_live.py: p99 report-to-client latency 1.1 s → 0.35 s at 10,000 tracks).
     sys.setswitchinterval(0.001)
-    app = create_app(settings, store=store, feed=feed, parent=parent, auth=auth)
+    app = create_app(
+        settings, store=store, feed=feed, parent=parent, auth=auth, hardening=hardening
+    )
     if sharing is not None:
         _audit_sharing(app.state.audit, sharing)
     config = uvicorn_config(app, host, port)

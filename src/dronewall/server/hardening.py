@@ -14,6 +14,7 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import orjson
 from prometheus_client import CollectorRegistry, Counter
@@ -135,6 +136,16 @@ class LoginThrottle:
 
     def succeeded(self, name: str) -> None:
         self._failures.pop(f"name:{name}", None)
+
+
+def check_origin(origin: str) -> str:
+    """``origin`` as a browser sends it (``scheme://host[:port]``, no path), or ValueError."""
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{origin!r} is not an origin such as https://c2.example:8443")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"{origin!r} is not an origin: no path, query or user")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def client_address(scope: Scope) -> str:
