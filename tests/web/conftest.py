@@ -111,7 +111,7 @@ def sign_in(page: Page, name: str, password: str = PASSWORD) -> None:
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """The map, signed in as the operator ``otto`` through the form, showing tracks."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server.url)

@@ -21,7 +21,7 @@ from tests.web.harness import D
 @pytest.fixture
 def fresh(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     """The map opened with no token (the sign-in form showing); no uncaught page error."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server.url)

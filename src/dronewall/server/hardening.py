@@ -25,10 +25,11 @@ LOGIN_PATH = "/api/auth/login"
 MAX_KEYS = 10_000  # buckets and failure records kept (least recently used dropped)
 
 # The map is all same-origin: its JS and CSS from /assets, the picture over a same-host
-# WebSocket. Map libraries set element styles and may draw with data:/blob: images and
-# workers, hence those; no inline script is needed (index.html has none).
+# WebSocket. The map sets style attributes (style-src-attr; no inline <style> element or
+# script: index.html has none) and may draw with data:/blob: images and workers.
+# tests/web/test_csp.py runs the map under it and fails on any violation the browser reports.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; "
     "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
