@@ -18,8 +18,8 @@ nations after it), so recipient group g (nation NATIONS[g], SECRET) sees the tra
 0…g. ``--auth none`` (the default) serves without sign-in: every client gets the whole
 picture, encoded once. ``--auth users`` (implies ``--labelled``) makes ``--groups`` users of
 distinct nations in a temporary users file with ``dronewall users add … --password-stdin``,
-signs each client in as one of them (``POST /api/auth/login``; client i → user i mod groups)
-and connects with ``?access_token=``: each frame is cut and encoded once per group.
+signs each in once (``POST /api/auth/login``, rate-limited) and connects client i as user
+i mod groups with ``?access_token=``: each frame is cut and encoded once per group.
 ``--result FILE`` writes the figures as JSON (bench_auth_live.py alternates configurations).
 """
 
@@ -121,7 +121,9 @@ def main() -> None:
         ) as srv:  # fmt: skip
             tokens_args = []
             if names:
-                tokens = [login(a.port, names[i % len(names)]) for i in range(a.clients)]
+                # One sign-in per user (sign-in is rate-limited); its clients share the token.
+                signed = [login(a.port, name) for name in names]
+                tokens = [signed[i % len(names)] for i in range(a.clients)]
                 (Path(tmp) / "tokens.json").write_text(json.dumps(tokens))
                 tokens_args = ["--tokens", str(Path(tmp) / "tokens.json")]
             cpu0 = time.process_time()
