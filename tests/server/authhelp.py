@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from dronewall.server import ServerSettings, create_app
 from dronewall.server.auth import Authenticator, Principal
+from dronewall.server.hardening import HardeningSettings
 from dronewall.server.users import UserStore, hash_password, make_user
 
 PASSWORD = "correct horse battery"  # every helper-made user's password
@@ -39,7 +40,10 @@ def make_auth(directory: Path | None = None, *, lifetime_s: int = 3600) -> Authe
 def make_auth_app(
     directory: Path | None = None, settings: ServerSettings | None = None, **kwargs: Any
 ) -> FastAPI:
-    """``create_app`` with sign-in on (``make_auth``); ``kwargs`` go to ``create_app``."""
+    """``create_app`` with sign-in on (``make_auth``); ``kwargs`` go to ``create_app``. No
+    rate limits unless ``hardening=`` is given: tests fire requests faster than people
+    (``tests/server/test_attacks.py`` tests the limits)."""
+    kwargs.setdefault("hardening", HardeningSettings(rate_limits=False))
     return create_app(settings or ServerSettings(), auth=make_auth(directory), **kwargs)
 
 

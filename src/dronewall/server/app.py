@@ -120,7 +120,8 @@ def create_app(
     gives on loopback; ``dronewall serve`` passes its users file or OIDC provider otherwise.
     ``audit``: receives sign-ins, alert actions, user changes and refusals; by default an
     ``AuditTrail`` into the store's audit log (``docs/audit.md``). ``hardening``: size and rate
-    limits, login throttling, CORS origins (``server/hardening.py``; its defaults if None)."""
+    limits, login throttling, CORS origins (``server/hardening.py``; if None its defaults, but
+    no rate limits when ``auth`` is None too)."""
     live = Live(settings or ServerSettings(), store=store, feed=feed, zones=zones, parent=parent)
 
     @contextlib.asynccontextmanager
@@ -158,12 +159,14 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.live = live
+    auth_off = auth is None
     app.state.auth = auth = auth or Authenticator.disabled("DEU")
     trail = AuditTrail(live.hub.metrics.registry)  # into the store's audit log (docs/audit.md)
     app.state.audit = hook = audit or trail
     access_metrics = AccessMetrics(live.hub.metrics.registry)
     app.state.refusals = access_metrics.refusals
-    harden = hardening or HardeningSettings()
+    # Without sign-in (tests, benchmarks) no rate limits unless asked; serve always asks.
+    harden = hardening or HardeningSettings(rate_limits=not auth_off)
     harden_metrics = HardeningMetrics(live.hub.metrics.registry)
     app.state.hardening_refusals = harden_metrics.refusals
     app.state.login_throttle = LoginThrottle(harden)

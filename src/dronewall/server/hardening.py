@@ -51,7 +51,8 @@ class HardeningSettings:
     second (and at once) per user, or per address when not signed in; ``login_rate``/
     ``login_burst``: sign-in attempts per address; ``login_failures`` failed sign-ins for a
     name or an address within ``login_window_s`` block further attempts for
-    ``login_lockout_s``; ``cors_origins``: origins given CORS headers (none: no CORS)."""
+    ``login_lockout_s``; ``cors_origins``: origins given CORS headers (none: no CORS);
+    ``rate_limits``: False turns the buckets off (``create_app()`` without sign-in: tests)."""
 
     max_body: int = 64 * 1024
     rate: float = 10.0
@@ -62,6 +63,7 @@ class HardeningSettings:
     login_window_s: float = 300.0
     login_lockout_s: float = 60.0
     cors_origins: tuple[str, ...] = ()
+    rate_limits: bool = True
 
 
 class HardeningMetrics:
@@ -256,11 +258,12 @@ class RateLimit:
     ) -> None:
         self.app = app
         self.metrics = metrics
+        self.on = settings.rate_limits
         self.changes = TokenBuckets(settings.rate, settings.burst)
         self.logins = TokenBuckets(settings.login_rate, settings.login_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in CHANGING:
+        if self.on and scope["type"] == "http" and scope["method"] in CHANGING:
             address = client_address(scope)
             if scope.get("path") == LOGIN_PATH:
                 wait = self.logins.take(f"addr:{address}")
