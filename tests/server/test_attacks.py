@@ -343,3 +343,22 @@ def test_serve_refuses_bad_hardening_options(args: list[str], message: str) -> N
 
     got = CliRunner().invoke(app, ["serve", "eastern-flank-raid", "--auth", "none", *args])
     assert got.exit_code == 2 and message in got.output, got.output
+
+
+def test_a_lockout_ends_and_old_failures_are_forgotten() -> None:
+    from dronewall.server.hardening import LoginThrottle
+
+    throttle = LoginThrottle(
+        HardeningSettings(login_failures=3, login_window_s=100.0, login_lockout_s=60.0)
+    )
+    throttle.failed("ana", "10.0.0.1", now=0.0)
+    throttle.failed("ana", "10.0.0.2", now=50.0)
+    assert throttle.failed("ana", "10.0.0.3", now=120.0) == []  # the first is out of the window
+    assert throttle.failed("ana", "10.0.0.4", now=130.0) == ["name:ana"]
+    assert throttle.blocked("ana", "10.0.0.9", now=131.0) == pytest.approx(59.0)
+    assert throttle.blocked("bo", "10.0.0.4", now=131.0) == 0.0  # other names, that address
+    assert throttle.blocked("ana", "10.0.0.9", now=191.0) == 0.0  # over
+    for t in (200.0, 201.0, 202.0):
+        locked = throttle.failed(f"user{t}", "10.0.0.5", now=t)
+    assert locked == ["addr:10.0.0.5"]  # one address trying many names
+    assert throttle.blocked("anyone", "10.0.0.5", now=203.0) > 0

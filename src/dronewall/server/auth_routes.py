@@ -82,8 +82,8 @@ def add_auth_routes(router: FastAPI, auth: Authenticator) -> None:
     )
     def login(request: Request, body: LoginBody) -> Token:
         """A bearer token for the built-in user store's user (Argon2 check, in a worker
-        thread: the event loop keeps serving). Throttled after repeated failures
-        (``server/hardening.py``): 429 with Retry-After."""
+        thread: the event loop keeps serving)."""
+        # Throttled after repeated failures (server/hardening.py): 429 with Retry-After.
         throttle = request.app.state.login_throttle
         address = request.client.host if request.client else ""
         wait = throttle.blocked(body.username, address)

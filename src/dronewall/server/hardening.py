@@ -11,6 +11,7 @@ All state is in memory, per process.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -102,15 +103,21 @@ class TokenBuckets:
 
 
 class LoginThrottle:
-    """Failed sign-ins by name and by address; ``blocked`` is the seconds left of a lockout."""
+    """Failed sign-ins by name and by address; ``blocked`` is the seconds left of a lockout.
+    Thread-safe: the login route runs in worker threads."""
 
     def __init__(self, settings: HardeningSettings) -> None:
         self.settings = settings
+        self._lock = threading.Lock()
         self._failures: OrderedDict[str, list[float]] = OrderedDict()
         self._locked: dict[str, float] = {}
 
     def blocked(self, name: str, address: str, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now
+        with self._lock:
+            return self._blocked(name, address, now)
+
+    def _blocked(self, name: str, address: str, now: float) -> float:
         left = 0.0
         for key in (f"name:{name}", f"addr:{address}"):
             until = self._locked.get(key, 0.0)
@@ -123,6 +130,10 @@ class LoginThrottle:
     def failed(self, name: str, address: str, now: float | None = None) -> list[str]:
         """Record a failure; return the keys it locked out (``name:…``, ``addr:…``)."""
         now = time.monotonic() if now is None else now
+        with self._lock:
+            return self._failed(name, address, now)
+
+    def _failed(self, name: str, address: str, now: float) -> list[str]:
         s = self.settings
         locked = []
         for key in (f"name:{name}", f"addr:{address}"):
@@ -135,10 +146,13 @@ class LoginThrottle:
             self._failures[key] = times
         while len(self._failures) > MAX_KEYS:
             self._failures.popitem(last=False)
+        if len(self._locked) > MAX_KEYS:  # many names locked: keep only those still locked
+            self._locked = {k: until for k, until in self._locked.items() if until > now}
         return locked
 
     def succeeded(self, name: str) -> None:
-        self._failures.pop(f"name:{name}", None)
+        with self._lock:
+            self._failures.pop(f"name:{name}", None)
 
 
 def check_origin(origin: str) -> str:
