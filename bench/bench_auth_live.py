@@ -58,7 +58,8 @@ def main() -> None:
                 res = json.loads(out.read_text())
                 runs[name].append(res)
                 print(f"run {r + 1} {name}: p50 {res['p50_ms']:.0f} ms, p99 {res['p99_ms']:.0f}"
-                      f" ms, CPU {res['cpu_cores']:.2f}, groups {res['group_tracks']}",
+                      f" ms, CPU {res['cpu_cores']:.2f}, frames/client {res['frames_min']}–"
+                      f"{res['frames_max']}, shed {res['shed']}, groups {res['group_tracks']}",
                       file=sys.stderr, flush=True)  # fmt: skip
 
     def med(rs: list[dict[str, object]], key: str, fmt: str) -> str:
