@@ -9,7 +9,7 @@ PORT ?= 8000
 WEB_OUT := src/dronewall/server/static/index.html
 WEB_SRC := $(wildcard web/src/* web/src/*/*) web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: demo demo-offline test check bench bench-live venv web browser terrain clean
+.PHONY: demo demo-offline test check bench bench-live bench-auth-live venv web browser terrain clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,9 @@ terrain:
 demo: $(STAMP) web terrain
 	@$(BIN)/dronewall users add demo --role operator --role commander --nation POL \
 		--clearance SECRET --community NATO --community EU --generate-password --replace
-	@echo "sign in at http://127.0.0.1:$(PORT) as demo with the password above"
-	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT)
+	@echo "sign in at https://127.0.0.1:$(PORT) as demo with the password above"
+	@echo "(a self-signed certificate, made once in out/tls: the browser asks you to accept it once)"
+	$(BIN)/dronewall serve $(SCENARIO) --speed $(SPEED) --port $(PORT) --tls-self-signed
 
 # The offline chain writing Parquet tables (simulate → track → identify → assess/alert).
 demo-offline: $(STAMP) terrain
@@ -91,6 +92,9 @@ bench: $(STAMP)
 bench-live: $(STAMP) web browser
 	$(BIN)/python bench/bench_live.py --tracks 10000 --clients 50 --seconds 40 --warmup 15
 	$(BIN)/python bench/bench_browser.py --tracks 10000 --seconds 30 --warmup 20 --feed pipeline
+
+bench-auth-live: $(STAMP)
+	$(BIN)/python bench/bench_auth_live.py --tracks 10000 --clients 50 --seconds 35 --warmup 12 --repeat 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out web/node_modules src/dronewall/server/static

@@ -135,3 +135,42 @@ def test_a_bad_parent_tls_file_is_one_line_naming_the_option(tmp_path: Path) -> 
     assert done.returncode == 2, done
     lines = [x for x in done.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and "--parent-tls-ca" in lines[0] and "missing-ca.pem" in lines[0]
+
+
+def test_serve_with_a_self_signed_certificate(tmp_path: Path) -> None:
+    """``--tls-self-signed`` (make demo): a certificate made once under out/tls with mode 0600,
+    trusted here as its own authority, serves /api/health over https; a second start reuses
+    it; with --tls-cert too it is one line and exit 2."""
+    proc, port = _serve(tmp_path, "--tls-self-signed")
+    cert = tmp_path / "out" / "tls" / "selfsigned-cert.pem"
+    try:
+        body = None
+        end = time.monotonic() + 60
+        while time.monotonic() < end and proc.poll() is None:
+            try:
+                trust = ssl.create_default_context(cafile=str(cert))
+                with urllib.request.urlopen(
+                    f"https://127.0.0.1:{port}/api/health", context=trust, timeout=2
+                ) as r:
+                    body = json.loads(r.read())
+                    break
+            except (OSError, ssl.SSLError):
+                time.sleep(0.3)
+        assert body is not None, "no answer over https"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    key = tmp_path / "out" / "tls" / "selfsigned-key.pem"
+    assert key.stat().st_mode & 0o777 == 0o600
+    made = cert.read_bytes()
+    from dronewall.app.selfsigned import self_signed
+
+    self_signed(tmp_path / "out" / "tls")  # still valid: reused, not made again
+    assert cert.read_bytes() == made
+    both = subprocess.run(
+        [str(DRONEWALL), "serve", "airport-quadcopter", "--tls-self-signed", "--tls-cert",
+         str(cert)], capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert both.returncode == 2
+    assert "not both" in both.stderr + both.stdout
+    assert "Traceback" not in both.stderr

@@ -72,6 +72,13 @@ def serve(
     tls_key: Annotated[
         Path | None, typer.Option(help="with --tls-cert: its private key (PEM), if apart")
     ] = None,
+    tls_self_signed: Annotated[
+        bool,
+        typer.Option(
+            help="serve HTTPS with a self-signed certificate made once under out/tls "
+            "(make demo; the browser warns once)"
+        ),
+    ] = False,
     cors_origin: Annotated[
         list[str] | None,
         typer.Option(
@@ -158,7 +165,7 @@ def serve(
     address = parent_address(parent) if parent is not None else None
     if address is not None and not (feed or feeds):
         fail("--parent reports a site's live feeds up: give --feed or --feeds too")
-    from dronewall.core.errors import DronewallError, NotFoundError
+    from dronewall.core.errors import ConfigError, DronewallError, NotFoundError
     from dronewall.runtime.pipeline import PipelineSettings
     from dronewall.runtime.sharing import Sharing, load_sharing
     from dronewall.server import ServerSettings
@@ -181,6 +188,13 @@ def serve(
             retention=_retention(keep_days, keep_full_hours, keep_reports_days),
         )
         _check_port(host, port)
+        if tls_self_signed:
+            if tls_cert is not None:
+                raise ConfigError("give --tls-self-signed or --tls-cert, not both")
+            from dronewall.app.selfsigned import self_signed
+
+            made_cert, made_key = self_signed(Path("out") / "tls")
+            tls_cert, tls_key = Path(made_cert), Path(made_key)
         tls = _check_tls(tls_cert, tls_key, host)
         hardening = _hardening(cors_origin or [], max_body_kib)
         up_tls = parent_tls(parent_tls_ca, parent_tls_cert, parent_tls_key)
