@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 
 from dronewall.core.errors import ConfigError
 from dronewall.core.types import ObjectKind
-from dronewall.engage.effector_toml import Strict, field_error, parse_toml, read_text
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field
 
-from dronewall.engage.effector_toml import Strict, field_error, parse_toml, read_text
 from dronewall.engage.effectors import Effector, EffectorCatalogue
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 from dronewall.world.countries import load_countries
 
 FloatArray = npt.NDArray[np.float64]

@@ -42,9 +42,9 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import Field, model_validator
 
-from dronewall.engage.effector_toml import Strict, field_error, parse_toml, read_text
 from dronewall.engage.effectors import Effect, Effector, EffectorKind
 from dronewall.engage.roe_zones import Area, CircleSet
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 from dronewall.world.airports import AirportTable, load_airports
 
 BoolArray = npt.NDArray[np.bool_]

@@ -26,7 +26,7 @@ from pydantic import Field
 from dronewall.planning.areas import AreaGeometry
 from dronewall.planning.catalogue import SensorCatalogue
 from dronewall.planning.demand import grid_points
-from dronewall.planning.tomlfile import Strict, field_error, parse_toml, read_text
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 
 FloatArray = npt.NDArray[np.float64]
 

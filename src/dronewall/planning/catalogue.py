@@ -33,7 +33,7 @@ from pydantic import Field, model_validator
 
 from dronewall.core.errors import ConfigError
 from dronewall.models.propagation import horizon_distance_m, snr_at_pd50
-from dronewall.planning.tomlfile import Strict, field_error, parse_toml, read_text
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 
 
 class SensorClass(StrEnum):

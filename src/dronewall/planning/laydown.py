@@ -24,7 +24,7 @@ import numpy.typing as npt
 from pydantic import Field
 
 from dronewall.planning.catalogue import SensorCatalogue
-from dronewall.planning.tomlfile import Strict, field_error, parse_toml, read_text
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 
 FloatArray = npt.NDArray[np.float64]
 

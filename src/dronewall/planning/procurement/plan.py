@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from dronewall.planning.tomlfile import Strict, field_error, parse_toml, read_text
+from dronewall.records.tomlfile import Strict, field_error, parse_toml, read_text
 from dronewall.world.membership import EU_MEMBERS, NATO_ALLIES, is_eu, is_nato
 
 # EDIP treats EEA-EFTA states and Ukraine as able to take part in joint procurement with

@@ -1,10 +1,11 @@
-"""Read an engage TOML file (https://toml.io/en/v1.0.0) into a validated pydantic model.
+"""Read a TOML data file (https://toml.io/en/v1.0.0) into a validated pydantic model.
 
-The effector catalogue, laydowns and rules of engagement all go through :func:`parse_toml`, so
-a bad file fails the same way everywhere: a ``ConfigError`` naming the source, the dotted
-field (``effector[2].max_range_m``, arrays counted from 0) and the 1-based line found by
-``core.tomlpos.line_of``. The same contract as ``planning/tomlfile.py``, kept here because
-sibling packages of one layer do not import each other.
+Planning files (sensor catalogue, laydown, candidate sites, procurement plan) and engagement
+files (effector catalogue, effector laydowns, rules of engagement) all go through
+:func:`parse_toml`, so a bad file fails the same way everywhere: a ``ConfigError`` naming the
+source, the dotted field (``effector[2].max_range_m``, arrays counted from 0 as in the
+scenario files) and the 1-based line (``core.tomlpos.line_of``, and sub-tables of arrays of
+tables such as ``[effector.pk]``, which ``line_of`` does not follow).
 """
 
 from __future__ import annotations
