@@ -217,10 +217,8 @@ class ThreatAssessor:
             tracks, kinematics.ground_speed, cfg.airliner_speed_mps, self._wake
         )
         under = below_ground(above_ground, vertical_sigma, measured) & ~civil
-        civil_words = [
-            f"{-h:.0f} m below the ground: not a flying object" if u else w
-            for u, h, w in zip(under.tolist(), above_ground.tolist(), civil_words, strict=True)
-        ]
+        for i in np.flatnonzero(under).tolist():  # rare: no pass over every row per picture
+            civil_words[i] = f"{-above_ground[i]:.0f} m below the ground: not a flying object"
         civil = civil | under
         terms = _Terms(
             site=top["points"],
